@@ -1,0 +1,63 @@
+// swift-tools-version: 6.1
+// HSIFlow — a declarative experiment-pipeline runner for hyperspectral image classification.
+// Targets are listed bottom to top; every arrow points down (see ../shared/DESIGN.md, "Module layout").
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "HSIFlow",
+    products: [
+        .executable(name: "hsiflow", targets: ["hsiflow"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
+    ],
+    targets: [
+        // MARK: System-library shims
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CMatio", pkgConfig: "matio",
+                       providers: [.apt(["libmatio-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        // MARK: Numerics and domain
+        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+        .target(name: "SpectralData", dependencies: ["Tensors"], swiftSettings: swiftSettings),
+        .target(name: "FileFormats",
+                dependencies: ["Tensors", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
+                               .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: swiftSettings),
+
+        // MARK: Command line
+        .target(name: "Commands",
+                dependencies: ["Tensors", "SpectralData", "FileFormats",
+                               .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                swiftSettings: swiftSettings),
+        .executableTarget(name: "hsiflow", dependencies: ["Commands"], swiftSettings: swiftSettings),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["Tensors", "SpectralData"],
+                path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "SpectralDataTests", dependencies: ["SpectralData", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "FileFormatsTests",
+                    dependencies: ["FileFormats", "TestSupport",
+                                   .product(name: "PropertyBased", package: "swift-property-based")],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"],
+                    swiftSettings: swiftSettings),
+    ]
+)
