@@ -47,6 +47,10 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .executableTarget(name: "hsiflow", dependencies: ["Commands"], swiftSettings: swiftSettings),
 
+        // MARK: Benchmarks (run in release: swift run -c release bench-bands)
+        .executableTarget(name: "bench-bands", dependencies: ["BandSelection", "FileFormats", "Tensors", "SpectralData"],
+                          swiftSettings: swiftSettings),
+
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensors", "SpectralData"],
                 path: "Tests/TestSupport", swiftSettings: swiftSettings),
@@ -59,7 +63,7 @@ let package = Package(
                                    .product(name: "PropertyBased", package: "swift-property-based")],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "BandSelectionTests",
-                    dependencies: ["BandSelection", "TestSupport",
+                    dependencies: ["BandSelection", "FileFormats", "TestSupport",
                                    .product(name: "PropertyBased", package: "swift-property-based")],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"],
