@@ -5,6 +5,7 @@
 //
 //   swift run -c release bench-bands [--cube PATH] [--python PATH] [--threads 2] [--components 100]
 //       [--repeats 5] [--sweeps auto,1,2,3] [--sklearn-nmf ERROR,SECONDS (reuse figures, skip its NMF)]
+//       [--stop-at-target]
 import BandSelection
 import FileFormats
 import Foundation
@@ -24,6 +25,8 @@ struct Options {
     var sweeps: [Int?] = [nil]
     /// scikit-learn's nndsvd NMF (relative error, seconds) from an earlier run, to skip rerunning it.
     var knownSklearnNMF: (error: Double, seconds: Double)?
+    /// Stop each HSIFlow NMF run once it reaches scikit-learn's error (for tuning runs).
+    var stopAtTarget = false
 
     init(_ arguments: [String]) {
         var it = arguments.makeIterator()
@@ -39,6 +42,7 @@ struct Options {
             case "--sklearn-nmf":
                 let parts = (it.next() ?? "").split(separator: ",").compactMap { Double($0) }
                 if parts.count == 2 { knownSklearnNMF = (parts[0], parts[1]) }
+            case "--stop-at-target": stopAtTarget = true
             default:
                 FileHandle.standardError.write(Data("unknown flag \(flag)\n".utf8))
                 exit(2)
@@ -181,7 +185,7 @@ for sweeps in options.sweeps {
             let t = clock.elapsed
             reached = (step.iteration, t.wall, t.cpu)
         }
-        return true
+        return !(options.stopAtTarget && reached != nil)
     }
     let total = clock.elapsed
     let label = sweeps.map { "\($0) inner sweep\($0 == 1 ? " (scikit-learn's solver)" : "s")" } ?? "automatic inner sweeps (default)"
@@ -200,6 +204,8 @@ for sweeps in options.sweeps {
     let direct = try fit.fitted.inverseTransform(fit.weights)
     var squared = 0.0
     for i in pixels.values.indices { let d = pixels.values[i] - direct.values[i]; squared += d * d }
+    let zeros = Double(fit.weights.values.filter { $0 == 0 }.count) / Double(fit.weights.values.count)
+    say("    W has \(format(100 * zeros, 1)) % zeros")
     say("    check: direct ‖X − WH‖/‖X‖ = \(format(squared.squareRoot() / normX, 5)); "
           + "error history never rises: \(zip(fit.fitted.errorHistory, fit.fitted.errorHistory.dropFirst()).allSatisfy { $1 <= $0 * (1 + 1e-12) })")
 }
