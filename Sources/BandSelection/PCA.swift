@@ -113,7 +113,8 @@ public struct FittedPCA: Sendable, Equatable {
     /// Number of samples the fit saw.
     public let samples: Int
 
-    /// A fitted PCA from its parts (e.g. read back from disk); shapes are checked.
+    /// A fitted PCA from its parts (e.g. read back from disk); `FittedBandTransform(record:components:)`
+    /// checks that the shapes agree.
     public init(mean: [Double], components: Matrix, explainedVariance: [Double], explainedVarianceRatio: [Double],
                 singularValues: [Double], noiseVariance: Double, whiten: Bool, samples: Int) {
         self.mean = mean
