@@ -4,8 +4,8 @@
 // them, then times HSIFlow and prints wall and CPU times, ratios and relative errors ‖X − WH‖/‖X‖.
 //
 //   swift run -c release bench-bands [--cube PATH] [--python PATH] [--threads 2] [--components 100]
-//       [--repeats 5] [--sweeps auto,1,2,3] [--sklearn-nmf ERROR,SECONDS (reuse figures, skip its NMF)]
-//       [--stop-at-target]
+//       [--repeats 15 (PCA, best of)] [--sweeps auto,1,2,3] [--sklearn-nmf ERROR,SECONDS (reuse figures, skip its NMF)]
+//       [--stop-at-target] [--profile-pca N (HSIFlow's PCA only, N times, for perf)]
 import BandSelection
 import FileFormats
 import Foundation
@@ -20,13 +20,15 @@ struct Options {
         .appendingPathComponent("../../reference/bench_band_selection.py").standardizedFileURL.path
     var threads = 2
     var components = 100
-    var repeats = 5
+    var repeats = 15
     /// Inner-sweep settings to time: nil = automatic.
     var sweeps: [Int?] = [nil]
     /// scikit-learn's nndsvd NMF (relative error, seconds) from an earlier run, to skip rerunning it.
     var knownSklearnNMF: (error: Double, seconds: Double)?
     /// Stop each HSIFlow NMF run once it reaches scikit-learn's error (for tuning runs).
     var stopAtTarget = false
+    /// Only run HSIFlow's PCA this many times (for a profiler), then exit.
+    var profilePCA = 0
 
     init(_ arguments: [String]) {
         var it = arguments.makeIterator()
@@ -43,6 +45,7 @@ struct Options {
                 let parts = (it.next() ?? "").split(separator: ",").compactMap { Double($0) }
                 if parts.count == 2 { knownSklearnNMF = (parts[0], parts[1]) }
             case "--stop-at-target": stopAtTarget = true
+            case "--profile-pca": profilePCA = it.next().flatMap(Int.init) ?? 20
             default:
                 FileHandle.standardError.write(Data("unknown flag \(flag)\n".utf8))
                 exit(2)
@@ -65,12 +68,12 @@ struct Clock {
 
 func format(_ v: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", v) }
 
-/// scikit-learn's figures from the reference script (one JSON object on stdout).
-func runScikitLearn(_ options: Options) throws -> [String: Any] {
+/// scikit-learn's figures from the reference script (one JSON object on stdout), for PCA or NMF.
+func runScikitLearn(_ options: Options, part: String) throws -> [String: Any] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: options.python)
     var arguments = [options.script, options.cube, "--components", "\(options.components)", "--repeats", "\(options.repeats)"]
-    if options.knownSklearnNMF != nil { arguments.append("--skip-nmf") }
+    arguments.append(part == "pca" ? "--skip-nmf" : "--skip-pca")
     process.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
     environment["OMP_NUM_THREADS"] = "\(options.threads)"
@@ -106,11 +109,20 @@ do { cube = try ArrayFile.loadCube(path: options.cube) } catch {
     say("cannot load the cube: \(error)")
     exit(2)
 }
+if options.profilePCA > 0 {
+    let clock = Clock()
+    for _ in 0..<options.profilePCA {
+        _ = try BandReducer(method: .pca(PCA(components: options.components, whiten: true))).fitTransform(cube: cube)
+    }
+    let t = clock.elapsed
+    say("HSIFlow PCA ×\(options.profilePCA): \(format(t.wall / Double(options.profilePCA))) s wall, \(format(t.cpu / Double(options.profilePCA))) s CPU each")
+    exit(0)
+}
 let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
 say("cube \(cube.height)×\(cube.width)×\(cube.bands); \(options.threads) threads each side; load average \(load)")
-say("running scikit-learn (\(options.knownSklearnNMF != nil ? "PCA only" : "PCA, then NMF with init nndsvd and with its defaults")) …")
-let sklearn: [String: Any]
-do { sklearn = try runScikitLearn(options) } catch {
+say("each method: scikit-learn first (reference/bench_band_selection.py), then HSIFlow, back to back")
+var sklearn: [String: Any]
+do { sklearn = try runScikitLearn(options, part: "pca") } catch {
     say("scikit-learn side failed: \(error)")
     exit(1)
 }
@@ -156,6 +168,14 @@ do {
 }
 
 // MARK: NMF
+if options.knownSklearnNMF == nil {
+    say("")
+    say("running scikit-learn's NMF (init nndsvd, then its defaults) …")
+    do { sklearn = try runScikitLearn(options, part: "nmf") } catch {
+        say("scikit-learn side failed: \(error)")
+        exit(1)
+    }
+}
 let pixels = Matrix(pixelsOf: cube)
 let normX = pixels.squaredNorm.squareRoot()
 let skError = options.knownSklearnNMF?.error ?? number(sklearn, "nmf_nndsvd", "relative_error")
