@@ -294,8 +294,12 @@ extension NMF {
 /// Updates every row w of `factor` (rows × k) by cyclic coordinate descent on
 /// ½·w·G·wᵀ − w·cᵀ subject to w ≥ 0, where G = `gram` (k × k, symmetric) and c is the row of
 /// `cross` (rows × k). Returns the sum over rows of |projected gradient| at the start of the update
-/// (scikit-learn's violation). Rows are independent, so they are split across threads; inside a
-/// row the gradient g = w·G − c is kept current by one axpy per changed coordinate.
+/// (scikit-learn's violation).
+///
+/// Rows are independent, so they go to threads in tiles of up to 64 rows. Within a tile the
+/// gradients g = w·G − c (one BLAS product for all rows up front) are kept current: coordinate t of
+/// every row in the tile moves by δ, then g += δ·G[t, :] for the whole tile in one rank-1 BLAS
+/// update — scikit-learn's loop order (components outer, rows inner), with vector-wide arithmetic.
 func coordinateDescentUpdate(_ factor: inout Matrix, gram: Matrix, cross: Matrix, sweeps: Int,
                              continueRatio: Double = 0.1) -> Double {
     let (rows, k) = (factor.rows, factor.columns)
@@ -310,34 +314,49 @@ func coordinateDescentUpdate(_ factor: inout Matrix, gram: Matrix, cross: Matrix
             }
         }
     }
+    // Tiles small enough that OpenBLAS keeps each rank-1 update on the calling thread.
+    let tile = max(1, min(64, 8192 / max(k, 1)))
     return factor.values.withUnsafeMutableBufferPointer { f in
         gram.values.withUnsafeBufferPointer { g in
             gradient.withUnsafeMutableBufferPointer { grad in
                 guard let fBase = f.baseAddress, let gBase = g.baseAddress, let gradBase = grad.baseAddress else { return 0 }
                 let pointers = UncheckedBox((fBase, gBase, gradBase))
-                return parallelBlocks(count: rows, minimumPerBlock: 64) { block in
-                    let (fBase, gBase, gradBase) = pointers.value
+                return parallelBlocks(count: rows, minimumPerBlock: 4 * tile) { block in
+                    let (w, gram, grad) = pointers.value
                     var violation = 0.0
-                    for i in block {
-                        let w = fBase + i * k, grad = gradBase + i * k
-                        var firstGain = 0.0
-                        for sweep in 0..<sweeps {
-                            var gain = 0.0
-                            for t in 0..<k {
-                                let gt = grad[t], wt = w[t]
-                                if sweep == 0 { violation += abs(wt == 0 ? min(0, gt) : gt) }
-                                let hess = gBase[t * k + t]
-                                if hess == 0 { continue }
-                                let updated = max(wt - gt / hess, 0)
-                                let delta = updated - wt
-                                if delta == 0 { continue }
-                                w[t] = updated
-                                gain -= delta * (gt + 0.5 * hess * delta)   // objective decrease
-                                let gRow = gBase + t * k
-                                for r in 0..<k { grad[r] += delta * gRow[r] }
+                    var delta = [Double](repeating: 0, count: tile)
+                    delta.withUnsafeMutableBufferPointer { deltaBuffer in
+                        guard let delta = deltaBuffer.baseAddress else { return }
+                        for tileStart in stride(from: block.lowerBound, to: block.upperBound, by: tile) {
+                            let count = min(tile, block.upperBound - tileStart)
+                            let w = w + tileStart * k, grad = grad + tileStart * k
+                            var firstGain = 0.0
+                            for sweep in 0..<sweeps {
+                                var gain = 0.0
+                                for t in 0..<k {
+                                    let hess = gram[t * k + t]
+                                    var moved = false
+                                    for i in 0..<count {
+                                        let gt = grad[i * k + t], wt = w[i * k + t]
+                                        if sweep == 0 { violation += abs(wt == 0 ? min(0, gt) : gt) }
+                                        var d = 0.0
+                                        if hess != 0 {
+                                            let updated = max(wt - gt / hess, 0)
+                                            d = updated - wt
+                                            if d != 0 {
+                                                w[i * k + t] = updated
+                                                gain -= d * (gt + 0.5 * hess * d)   // objective decrease
+                                                moved = true
+                                            }
+                                        }
+                                        delta[i] = d
+                                    }
+                                    // gradients of the tile: g += δ ⊗ G[t, :]
+                                    if moved { BLAS.dger(m: count, n: k, x: delta, y: gram + t * k, a: grad, lda: k) }
+                                }
+                                if sweep == 0 { firstGain = gain } else if gain <= continueRatio * firstGain { break }
+                                if gain <= 0 { break }
                             }
-                            if sweep == 0 { firstGain = gain } else if gain <= continueRatio * firstGain { break }
-                            if gain <= 0 { break }
                         }
                     }
                     return violation
