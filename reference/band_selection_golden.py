@@ -114,13 +114,18 @@ def nmf_fixture(X):
 
 
 def formula_start(n, m, k, scale):
-    """A deterministic positive start W (n x k), H (k x m); BandSelectionTests rebuilds it the same way."""
+    """A deterministic positive full-rank start W (n x k), H (k x m); BandSelectionTests rebuilds it the same way.
+
+    W[i, j] = scale * (1 + ((7919 i + 104729 (j+1)(j+3)) mod 1009) / 1009)
+    H[j, c] = scale * (1 + (((j+1)(c+2)(j+c+5)) mod 997) / 997)
+    """
     i = np.arange(n)[:, None]
     j = np.arange(k)[None, :]
-    W = scale * (1.0 + ((7 * i + 13 * j) % 17) / 17.0)
+    W = scale * (1.0 + ((7919 * i + 104729 * (j + 1) * (j + 3)) % 1009) / 1009.0)
     j2 = np.arange(k)[:, None]
     c = np.arange(m)[None, :]
-    H = scale * (1.0 + ((5 * j2 + 3 * c) % 11) / 11.0)
+    H = scale * (1.0 + (((j2 + 1) * (c + 2) * (j2 + c + 5)) % 997) / 997.0)
+    assert np.linalg.matrix_rank(W) == k and np.linalg.matrix_rank(H) == k
     return W, H
 
 

@@ -49,11 +49,22 @@ struct IndianPinesTests {
         }
     }
 
-    /// The start both sides build from a formula: W[i, j] = s·(1 + ((7i + 13j) mod 17)/17), H[j, c] = s·(1 + ((5j + 3c) mod 11)/11).
+    /// The full-rank start both sides build from a formula (see `formula_start` in the reference script):
+    /// W[i, j] = s·(1 + ((7919·i + 104729·(j+1)(j+3)) mod 1009)/1009), H[j, c] = s·(1 + ((j+1)(c+2)(j+c+5) mod 997)/997).
     func formulaStart(scale: Double, k: Int) -> (w: Matrix, h: Matrix) {
         var w = Matrix(zerosRows: x.rows, columns: k), h = Matrix(zerosRows: k, columns: x.columns)
-        for i in 0..<x.rows { for j in 0..<k { w[i, j] = scale * (1 + Double((7 * i + 13 * j) % 17) / 17) } }
-        for j in 0..<k { for c in 0..<x.columns { h[j, c] = scale * (1 + Double((5 * j + 3 * c) % 11) / 11) } }
+        for i in 0..<x.rows {
+            for j in 0..<k {
+                let code: Int = (7919 * i + 104729 * (j + 1) * (j + 3)) % 1009
+                w[i, j] = scale * (1 + Double(code) / 1009)
+            }
+        }
+        for j in 0..<k {
+            for c in 0..<x.columns {
+                let code: Int = ((j + 1) * (c + 2) * (j + c + 5)) % 997
+                h[j, c] = scale * (1 + Double(code) / 997)
+            }
+        }
         return (w, h)
     }
 
