@@ -33,6 +33,7 @@ let package = Package(
 
         // MARK: Numerics and domain
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+        .target(name: "NeuralNet", dependencies: ["Tensors"], swiftSettings: swiftSettings),
         .target(name: "SpectralData", dependencies: ["Tensors"], swiftSettings: swiftSettings),
         .target(name: "FileFormats",
                 dependencies: ["Tensors", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
@@ -51,6 +52,8 @@ let package = Package(
                 path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "SpectralData", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "SpectralDataTests", dependencies: ["SpectralData", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "FileFormatsTests",
