@@ -24,3 +24,23 @@ static inline unsigned hsf_f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline size_t hsf_variable(void) { return H5T_VARIABLE; }
 /// Turns off HDF5's automatic printing of error stacks; callers report errors themselves.
 static inline void hsf_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+/// Closes every HDF5 object still open. libmatio leaks identifiers on some error paths of
+/// corrupt v7.3 files; without this, HDF5 complains at process exit.
+static inline void hsf_close_all_open_objects(void) {
+    ssize_t n = H5Fget_obj_count((hid_t)H5F_OBJ_ALL, H5F_OBJ_ALL);
+    if (n <= 0) return;
+    hid_t ids[256];
+    if (n > 256) n = 256;
+    n = H5Fget_obj_ids((hid_t)H5F_OBJ_ALL, H5F_OBJ_ALL, (size_t)n, ids);
+    for (ssize_t i = 0; i < n; i++) {
+        switch (H5Iget_type(ids[i])) {
+        case H5I_FILE: H5Fclose(ids[i]); break;
+        case H5I_GROUP: H5Gclose(ids[i]); break;
+        case H5I_DATASET: H5Dclose(ids[i]); break;
+        case H5I_DATATYPE: H5Tclose(ids[i]); break;
+        case H5I_ATTR: H5Aclose(ids[i]); break;
+        default: break;
+        }
+    }
+}

@@ -1,0 +1,212 @@
+// MatFile: MATLAB .mat files (v5, compressed or not, and v7.3/HDF5) through libmatio.
+// v5 files are validated in Swift first (MatValidator); v7.3 files go through HDF5, whose
+// sizes are checked against a limit before any data is read. The variable is found
+// automatically (the only numeric variable of the wanted rank) or named by the caller.
+import CHDF5
+import CMatio
+import Foundation
+
+/// Reads numeric arrays out of MATLAB .mat files.
+public enum MatFile {
+    /// One variable in a .mat file.
+    public struct Variable: Sendable, Equatable {
+        public var name: String
+        /// MATLAB class: double, single, int8 … uint64, logical, char, cell, struct, ….
+        public var className: String
+        public var shape: [Int]
+        public var isComplex: Bool
+        /// The element type HSIFlow reads it as, nil for non-numeric classes.
+        public var elementType: ElementType?
+    }
+
+    /// What a .mat file holds.
+    public struct Contents: Sendable, Equatable {
+        /// "v5", "v5 (compressed)", or "v7.3 (HDF5)".
+        public var format: String
+        public var variables: [Variable]
+    }
+
+    /// The largest array HSIFlow reads from a .mat file (2³¹ elements).
+    public static let maxElements = MatV5Validator.maxElements
+
+    /// The variables of the file at `path`, after validating its structure.
+    public static func contents(path: String) throws(FileFormatsError) -> Contents {
+        let format = try validate(path)
+        let variables = try withOpenFile(path) { mat throws(FileFormatsError) in
+            var found: [Variable] = []
+            while let info = Mat_VarReadNextInfo(mat) {
+                defer { Mat_VarFree(info) }
+                found.append(describe(info.pointee))
+            }
+            return found
+        }
+        return Contents(format: format, variables: variables)
+    }
+
+    /// Reads one numeric variable: `name`, or else the only real numeric variable of rank `rank`.
+    public static func read(path: String, variable name: String? = nil, rank: Int? = nil) throws(FileFormatsError) -> (name: String, array: NumericArray) {
+        let contents = try contents(path: path)
+        let chosen = try choose(contents.variables, name: name, rank: rank, path: path)
+        guard let type = chosen.elementType, !chosen.isComplex else {
+            throw .unexpectedContent(path: path, reason: "variable '\(chosen.name)' is \(chosen.isComplex ? "complex" : chosen.className), not a real numeric array")
+        }
+        let count = chosen.shape.reduce(1, *)
+        guard count <= maxElements else {
+            throw .unexpectedContent(path: path, reason: "variable '\(chosen.name)' has \(count) elements, more than HSIFlow reads (\(maxElements))")
+        }
+        let bytes = try withOpenFile(path) { mat throws(FileFormatsError) -> [UInt8] in
+            guard let variable = Mat_VarRead(mat, chosen.name) else {
+                throw .malformed(path: path, reason: "libmatio could not read variable '\(chosen.name)'\(MatioLog.lastMessageSuffix())")
+            }
+            defer { Mat_VarFree(variable) }
+            let v = variable.pointee
+            let shape = (0..<Int(v.rank)).map { Int(v.dims[$0]) }
+            guard shape == chosen.shape, let data = v.data, Int(v.data_size) == type.size,
+                  v.nbytes == count * type.size else {
+                throw .malformed(path: path, reason: "variable '\(chosen.name)' changed between listing and reading, or its data is missing")
+            }
+            let raw = UnsafeRawBufferPointer(start: data, count: count * type.size)
+            return [UInt8](raw)
+        }
+        // MATLAB stores arrays column-major; HSIFlow keeps C order.
+        let cOrder = Layout.fortranToC(bytes, shape: chosen.shape, elementSize: type.size)
+        return (chosen.name, NumericArray(elementType: type, shape: chosen.shape, bytes: cOrder))
+    }
+
+    /// Picks the variable to read and explains the choice when it is ambiguous.
+    static func choose(_ variables: [Variable], name: String?, rank: Int?, path: String) throws(FileFormatsError) -> Variable {
+        let listing = variables.map { "\($0.name) (\($0.className) \($0.shape.map(String.init).joined(separator: "×")))" }
+            .joined(separator: ", ")
+        if let name {
+            guard let v = variables.first(where: { $0.name == name }) else {
+                throw .unexpectedContent(path: path, reason: "no variable '\(name)'; the file holds: \(listing.isEmpty ? "nothing" : listing)")
+            }
+            return v
+        }
+        let numeric = variables.filter { $0.elementType != nil && !$0.isComplex }
+        let candidates = rank.map { r in numeric.filter { $0.shape.count == r } } ?? numeric
+        if candidates.count == 1 { return candidates[0] }
+        let wanted = rank.map { "\($0)-D " } ?? ""
+        if candidates.isEmpty {
+            throw .unexpectedContent(path: path, reason: "no real numeric \(wanted)variable; the file holds: \(listing.isEmpty ? "nothing" : listing)")
+        }
+        throw .unexpectedContent(path: path, reason: "several \(wanted)numeric variables (\(candidates.map(\.name).joined(separator: ", "))); name the one to use")
+    }
+
+    // MARK: - Validation and libmatio
+
+    static let hdf5Signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// Checks the file before libmatio opens it; returns its format name.
+    static func validate(_ path: String) throws(FileFormatsError) -> String {
+        let bytes = try FileAccess.readAll(path)
+        guard bytes.count >= 128 else {
+            throw .malformed(path: path, reason: "only \(bytes.count) bytes; a MAT-file starts with a 128-byte header")
+        }
+        let version = UInt16(bytes[124]) | UInt16(bytes[125]) << 8
+        let headerText = String(decoding: bytes[0..<116].prefix { $0 != 0 }, as: UTF8.self)
+        guard headerText.hasPrefix("MATLAB") else {
+            throw .malformed(path: path, reason: "not a MATLAB v5 or v7.3 MAT-file (no 'MATLAB' header text); v4 files are not supported")
+        }
+        let bigEndianVersion = version.byteSwapped
+        if version == 0x0200 || bigEndianVersion == 0x0200 {
+            guard bytes.count > 520, Array(bytes[512..<520]) == hdf5Signature else {
+                throw .malformed(path: path, reason: "a v7.3 header but no HDF5 data at byte 512 (truncated or not a v7.3 file)")
+            }
+            return "v7.3 (HDF5)"
+        }
+        guard version == 0x0100 || bigEndianVersion == 0x0100 else {
+            throw .malformed(path: path, reason: "unknown MAT-file version 0x\(String(version, radix: 16))")
+        }
+        do {
+            let validator = try MatV5Validator(bytes: bytes)
+            let summaries = try validator.validate()
+            let compressed = hasCompressedElement(bytes, bigEndian: validator.bigEndian)
+            _ = summaries
+            return compressed ? "v5 (compressed)" : "v5"
+        } catch {
+            throw .malformed(path: path, reason: error.reason)
+        }
+    }
+
+    private static func hasCompressedElement(_ bytes: [UInt8], bigEndian: Bool) -> Bool {
+        guard bytes.count >= 136 else { return false }
+        var t = UInt32(bytes[128]) | UInt32(bytes[129]) << 8 | UInt32(bytes[130]) << 16 | UInt32(bytes[131]) << 24
+        if bigEndian { t = t.byteSwapped }
+        return t == MatV5Validator.miCOMPRESSED
+    }
+
+    /// Opens the file read-only with libmatio for the duration of `body`.
+    static func withOpenFile<T>(_ path: String, _ body: (OpaquePointer) throws(FileFormatsError) -> T) throws(FileFormatsError) -> T {
+        try NativeLibraries.serialized { () throws(FileFormatsError) -> T in
+            MatioLog.install()
+            hsf_silence_errors()
+            guard let mat = Mat_Open(path, Int32(MAT_ACC_RDONLY.rawValue)) else {
+                hsf_close_all_open_objects()
+                throw .malformed(path: path, reason: "libmatio could not open it\(MatioLog.lastMessageSuffix())")
+            }
+            do throws(FileFormatsError) {
+                let result = try body(mat)
+                Mat_Close(mat)
+                return result
+            } catch {
+                Mat_Close(mat)
+                hsf_close_all_open_objects()
+                throw error
+            }
+        }
+    }
+
+    static func describe(_ v: matvar_t) -> Variable {
+        let name = v.name.map { String(cString: $0) } ?? ""
+        let shape = v.dims == nil ? [] : (0..<Int(v.rank)).map { Int(v.dims[$0]) }
+        let (className, type) = classInfo(v.class_type, logical: v.isLogical != 0)
+        return Variable(name: name, className: className, shape: shape, isComplex: v.isComplex != 0, elementType: type)
+    }
+
+    static func classInfo(_ c: matio_classes, logical: Bool) -> (String, ElementType?) {
+        switch c {
+        case MAT_C_DOUBLE: return ("double", .float64)
+        case MAT_C_SINGLE: return ("single", .float32)
+        case MAT_C_INT8: return ("int8", .int8)
+        case MAT_C_UINT8: return (logical ? "logical" : "uint8", .uint8)
+        case MAT_C_INT16: return ("int16", .int16)
+        case MAT_C_UINT16: return ("uint16", .uint16)
+        case MAT_C_INT32: return ("int32", .int32)
+        case MAT_C_UINT32: return ("uint32", .uint32)
+        case MAT_C_INT64: return ("int64", .int64)
+        case MAT_C_UINT64: return ("uint64", .uint64)
+        case MAT_C_CHAR: return ("char", nil)
+        case MAT_C_CELL: return ("cell", nil)
+        case MAT_C_STRUCT: return ("struct", nil)
+        case MAT_C_SPARSE: return ("sparse", nil)
+        case MAT_C_OBJECT: return ("object", nil)
+        case MAT_C_FUNCTION: return ("function", nil)
+        default: return ("other", nil)
+        }
+    }
+}
+
+/// Routes libmatio's log lines into memory (instead of stderr) so errors can quote them.
+enum MatioLog {
+    nonisolated(unsafe) private static var last: String?
+    private static let lock = NSLock()
+    private static let installOnce: Void = {
+        hsf_silence_errors() // HDF5 (used by libmatio for v7.3) prints error stacks otherwise
+        Mat_LogInitFunc("hsiflow") { _, message in
+            guard let message else { return }
+            MatioLog.lock.lock()
+            MatioLog.last = String(cString: message)
+            MatioLog.lock.unlock()
+        }
+    }()
+
+    static func install() { _ = installOnce }
+
+    /// ": <libmatio's last message>" or "".
+    static func lastMessageSuffix() -> String {
+        lock.lock()
+        defer { last = nil; lock.unlock() }
+        return last.map { ": \($0)" } ?? ""
+    }
+}
