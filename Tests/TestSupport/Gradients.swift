@@ -3,7 +3,7 @@ public import Tensors
 
 /// Central-difference gradient of `f` at `x` for the flat indices `indices` (all when nil):
 /// (f(x + εe_i) − f(x − εe_i)) / 2ε. Returns one value per index, in order.
-public func numericalGradient(at x: Tensor, indices: [Int]? = nil, epsilon: Float = 1e-2,
+public func numericalGradient(at x: Tensor, indices: [Int]? = nil, epsilon: Float = 1e-3,
                               _ f: (Tensor) -> Double) -> [Double] {
     let which = indices ?? Array(0..<x.count)
     return which.map { i in
@@ -34,4 +34,14 @@ public func seededTensor(_ shape: [Int], seed: UInt64, low: Float = -1, high: Fl
 public func gradientsAgree(_ analytic: [Float], _ numerical: [Double], absolute: Double = 2e-3, relative: Double = 2e-2) -> Bool {
     guard analytic.count == numerical.count else { return false }
     return zip(analytic, numerical).allSatisfy { abs(Double($0) - $1) <= absolute + relative * abs($1) }
+}
+
+/// A seeded tensor whose elements are distinct and at least `spacing` apart (a shuffled grid), so
+/// finite differences with ε < spacing/2 never cross a max-pool tie.
+public func distinctTensor(_ shape: [Int], seed: UInt64, spacing: Float = 0.05) -> Tensor {
+    var rng = SeededRandom(seed: seed)
+    var order = Array(0..<Tensor.count(of: shape))
+    rng.shuffle(&order)
+    let half = Float(order.count) * spacing / 2
+    return Tensor(shape: shape, scalars: order.map { Float($0) * spacing - half })
 }
