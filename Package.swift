@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["Tensors"], swiftSettings: swiftSettings),
         .target(name: "SpectralData", dependencies: ["Tensors"], swiftSettings: swiftSettings),
         .target(name: "FileFormats",
-                dependencies: ["Tensors", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
+                dependencies: ["Tensors", "NeuralNet", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
 
@@ -46,13 +46,15 @@ let package = Package(
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "hsiflow", dependencies: ["Commands"], swiftSettings: swiftSettings),
+        .executableTarget(name: "hsiflow-bench", dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats"],
+                          path: "Benchmarks", swiftSettings: swiftSettings),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensors", "SpectralData"],
                 path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "SpectralData", "TestSupport"],
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "SpectralData", "FileFormats", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "SpectralDataTests", dependencies: ["SpectralData", "TestSupport"],
                     swiftSettings: swiftSettings),
