@@ -42,7 +42,7 @@ let package = Package(
 
         // MARK: Command line
         .target(name: "Commands",
-                dependencies: ["Tensors", "SpectralData", "FileFormats",
+                dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "hsiflow", dependencies: ["Commands"], swiftSettings: swiftSettings),
@@ -62,7 +62,7 @@ let package = Package(
                     dependencies: ["FileFormats", "TestSupport",
                                    .product(name: "PropertyBased", package: "swift-property-based")],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"],
+        .testTarget(name: "CommandsTests", dependencies: ["Commands", "NeuralNet", "FileFormats", "TestSupport"],
                     swiftSettings: swiftSettings),
     ]
 )

@@ -38,6 +38,10 @@ import NeuralNet
         let dir = try makeTemporaryDirectory("hsiflow-model")
         let path = dir.appendingPathComponent("model.h5").path
         try ModelFile.save(model, to: path)
+        // For reference/check_keras_load.py: keep a copy where HSIFLOW_KEEP_MODEL says.
+        if let keep = ProcessInfo.processInfo.environment["HSIFLOW_KEEP_MODEL"], !keep.isEmpty {
+            try ModelFile.save(model, to: keep)
+        }
         let loaded = try ModelFile.load(path: path)
         #expect(loaded.model.spec.layers == model.spec.layers)
         #expect(loaded.model.inputShape == [6, 6, 5])
