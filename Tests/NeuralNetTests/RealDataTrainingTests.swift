@@ -9,7 +9,7 @@ import FileFormats
 /// cao on real Indian Pines, as the original: the 9 classes [2, 3, 5, 6, 10, 11, 12, 14, 15], a
 /// stratified 50/50 split with seed 41, 5×5 patches, batch 128, 10 epochs, Adam(0.001).
 /// Needs HSIFLOW_DATA; run in release: swift test -c release -Xswiftc -enable-testing --filter RealDataTrainingTests
-@Suite(.enabled(if: realDataDirectory() != nil, "HSIFLOW_DATA is not set: no real Indian Pines to train on"))
+@Suite(.serialized, .enabled(if: realDataDirectory() != nil, "HSIFLOW_DATA is not set: no real Indian Pines to train on"))
 struct RealDataTrainingTests {
     struct Run {
         let metrics: ClassificationMetrics
