@@ -39,6 +39,9 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
 
+        // MARK: Results
+        .target(name: "Report", dependencies: [], swiftSettings: swiftSettings),
+
         // MARK: Command line
         .target(name: "Commands",
                 dependencies: ["Tensors", "SpectralData", "FileFormats",
@@ -57,6 +60,8 @@ let package = Package(
                     dependencies: ["FileFormats", "TestSupport",
                                    .product(name: "PropertyBased", package: "swift-property-based")],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"],
                     swiftSettings: swiftSettings),
     ]
