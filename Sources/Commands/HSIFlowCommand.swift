@@ -10,7 +10,8 @@ public struct HSIFlowCommand: ParsableCommand {
         commandName: "hsiflow",
         abstract: "Run hyperspectral-classification experiments from one declarative file.",
         version: version,
-        subcommands: []
+        subcommands: [RunCommand.self, PlanCommand.self, DiffCommand.self, GraphCommand.self,
+                      ValidateCommand.self, StageCommand.self, CacheCommand.self]
     )
 
     public init() {}
