@@ -38,7 +38,10 @@ public struct ExperimentLoader: Sendable {
         var resolver = Resolution(loader: self, path: path)
         let spec = resolver.resolve(text: text, sha256: sha256 ?? sha256Hex(text), overrides: overrides)
         var seen = Set<ValidationProblem>()
-        let problems = resolver.problems.filter { seen.insert($0).inserted }
+        // Unique problems in file order (command-line overrides, line 0, first); ties keep discovery order.
+        let problems = resolver.problems.filter { seen.insert($0).inserted }.enumerated().sorted { a, b in
+            (a.element.position.line, a.element.position.column, a.offset) < (b.element.position.line, b.element.position.column, b.offset)
+        }.map(\.element)
         if let spec, problems.isEmpty { return spec }
         throw .invalidExperiment(path: path, problems: problems.isEmpty
             ? [ValidationProblem(SourcePosition(file: path, line: 1, column: 1), "the experiment could not be resolved")]

@@ -34,7 +34,7 @@ public indirect enum ParameterType: Sendable {
         case .choice(let words): return words.joined(separator: " | ")
         case .inputFile: return "file path"
         case .list(let element, let minCount): return "list of \(element.summary)" + (minCount > 0 ? " (at least \(minCount))" : "")
-        case .object(let fields): return "{" + fields.map(\.name).joined(separator: ", ") + "}"
+        case .object(let fields): return "a mapping with keys " + fields.map(\.name).joined(separator: ", ")
         case .oneOf(let types): return types.map(\.summary).joined(separator: ", or ")
         case .any: return "any value"
         }
