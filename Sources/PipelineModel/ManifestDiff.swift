@@ -98,7 +98,7 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
             params += ManifestDiff.rows(stage: id, old: .object(a.params), new: .object(b.params),
                                         includeUnchanged: includeUnchanged)
             for (path, pair) in ManifestDiff.leaves(.object(a.metrics), .object(b.metrics)) {
-                let changed = pair.old != pair.new
+                let changed = !ParamValue.equivalent(pair.old, pair.new)
                 guard changed || includeUnchanged else { continue }
                 var delta: Double?
                 if let x = pair.old?.number, let y = pair.new?.number { delta = y - x }
@@ -123,7 +123,7 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
 
     private static func rows(stage: String, old: ParamValue, new: ParamValue, includeUnchanged: Bool) -> [ParamRow] {
         ManifestDiff.leaves(old, new).compactMap { path, pair in
-            let changed = pair.old != pair.new
+            let changed = !ParamValue.equivalent(pair.old, pair.new)
             guard changed || includeUnchanged else { return nil }
             return ParamRow(stage: stage, path: path, old: pair.old, new: pair.new, changed: changed)
         }

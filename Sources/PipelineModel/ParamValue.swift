@@ -171,9 +171,22 @@ public enum ParamValue: Sendable, Hashable {
         }
     }
 
+    /// Equal as JSON values: like `==`, except that an integer equals the same whole number
+    /// (JSON does not keep 1 and 1.0 apart, so a value read back from a manifest may change case).
+    public static func equivalent(_ a: ParamValue?, _ b: ParamValue?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case (.int(let x)?, .double(let y)?), (.double(let y)?, .int(let x)?): return Double(x) == y
+        case (.list(let x)?, .list(let y)?): return x.count == y.count && zip(x, y).allSatisfy { equivalent($0, $1) }
+        case (.object(let x)?, .object(let y)?):
+            return x.count == y.count && x.allSatisfy { key, value in y[key] != nil && equivalent(value, y[key]) }
+        default: return a == b
+        }
+    }
+
     /// Leaf-level differences from `old` to `new`, objects compared key by key, sorted by path.
     public static func changes(from old: ParamValue?, to new: ParamValue?, path: String = "") -> [Change] {
-        if old == new { return [] }
+        if equivalent(old, new) { return [] }
         if case .object(let a)? = old, case .object(let b)? = new {
             var out: [Change] = []
             for key in Set(a.keys).union(b.keys).sorted() {
