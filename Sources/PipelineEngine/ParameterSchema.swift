@@ -98,12 +98,25 @@ struct SchemaChecker {
         }
         for parameter in parameters where out[parameter.name] == nil && !entries.contains(where: { $0.key == parameter.name }) {
             if let d = parameter.defaultValue {
-                out[parameter.name] = d
+                out[parameter.name] = SchemaChecker.withNestedDefaults(d, parameter.type)
             } else if parameter.required {
                 problems.append(ValidationProblem(position, "\(scope) is missing required key '\(parameter.name)' (\(parameter.type.summary))"))
             }
         }
         return out
+    }
+
+    /// A default mapping completed with its fields' own defaults, so `x: {}` and no `x` give one key.
+    static func withNestedDefaults(_ value: ParamValue, _ type: ParameterType) -> ParamValue {
+        guard case .object(let fields) = type, case .object(var given) = value else { return value }
+        for field in fields {
+            if let v = given[field.name] {
+                given[field.name] = withNestedDefaults(v, field.type)
+            } else if let d = field.defaultValue {
+                given[field.name] = withNestedDefaults(d, field.type)
+            }
+        }
+        return .object(given)
     }
 
     /// The checked value, or nil after recording a problem.

@@ -151,3 +151,24 @@ private func load(_ yaml: String, overrides: [String] = []) throws -> Experiment
         }
     }
 }
+
+@Suite struct NestedDefaultsTests {
+    @Test func anAbsentMappingAndAnEmptyOneResolveAlike() throws {
+        let kind = FakeStage(log: ExecutionLog())
+        struct Nested: StageKind {
+            var kind: String { "nested" }
+            var version: Int { 1 }
+            var summary: String { "" }
+            var outputNames: [String] { [] }
+            var parameters: [Parameter] {
+                [Parameter("opt", .object([Parameter("a", .integer(), default: 3, "")]), default: [:], "")]
+            }
+            func run(_ context: StageContext) throws {}
+        }
+        let l = ExperimentLoader(registry: StageRegistry([kind, Nested()]))
+        let absent = try l.load(text: "name: n\nstages:\n  s: {kind: nested}\n", path: "n.yaml")
+        let empty = try l.load(text: "name: n\nstages:\n  s: {kind: nested, opt: {}}\n", path: "n.yaml")
+        #expect(absent.stages[0].params == empty.stages[0].params)
+        #expect(absent.stages[0].params["opt"] == ["a": 3])
+    }
+}
