@@ -39,18 +39,29 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
 
+        // MARK: Pipeline
+        .target(name: "PipelineModel", swiftSettings: swiftSettings),
+        .target(name: "PipelineEngine",
+                dependencies: ["PipelineModel", "Yams",
+                               .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: swiftSettings),
+        .target(name: "ExperimentStages",
+                dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "SpectralData", "FileFormats"],
+                swiftSettings: swiftSettings),
+
         // MARK: Results
-        .target(name: "Report", dependencies: [], swiftSettings: swiftSettings),
+        .target(name: "Report", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
 
         // MARK: Command line
         .target(name: "Commands",
                 dependencies: ["Tensors", "SpectralData", "FileFormats",
+                               "PipelineModel", "PipelineEngine", "ExperimentStages", "Report",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "hsiflow", dependencies: ["Commands"], swiftSettings: swiftSettings),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Tensors", "SpectralData"],
+        .target(name: "TestSupport", dependencies: ["Tensors", "SpectralData", "PipelineModel", "PipelineEngine"],
                 path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"],
                     swiftSettings: swiftSettings),
@@ -60,9 +71,17 @@ let package = Package(
                     dependencies: ["FileFormats", "TestSupport",
                                    .product(name: "PropertyBased", package: "swift-property-based")],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "PipelineModelTests", dependencies: ["PipelineModel", "TestSupport"],
+                    exclude: ["Snapshots"], swiftSettings: swiftSettings),
+        .testTarget(name: "PipelineEngineTests", dependencies: ["PipelineEngine", "PipelineModel", "TestSupport"],
+                    exclude: ["Snapshots"], swiftSettings: swiftSettings),
+        .testTarget(name: "ExperimentStagesTests",
+                    dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"],
-                    swiftSettings: swiftSettings),
+        .testTarget(name: "CommandsTests",
+                    dependencies: ["Commands", "PipelineModel", "PipelineEngine", "TestSupport"],
+                    exclude: ["Snapshots"], swiftSettings: swiftSettings),
     ]
 )
