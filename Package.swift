@@ -33,9 +33,10 @@ let package = Package(
 
         // MARK: Numerics and domain
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+        .target(name: "NeuralNet", dependencies: ["Tensors"], swiftSettings: swiftSettings),
         .target(name: "SpectralData", dependencies: ["Tensors"], swiftSettings: swiftSettings),
         .target(name: "FileFormats",
-                dependencies: ["Tensors", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
+                dependencies: ["Tensors", "NeuralNet", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
 
@@ -54,17 +55,21 @@ let package = Package(
 
         // MARK: Command line
         .target(name: "Commands",
-                dependencies: ["Tensors", "SpectralData", "FileFormats",
+                dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats",
                                "PipelineModel", "PipelineEngine", "ExperimentStages", "Report",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "hsiflow", dependencies: ["Commands"], swiftSettings: swiftSettings),
+        .executableTarget(name: "hsiflow-bench", dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats"],
+                          path: "Benchmarks", swiftSettings: swiftSettings),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensors", "SpectralData", "PipelineModel", "PipelineEngine"],
                 path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "SpectralData", "FileFormats", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "SpectralDataTests", dependencies: ["SpectralData", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "FileFormatsTests",
@@ -81,7 +86,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests",
-                    dependencies: ["Commands", "PipelineModel", "PipelineEngine", "TestSupport"],
+                    dependencies: ["Commands", "NeuralNet", "FileFormats", "PipelineModel", "PipelineEngine", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
     ]
 )
