@@ -39,18 +39,37 @@ let package = Package(
                 dependencies: ["Tensors", "NeuralNet", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
+        .target(name: "BandSelection", dependencies: ["Tensors", "SpectralData"], swiftSettings: swiftSettings),
+
+        // MARK: Pipeline
+        .target(name: "PipelineModel", swiftSettings: swiftSettings),
+        .target(name: "PipelineEngine",
+                dependencies: ["PipelineModel", "Yams",
+                               .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: swiftSettings),
+        .target(name: "ExperimentStages",
+                dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "SpectralData", "FileFormats"],
+                swiftSettings: swiftSettings),
+
+        // MARK: Results
+        .target(name: "Report", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
 
         // MARK: Command line
         .target(name: "Commands",
                 dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats",
+                               "PipelineModel", "PipelineEngine", "ExperimentStages", "Report",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "hsiflow", dependencies: ["Commands"], swiftSettings: swiftSettings),
         .executableTarget(name: "hsiflow-bench", dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats"],
                           path: "Benchmarks", swiftSettings: swiftSettings),
 
+        // MARK: Benchmarks (run in release: swift run -c release bench-bands)
+        .executableTarget(name: "bench-bands", dependencies: ["BandSelection", "FileFormats", "Tensors", "SpectralData"],
+                          swiftSettings: swiftSettings),
+
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Tensors", "SpectralData"],
+        .target(name: "TestSupport", dependencies: ["Tensors", "SpectralData", "PipelineModel", "PipelineEngine"],
                 path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"],
                     swiftSettings: swiftSettings),
@@ -62,7 +81,21 @@ let package = Package(
                     dependencies: ["FileFormats", "TestSupport",
                                    .product(name: "PropertyBased", package: "swift-property-based")],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "CommandsTests", dependencies: ["Commands", "NeuralNet", "FileFormats", "TestSupport"],
+        .testTarget(name: "PipelineModelTests", dependencies: ["PipelineModel", "TestSupport"],
+                    exclude: ["Snapshots"], swiftSettings: swiftSettings),
+        .testTarget(name: "PipelineEngineTests", dependencies: ["PipelineEngine", "PipelineModel", "TestSupport"],
+                    exclude: ["Snapshots"], swiftSettings: swiftSettings),
+        .testTarget(name: "ExperimentStagesTests",
+                    dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "BandSelectionTests",
+                    dependencies: ["BandSelection", "FileFormats", "TestSupport",
+                                   .product(name: "PropertyBased", package: "swift-property-based")],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "CommandsTests",
+                    dependencies: ["Commands", "NeuralNet", "FileFormats", "PipelineModel", "PipelineEngine", "TestSupport"],
+                    exclude: ["Snapshots"], swiftSettings: swiftSettings),
     ]
 )
