@@ -18,7 +18,7 @@ func smallModel(classes: Int, bands: Int, seed: UInt64 = 3) throws -> Sequential
     func sceneData() throws -> (train: (Tensor, [Int]), test: (Tensor, [Int])) {
         let (cube, truth) = tinyScene(height: 32, width: 32, bands: 16, classes: 4, seed: 7)
         let split = try Split.stratified(truth, trainFraction: 0.5, seed: 41)
-        let scaled = standardizedPerBand(cube)
+        let scaled = try standardizedPerBand(cube)
         let train = try labelledPatches(scaled, split.train, patch: 5)
         let test = try labelledPatches(scaled, split.test, patch: 5)
         return ((train.inputs, train.classes), (test.inputs, test.classes))
