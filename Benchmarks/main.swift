@@ -108,7 +108,8 @@ print("sgemm 1024×1024×1024: fastest \(fmt(sgemm.fastest)) GFLOP/s, median \(f
 // MARK: - cao training throughput
 
 /// Samples/s (fastest step, median step) of cao training steps (forward, loss, backward, Adam).
-func trainingThroughput(bands: Int, steps: Int) throws -> (fastest: Double, median: Double, flopsPerSample: Int) {
+/// With `shards` > 1 the batch is split across that many model replicas (data parallelism, one BLAS thread each).
+func trainingThroughput(bands: Int, steps: Int, shards: Int) throws -> (fastest: Double, median: Double, flopsPerSample: Int) {
     let batch = 128, pool = 8
     var model = try ModelSpec.cao(classes: 9).build(inputShape: [5, 5, bands], seed: 41)
     let inputs = (0..<pool).map { seeded([batch, 5, 5, bands], seed: UInt64(100 + $0)) }
@@ -116,8 +117,13 @@ func trainingThroughput(bands: Int, steps: Int) throws -> (fastest: Double, medi
     let labels = (0..<pool).map { _ in (0..<batch).map { _ in rng.index(below: 9) } }
     var adam = Adam()
     var i = 0
+    let parallel = shards > 1 ? ParallelStep(model: model, shards: shards, seed: 41) : nil
     func step() throws {
-        _ = try model.lossAndGradients(inputs[i % pool], labels: labels[i % pool], training: true)
+        if let parallel {
+            _ = try parallel.lossAndGradients(&model, inputs[i % pool], labels: labels[i % pool])
+        } else {
+            _ = try model.lossAndGradients(inputs[i % pool], labels: labels[i % pool], training: true)
+        }
         adam.step(&model)
         i += 1
     }
@@ -126,18 +132,24 @@ func trainingThroughput(bands: Int, steps: Int) throws -> (fastest: Double, medi
     return (Double(batch) / t.fastest, Double(batch) / t.median, model.trainingFLOPsPerSample)
 }
 
-for bands in [200, 100] {
-    do {
-        let r = try trainingThroughput(bands: bands, steps: steps)
-        let flops = Double(r.flopsPerSample)
-        let fastG = r.fastest * flops / 1e9, medianG = r.median * flops / 1e9
-        print("cao train 5×5×\(bands), batch 128, \(fmt(flops / 1e6, 2)) MFLOP/sample: " +
-              "fastest step \(fmt(r.fastest, 0)) samples/s = \(fmt(fastG)) GFLOP/s = \(fmt(100 * fastG / sgemm.fastest))% of fastest sgemm; " +
-              "median step \(fmt(r.median, 0)) samples/s = \(fmt(medianG)) GFLOP/s = \(fmt(100 * medianG / sgemm.median))% of median sgemm")
-    } catch {
-        fail("training benchmark failed: \(error)")
+var modes: [(label: String, shards: Int, blasThreads: Int)] = [("1 model, \(threads) BLAS thread(s)", 1, threads)]
+if threads > 1 { modes.append(("\(threads) data-parallel shards × 1 BLAS thread", threads, 1)) }
+for mode in modes {
+    BLAS.threads = mode.blasThreads
+    for bands in [200, 100] {
+        do {
+            let r = try trainingThroughput(bands: bands, steps: steps, shards: mode.shards)
+            let flops = Double(r.flopsPerSample)
+            let fastG = r.fastest * flops / 1e9, medianG = r.median * flops / 1e9
+            print("cao train 5×5×\(bands), batch 128, \(fmt(flops / 1e6, 2)) MFLOP/sample, \(mode.label): " +
+                  "fastest step \(fmt(r.fastest, 0)) samples/s = \(fmt(fastG)) GFLOP/s = \(fmt(100 * fastG / sgemm.fastest))% of fastest sgemm; " +
+                  "median step \(fmt(r.median, 0)) samples/s = \(fmt(medianG)) GFLOP/s = \(fmt(100 * medianG / sgemm.median))% of median sgemm")
+        } catch {
+            fail("training benchmark failed: \(error)")
+        }
     }
 }
+BLAS.threads = threads
 
 // MARK: - Peak memory on the full Indian Pines scene
 
@@ -153,6 +165,7 @@ if let dataDirectory {
         var model = try ModelSpec.cao(classes: truth.maxLabel).build(inputShape: [5, 5, cube.bands], seed: 41)
         let t0 = now()
         let history = try model.fit(inputs: x, labels: labels, options: TrainingOptions(epochs: 1, batchSize: 128, seed: 41))
+        // (one model with BLAS' threads; the data-parallel mode's replicas add their workspaces, measured below)
         let trainSeconds = now() - t0
         // Predict every pixel of the scene in batches (the class map).
         let all = Array(0..<cube.pixelCount)
