@@ -75,15 +75,16 @@ do {
 
 /// Fastest and median time of `repeats` runs of `body` (seconds). On a shared machine the fastest run
 /// shows what the hardware does when it is ours; the median shows what a user typically gets.
-func timings(repeats: Int, _ body: () throws -> Void) rethrows -> (fastest: Double, median: Double) {
+func timings(repeats: Int, _ body: () throws -> Void) rethrows -> (fastest: Double, median: Double, total: Double) {
     var times: [Double] = []
     for _ in 0..<repeats {
         let t0 = now()
         try body()
         times.append(now() - t0)
     }
+    let total = times.reduce(0, +)
     times.sort()
-    return (times[0], times[times.count / 2])
+    return (times[0], times[times.count / 2], total)
 }
 
 /// GFLOP/s (fastest, median) of C = A·B (m×k · k×n).
@@ -109,7 +110,7 @@ print("sgemm 1024×1024×1024: fastest \(fmt(sgemm.fastest)) GFLOP/s, median \(f
 
 /// Samples/s (fastest step, median step) of cao training steps (forward, loss, backward, Adam).
 /// With `shards` > 1 the batch is split across that many model replicas (data parallelism, one BLAS thread each).
-func trainingThroughput(bands: Int, steps: Int, shards: Int) throws -> (fastest: Double, median: Double, flopsPerSample: Int) {
+func trainingThroughput(bands: Int, steps: Int, shards: Int) throws -> (fastest: Double, median: Double, overall: Double, flopsPerSample: Int) {
     let batch = 128, pool = 8
     var model = try ModelSpec.cao(classes: 9).build(inputShape: [5, 5, bands], seed: 41)
     let inputs = (0..<pool).map { seeded([batch, 5, 5, bands], seed: UInt64(100 + $0)) }
@@ -129,7 +130,7 @@ func trainingThroughput(bands: Int, steps: Int, shards: Int) throws -> (fastest:
     }
     for _ in 0..<3 { try step() }  // warm-up: workspaces, optimizer state
     let t = try timings(repeats: steps, step)
-    return (Double(batch) / t.fastest, Double(batch) / t.median, model.trainingFLOPsPerSample)
+    return (Double(batch) / t.fastest, Double(batch) / t.median, Double(batch * steps) / t.total, model.trainingFLOPsPerSample)
 }
 
 var modes: [(label: String, shards: Int, blasThreads: Int)] = [("1 model, \(threads) BLAS thread(s)", 1, threads)]
@@ -143,7 +144,8 @@ for mode in modes {
             let fastG = r.fastest * flops / 1e9, medianG = r.median * flops / 1e9
             print("cao train 5×5×\(bands), batch 128, \(fmt(flops / 1e6, 2)) MFLOP/sample, \(mode.label): " +
                   "fastest step \(fmt(r.fastest, 0)) samples/s = \(fmt(fastG)) GFLOP/s = \(fmt(100 * fastG / sgemm.fastest))% of fastest sgemm; " +
-                  "median step \(fmt(r.median, 0)) samples/s = \(fmt(medianG)) GFLOP/s = \(fmt(100 * medianG / sgemm.median))% of median sgemm")
+                  "median step \(fmt(r.median, 0)) samples/s = \(fmt(medianG)) GFLOP/s = \(fmt(100 * medianG / sgemm.median))% of median sgemm; " +
+                  "all \(steps) steps \(fmt(r.overall, 0)) samples/s")
         } catch {
             fail("training benchmark failed: \(error)")
         }
