@@ -93,7 +93,8 @@ func sgemmGFLOPs(m: Int, n: Int, k: Int, repeats: Int = 15) -> (fastest: Double,
     var c = [Float](repeating: 0, count: m * n)
     let t = timings(repeats: repeats) {
         a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
-            BLAS.sgemm(m: m, n: n, k: k, a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n)
+            guard let ap = pa.baseAddress, let bp = pb.baseAddress, let cp = pc.baseAddress else { return }
+            BLAS.sgemm(m: m, n: n, k: k, a: ap, lda: k, b: bp, ldb: n, c: cp, ldc: n)
         }}}
     }
     let flops = 2 * Double(m * n * k)
