@@ -60,8 +60,11 @@ struct MetricsRenderer {
         }
         table += "</tbody></table></div>"
         let numeric = columns.filter { c in records.allSatisfy { $0[c]?.number != nil } }
-        guard let xKey = numeric.first, numeric.count > 1, records.count > 1 else { return (table, []) }
-        let charts = numeric.dropFirst().map { yKey in
+        let preferred = ["percent", "level", "epoch", "step", "iteration", "band", "components", "x"]
+        guard let xKey = preferred.first(where: numeric.contains) ?? numeric.first, numeric.count > 1, records.count > 1 else {
+            return (table, [])
+        }
+        let charts = numeric.filter { $0 != xKey }.map { yKey in
             LineChart(title: "\(key): \(yKey)", xLabel: xKey, yLabel: yKey,
                       series: [ChartSeries(name: yKey, points: records.compactMap { r in
                           guard let x = r[xKey]?.number, let y = r[yKey]?.number else { return nil }
