@@ -126,7 +126,9 @@ public struct Runner: Sendable {
                                                          uniquingKeysWith: { a, _ in a }))
         let key = fingerprint.key
         var reason = step.reason
-        if !step.forced, let record = store.record(key, in: .stages) {
+        // The plan already read the record when it knew the key; otherwise look it up now.
+        let cachedRecord = step.key == key && step.record != nil ? step.record : store.record(key, in: .stages)
+        if !step.forced, let record = cachedRecord {
             // Cached: check every output's bytes against its hash before trusting it.
             if let corrupt = record.outputs.keys.sorted().first(where: { name in record.outputs[name].map { !store.verify($0) } ?? true }) {
                 store.removeRecord(key, in: .stages)
