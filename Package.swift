@@ -33,11 +33,13 @@ let package = Package(
 
         // MARK: Numerics and domain
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
+        .target(name: "NeuralNet", dependencies: ["Tensors"], swiftSettings: swiftSettings),
         .target(name: "SpectralData", dependencies: ["Tensors"], swiftSettings: swiftSettings),
         .target(name: "FileFormats",
-                dependencies: ["Tensors", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
+                dependencies: ["Tensors", "NeuralNet", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
+        .target(name: "BandSelection", dependencies: ["Tensors", "SpectralData"], swiftSettings: swiftSettings),
 
         // MARK: Pipeline
         .target(name: "PipelineModel", swiftSettings: swiftSettings),
@@ -49,19 +51,30 @@ let package = Package(
                 dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "SpectralData", "FileFormats"],
                 swiftSettings: swiftSettings),
 
+        // MARK: Results
+        .target(name: "Report", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
+
         // MARK: Command line
         .target(name: "Commands",
-                dependencies: ["Tensors", "SpectralData", "FileFormats",
-                               "PipelineModel", "PipelineEngine", "ExperimentStages",
+                dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats",
+                               "PipelineModel", "PipelineEngine", "ExperimentStages", "Report",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "hsiflow", dependencies: ["Commands"], swiftSettings: swiftSettings),
+        .executableTarget(name: "hsiflow-bench", dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats"],
+                          path: "Benchmarks", swiftSettings: swiftSettings),
+
+        // MARK: Benchmarks (run in release: swift run -c release bench-bands)
+        .executableTarget(name: "bench-bands", dependencies: ["BandSelection", "FileFormats", "Tensors", "SpectralData"],
+                          swiftSettings: swiftSettings),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensors", "SpectralData", "PipelineModel", "PipelineEngine"],
                 path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "SpectralData", "FileFormats", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "SpectralDataTests", dependencies: ["SpectralData", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "FileFormatsTests",
@@ -75,8 +88,14 @@ let package = Package(
         .testTarget(name: "ExperimentStagesTests",
                     dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "BandSelectionTests",
+                    dependencies: ["BandSelection", "FileFormats", "TestSupport",
+                                   .product(name: "PropertyBased", package: "swift-property-based")],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests",
-                    dependencies: ["Commands", "PipelineModel", "PipelineEngine", "TestSupport"],
+                    dependencies: ["Commands", "NeuralNet", "FileFormats", "PipelineModel", "PipelineEngine", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
     ]
 )

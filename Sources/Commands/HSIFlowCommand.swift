@@ -11,7 +11,8 @@ public struct HSIFlowCommand: ParsableCommand {
         abstract: "Run hyperspectral-classification experiments from one declarative file.",
         version: version,
         subcommands: [RunCommand.self, PlanCommand.self, DiffCommand.self, GraphCommand.self,
-                      ValidateCommand.self, StageCommand.self, CacheCommand.self]
+                      ValidateCommand.self, StageCommand.self, CacheCommand.self,
+                      InspectCommand.self, PredictCommand.self, DataCommand.self]
     )
 
     public init() {}
