@@ -141,6 +141,10 @@ struct SchemaChecker {
                 if case .checked(let inner, _, _) = t { return shape(inner) }
                 return t
             }
+            // A string that is none of the words but could be a path: the file problem is the real one.
+            if case .scalar(.string, _) = node, types.contains(where: { if case .inputFile = shape($0) { return true } else { return false } }) {
+                return check(node, .inputFile, what: what)
+            }
             if let preferred = types.first(where: { alt in
                 switch (shape(alt), node) {
                 case (.object, .map), (.list, .list): return true
