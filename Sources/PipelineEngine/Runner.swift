@@ -84,7 +84,19 @@ public struct Runner: Sendable {
                 observer?.stageFinished(outcome)
             }
         }
-        if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+        // Dedicated threads, not the shared dispatch pool: `--jobs N` must mean N stages at once
+        // even when the pool's threads are busy, and stages block on heavy work for long.
+        let finished = DispatchSemaphore(value: 0)
+        for worker in 1..<workers {
+            let thread = Thread {
+                work(worker)
+                finished.signal()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        work(0)
+        for _ in 1..<workers { finished.wait() }
         let outcomes = graph.order.compactMap { state.outcome($0) }
         return RunResult(outcomes: outcomes, seconds: Date().timeIntervalSince(started))
     }
