@@ -1,7 +1,7 @@
 // TrainStage (kind `train`): trains a network (the original "cao" CNN, or a layer list) on
 // P×P patches around the training pixels of the upstream cube, then evaluates on the test
-// pixels. Outputs: the model (Keras-layout HDF5), the loss/accuracy history (JSON), and the test
-// predictions as a class map (int32 H×W .npy). Metrics: OA, AA, kappa, per-class accuracy,
+// pixels. Outputs: the model (Keras-layout HDF5), the loss/accuracy history (JSON), and the
+// predicted classes of every labelled pixel as a map (int32 H×W .npy, and a colour PNG). Metrics: OA, AA, kappa, per-class accuracy,
 // confusion matrix, loss/accuracy per epoch, samples/s.
 import FileFormats
 public import Foundation
@@ -17,7 +17,7 @@ public struct TrainStage: StageKind {
     public var kind: String { "train" }
     public var version: Int { 1 }
     public var summary: String { "Train a CNN on patches of the training pixels and evaluate it on the test pixels." }
-    public var outputNames: [String] { ["model", "history", "predictions"] }
+    public var outputNames: [String] { ["model", "history", "predictions", "classmap.png"] }
 
     public var parameters: [Parameter] {
         [
@@ -91,16 +91,20 @@ public struct TrainStage: StageKind {
                              "epoch \(p.epoch)/\(p.epochs) loss \(String(format: "%.4f", p.loss)) acc \(String(format: "%.3f", p.accuracy))")
         }
 
-        // Evaluate on the test pixels.
+        // Predict every labelled pixel (train and test) for the class map; score the test pixels.
         let testPixels = test.labelledPixels
-        context.progress(nil, "evaluating \(testPixels.count) test pixels")
-        let probabilities = try model.predict(count: testPixels.count, batchSize: 512) { range in
-            try extractor.extract(from: cube, pixels: Array(testPixels[range]))
+        let mapPixels = (trainPixels + testPixels).sorted()
+        context.progress(nil, "predicting \(mapPixels.count) labelled pixels")
+        let probabilities = try model.predict(count: mapPixels.count, batchSize: 512) { range in
+            try extractor.extract(from: cube, pixels: Array(mapPixels[range]))
         }
-        let predicted = probabilities.argmaxRows()
+        let predictedAll = probabilities.argmaxRows()
+        var predictedAt: [Int: Int] = [:]
+        for (pixel, p) in zip(mapPixels, predictedAll) { predictedAt[pixel] = p }
+        let predicted = testPixels.map { predictedAt[$0] ?? -1 }
         let truth = testPixels.map { Int(test.labels[$0]) - 1 }
         let metrics = try ClassificationMetrics(truth: truth, predicted: predicted, classes: classes)
-        let map = try ClassMap.make(height: cube.height, width: cube.width, pixels: testPixels, classes: predicted)
+        let map = try ClassMap.make(height: cube.height, width: cube.width, pixels: mapPixels, classes: predictedAll)
 
         // The model through a temporary file (HDF5 writes files), then into the cache.
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("hsiflow-model-\(UUID().uuidString).h5")
@@ -112,6 +116,7 @@ public struct TrainStage: StageKind {
         // Loss and accuracy only: timings vary run to run and would defeat early cutoff downstream.
         try context.write("history", try encoder.encode(["loss": history.loss, "accuracy": history.accuracy]))
         try context.write("predictions", Data(Npy.encode(NumericArray(integers: map.map(Int.init), shape: [cube.height, cube.width], as: .int32))))
+        try context.write("classmap.png", Data(try Png.encode(TrainStage.colored(map, height: cube.height, width: cube.width))))
 
         func rounded(_ x: Double) -> ParamValue { .double((x * 1e6).rounded() / 1e6) }
         context.metric("oa", rounded(metrics.overallAccuracy))
@@ -125,5 +130,20 @@ public struct TrainStage: StageKind {
         context.metric("parameters", .int(model.parameterCount))
         context.metric("train_samples", .int(trainPixels.count))
         context.metric("test_samples", .int(testPixels.count))
+    }
+
+    /// A class map as an RGB image: class k in a fixed palette, unlabelled pixels black.
+    static func colored(_ map: [Int32], height: Int, width: Int) -> PixelImage {
+        let palette: [[UInt8]] = [
+            [230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200], [245, 130, 48], [145, 30, 180],
+            [70, 240, 240], [240, 50, 230], [210, 245, 60], [250, 190, 212], [0, 128, 128], [220, 190, 255],
+            [170, 110, 40], [255, 250, 200], [128, 0, 0], [170, 255, 195],
+        ]
+        var pixels = [UInt8](repeating: 0, count: height * width * 3)
+        for (i, label) in map.enumerated() where label > 0 {
+            let c = palette[Int(label - 1) % palette.count]
+            pixels[3 * i] = c[0]; pixels[3 * i + 1] = c[1]; pixels[3 * i + 2] = c[2]
+        }
+        return PixelImage(width: width, height: height, channels: 3, pixels: pixels)
     }
 }

@@ -50,6 +50,21 @@ private func experiment(epochs: Int, model: String = "[{kind: conv2d, filters: 8
         #expect(loaded.model.inputShape == [3, 3, 6])
         #expect(loaded.model.outputUnits == 3)
         #expect(record.metrics["parameters"] == .int(loaded.model.parameterCount))
+        // The class map image covers the scene and colours exactly the labelled pixels.
+        let pngRef = try #require(record.outputs["classmap.png"])
+        let image = try Png.decode([UInt8](try #require(try h.store.read(pngRef))), source: "classmap.png")
+        #expect(image.width == 20 && image.height == 20)
+        let scene = try #require(run.result.outcomes.first?.record)
+        var labelled = 0
+        for name in ["train", "test"] {
+            let ref = try #require(scene.outputs[name])
+            let data = try #require(try h.store.read(ref))
+            labelled += try ArtifactCoding.labelMap(data, source: name).labelledCount
+        }
+        let coloured = stride(from: 0, to: image.pixels.count, by: image.channels).filter { i in
+            image.pixels[i] != 0 || image.pixels[i + 1] != 0 || image.pixels[i + 2] != 0
+        }.count
+        #expect(coloured == labelled)
     }
 
     @Test func trainingIsDeterministic() throws {
