@@ -141,3 +141,28 @@ struct CommandLineTests {
         #expect(gc.status == 0 && gc.stdout.contains("removed"))
     }
 }
+
+@Suite(.enabled(if: hsiflowBinary() != nil, "needs the hsiflow binary (swift build)"), .serialized)
+struct CacheLockCommandLineTests {
+    @Test func aSecondRunWaitsForTheLockOrFailsSayingWhoHoldsIt() throws {
+        let dir = try makeTemporaryDirectory("hsiflow-lock")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "name: slow\nstages:\n  wait: {kind: sleep, seconds: 1.5}\n".write(to: dir.appendingPathComponent("slow.yaml"), atomically: true, encoding: .utf8)
+        let first = try startHsiflow(["run", "slow.yaml", "--quiet"], in: dir)
+        // Give the first run time to take the lock.
+        let lockInfo = dir.appendingPathComponent(".hsiflow/cache/lock.info")
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: lockInfo.path) { Thread.sleep(forTimeInterval: 0.02) }
+        Thread.sleep(forTimeInterval: 0.1)
+        let refused = try runHsiflow(["run", "slow.yaml", "--no-wait"], in: dir)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("is locked by pid \(first.processIdentifier)"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("hsiflow run slow.yaml"))
+        let waited = try runHsiflow(["run", "slow.yaml"], in: dir)
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        #expect(waited.status == 0)
+        #expect(waited.stderr.contains("waiting for the cache lock held by pid \(first.processIdentifier)"))
+        // The waiting run saw the first run's results and reused them.
+        #expect(waited.stdout.contains("0 ran, 1 cached"))
+    }
+}
