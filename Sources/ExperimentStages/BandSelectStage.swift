@@ -4,7 +4,7 @@
 // and test label maps passed through so a `train` stage can need this stage alone.
 import BandSelection
 import FileFormats
-public import Foundation
+import Foundation
 public import PipelineEngine
 import PipelineModel
 import SpectralData

@@ -4,7 +4,7 @@
 // predicted classes of every labelled pixel as a map (int32 H×W .npy, and a colour PNG). Metrics: OA, AA, kappa, per-class accuracy,
 // confusion matrix, loss/accuracy per epoch, samples/s.
 import FileFormats
-public import Foundation
+import Foundation
 import NeuralNet
 public import PipelineEngine
 import PipelineModel
