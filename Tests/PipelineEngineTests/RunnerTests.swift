@@ -107,6 +107,16 @@ private func chain(b: String = "1", bNote: String = "", extra: String = "") -> S
         #expect(throws: EngineError.unknownStage("cc", suggestion: "c")) { try h.run(chain(), only: ["cc"]) }
     }
 
+    @Test func stagesThatDidNotFinishLastTimeSaySo() throws {
+        let h = EngineHarness(registry: fakeRegistry(ExecutionLog()))
+        try h.run(chain(), only: ["c"])
+        let full = try h.run(chain())
+        #expect(full.result.reason("d") == "skipped last run")
+        let failing = "name: f\nstages:\n  bad: {kind: fake, fail: true}\n"
+        try h.run(failing)
+        #expect(try h.run(failing).result.reason("bad") == "failed last run")
+    }
+
     @Test func parallelExecutionRespectsDependencies() throws {
         let log = ExecutionLog()
         let h = EngineHarness(registry: fakeRegistry(log))
