@@ -139,6 +139,13 @@ struct CommandLineTests {
         #expect(du.status == 0 && du.stdout.contains("sleep"))
         let gc = try runHsiflow(["cache", "gc"], in: dir)
         #expect(gc.status == 0 && gc.stdout.contains("removed"))
+        // An edited run makes the old keys garbage once only the newest run is kept.
+        _ = try runHsiflow(["run", "exp.yaml", "--set", "stages.first.value=edited", "--quiet"], in: dir)
+        let kept = try runHsiflow(["cache", "gc", "--keep-runs", "1", "--dry-run"], in: dir)
+        // 5 old records, less the one `cache verify` dropped with its corrupt object.
+        #expect(kept.stdout.contains("would remove 4 records"), "\(kept.stdout)")
+        let current = try runHsiflow(["run", "exp.yaml", "--set", "stages.first.value=edited"], in: dir)
+        #expect(current.stdout.contains("0 ran, 5 cached"))
     }
 }
 
