@@ -146,7 +146,11 @@ public struct Runner: Sendable {
                 store.removeRecord(key, in: .stages)
                 reason = "output \(corrupt) corrupt or missing in cache (hash mismatch); recomputed"
             } else {
+                // Planned to run but found cached: either an upstream rerun produced identical bytes
+                // (early cutoff), or the stage's own change led back to a key that ran before.
+                let ownChange = ["params.", "seed ", "kind ", "implementation "].contains { step.reason.hasPrefix($0) }
                 let why = step.action == .reuse ? step.reason
+                    : ownChange ? "restored from cache: \(step.reason)"
                     : "inputs reran with identical outputs (early cutoff)"
                 return outcome(.cached, why, key: key, record: record, inputs: inputs, seconds: record.seconds)
             }

@@ -86,6 +86,20 @@ private func chain(b: String = "1", bNote: String = "", extra: String = "") -> S
         #expect(run.result.reason("c") == "inputs reran with identical outputs (early cutoff)")
     }
 
+    @Test func aStageWhoseOwnChangeLeadsBackToAnEarlierKeyIsRestoredEvenBehindARerun() throws {
+        let yaml = { (note: String, value: Int) in
+            "name: r\nstages:\n  a: {kind: fake, note: \(note)}\n  b: {kind: fake, needs: a, value: \(value)}\n"
+        }
+        let log = ExecutionLog()
+        let h = EngineHarness(registry: fakeRegistry(log))
+        try h.run(yaml("x", 1))
+        try h.run(yaml("y", 2))
+        log.reset()
+        let third = try h.run(yaml("z", 1))
+        #expect(log.executions == ["a": 1])
+        #expect(third.result.reason("b") == "restored from cache: params.value 2 → 1")
+    }
+
     @Test func forceRerunsOnlyTheForcedStage() throws {
         let log = ExecutionLog()
         let h = EngineHarness(registry: fakeRegistry(log))
