@@ -9,6 +9,7 @@ BIN=${HSIFLOW_BIN:-$ROOT/.build/debug/hsiflow}
 TRIALS=${TRIALS:-25}
 SEED=${SEED:-41}
 PY=${PYTHON:-python3}
+BIN=$(cd "$(dirname "$BIN")" 2>/dev/null && pwd)/$(basename "$BIN")
 [ -x "$BIN" ] || { echo "no hsiflow binary at $BIN; run swift build first (or set HSIFLOW_BIN)" >&2; exit 2; }
 
 work=$(mktemp -d)
