@@ -43,7 +43,7 @@ public struct BandSelectStage: StageKind {
         default: method = .pca(PCA(components: components, whiten: context.params["whiten"]?.bool ?? false))
         }
         guard let normalization = NormalizationMethod(rawValue: try context.string("normalize")) else {
-            throw EngineError.stageContract(stage: context.id.description, message: "unknown normalization")
+            throw ExperimentStagesError.invalidInput(stage: context.id.description, reason: "unknown normalization")
         }
         context.progress(nil, "fitting \(try context.string("method")) on \(cube.pixelCount) pixels")
         let started = Date()

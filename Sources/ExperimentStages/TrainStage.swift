@@ -59,12 +59,12 @@ public struct TrainStage: StageKind {
         let train = try ArtifactCoding.labelMap(try context.input("train"), source: "\(id) train labels")
         let test = try ArtifactCoding.labelMap(try context.input("test"), source: "\(id) test labels")
         guard train.height == cube.height, train.width == cube.width else {
-            throw EngineError.stageContract(stage: id, message: "train labels are \(train.height)×\(train.width), the cube \(cube.height)×\(cube.width)")
+            throw ExperimentStagesError.invalidInput(stage: id, reason: "train labels are \(train.height)×\(train.width), the cube \(cube.height)×\(cube.width)")
         }
         let classes = max(train.maxLabel, test.maxLabel)
-        guard classes >= 2 else { throw EngineError.stageContract(stage: id, message: "needs at least 2 classes, found \(classes)") }
+        guard classes >= 2 else { throw ExperimentStagesError.invalidInput(stage: id, reason: "needs at least 2 classes, found \(classes)") }
         let patch = try context.int("patch")
-        guard patch % 2 == 1 else { throw EngineError.stageContract(stage: id, message: "patch must be odd, got \(patch)") }
+        guard patch % 2 == 1 else { throw ExperimentStagesError.invalidInput(stage: id, reason: "patch must be odd, got \(patch)") }
         let extractor = try PatchExtractor(size: patch, padding: PatchPadding(rawValue: try context.string("padding")) ?? .zero)
 
         let spec: ModelSpec
@@ -77,7 +77,7 @@ public struct TrainStage: StageKind {
         var model = try spec.build(inputShape: [patch, patch, cube.bands], seed: UInt64(context.seed))
 
         let trainPixels = train.labelledPixels
-        guard !trainPixels.isEmpty else { throw EngineError.stageContract(stage: id, message: "no training pixels") }
+        guard !trainPixels.isEmpty else { throw ExperimentStagesError.invalidInput(stage: id, reason: "no training pixels") }
         let inputs = try extractor.extract(from: cube, pixels: trainPixels)
         let labels = trainPixels.map { Int(train.labels[$0]) - 1 }
         let opt = context.params["optimizer"]?.object ?? [:]
