@@ -39,6 +39,7 @@ let package = Package(
                 dependencies: ["Tensors", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
+        .target(name: "BandSelection", dependencies: ["Tensors", "SpectralData"], swiftSettings: swiftSettings),
 
         // MARK: Command line
         .target(name: "Commands",
@@ -58,6 +59,10 @@ let package = Package(
                     swiftSettings: swiftSettings),
         .testTarget(name: "FileFormatsTests",
                     dependencies: ["FileFormats", "TestSupport",
+                                   .product(name: "PropertyBased", package: "swift-property-based")],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "BandSelectionTests",
+                    dependencies: ["BandSelection", "TestSupport",
                                    .product(name: "PropertyBased", package: "swift-property-based")],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"],
