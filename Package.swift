@@ -40,6 +40,7 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
         .target(name: "BandSelection", dependencies: ["Tensors", "SpectralData"], swiftSettings: swiftSettings),
+        .target(name: "Compression", dependencies: ["Tensors", "NeuralNet"], swiftSettings: swiftSettings),
 
         // MARK: Command line
         .target(name: "Commands",
@@ -65,6 +66,9 @@ let package = Package(
                     dependencies: ["BandSelection", "TestSupport",
                                    .product(name: "PropertyBased", package: "swift-property-based")],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "CompressionTests",
+                    dependencies: ["Compression", "NeuralNet", "SpectralData", "BandSelection", "FileFormats", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"],
                     swiftSettings: swiftSettings),
     ]

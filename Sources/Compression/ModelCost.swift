@@ -1,0 +1,136 @@
+// ModelCost and ModelEvaluation: what a (pruned or quantized) model costs — parameters, FLOPs
+// per sample, channels per conv layer — and how it scores and how fast it runs on a labelled set.
+// FLOPs count a multiply-add as two: Conv2D 2·OH·OW·KH·KW·C·F, Dense 2·I·O (biases, activations ignored).
+public import NeuralNet
+public import Tensors
+
+/// Channel count of one conv layer.
+public struct LayerChannels: Sendable, Equatable, Codable {
+    public var layer: String
+    public var channels: Int
+
+    public init(layer: String, channels: Int) {
+        self.layer = layer
+        self.channels = channels
+    }
+}
+
+/// Size and arithmetic cost of a model.
+public struct ModelCost: Sendable, Equatable, Codable {
+    /// Trainable scalars.
+    public var parameters: Int
+    /// Floating-point operations for one sample's forward pass (multiply-add = 2).
+    public var flops: Int
+    /// Output channels of every Conv2D layer, in layer order.
+    public var channels: [LayerChannels]
+
+    /// The cost of `model`.
+    public init(of model: Sequential) {
+        parameters = model.parameterCount
+        var total = 0
+        var convs: [LayerChannels] = []
+        for (i, layer) in model.layers.enumerated() {
+            let out = model.outputShapes[i]
+            if let conv = layer as? Conv2D {
+                let k = conv.kernel.shape                     // (KH, KW, C, F)
+                total += 2 * out[0] * out[1] * k[0] * k[1] * k[2] * k[3]
+                convs.append(LayerChannels(layer: conv.name, channels: conv.filters))
+            } else if let dense = layer as? Dense {
+                total += 2 * dense.kernel.shape[0] * dense.kernel.shape[1]
+            }
+        }
+        flops = total
+        channels = convs
+    }
+}
+
+/// Samples with class indices 0..<classes.
+public struct LabelledSamples: Sendable {
+    /// Inputs [N, …].
+    public var inputs: Tensor
+    /// Class index of every sample.
+    public var labels: [Int]
+
+    public init(inputs: Tensor, labels: [Int]) throws(CompressionError) {
+        guard inputs.rank >= 1, inputs.shape[0] == labels.count else {
+            throw .invalidArgument("\(inputs.rank >= 1 ? inputs.shape[0] : 0) samples but \(labels.count) labels")
+        }
+        self.inputs = inputs
+        self.labels = labels
+    }
+
+    public var count: Int { labels.count }
+}
+
+/// Accuracy and per-sample latency of a model on a labelled set.
+public struct ModelEvaluation: Sendable, Equatable, Codable {
+    public var overallAccuracy: Double
+    public var averageAccuracy: Double
+    public var kappa: Double
+    /// Microseconds per sample when the whole set is predicted `batchSize` samples at a time.
+    public var microsecondsPerSample: Double
+    public var batchSize: Int
+    /// Microseconds per sample predicting one sample at a time (over `singleSamples` samples).
+    public var microsecondsPerSampleBatch1: Double
+    public var singleSamples: Int
+
+    public init(overallAccuracy: Double, averageAccuracy: Double, kappa: Double, microsecondsPerSample: Double,
+                batchSize: Int, microsecondsPerSampleBatch1: Double, singleSamples: Int) {
+        self.overallAccuracy = overallAccuracy
+        self.averageAccuracy = averageAccuracy
+        self.kappa = kappa
+        self.microsecondsPerSample = microsecondsPerSample
+        self.batchSize = batchSize
+        self.microsecondsPerSampleBatch1 = microsecondsPerSampleBatch1
+        self.singleSamples = singleSamples
+    }
+
+    /// Scores `model` on `samples` and times it: one warm-up batch, then the whole set at
+    /// `batchSize`, then the first `singleSamples` samples one by one. Wall-clock figures; nothing
+    /// should assert on them.
+    public static func measure(_ model: Sequential, on samples: LabelledSamples, batchSize: Int = 128,
+                               singleSamples: Int = 200) throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
+        var runner = model
+        return try measure(samples: samples, classes: model.outputUnits, batchSize: batchSize, singleSamples: singleSamples) { x in
+            runner.forward(x, training: false)
+        }
+    }
+
+    /// Scores and times any batch → output function (shared by float and quantized models).
+    static func measure(samples: LabelledSamples, classes: Int, batchSize: Int, singleSamples: Int,
+                        forward: (Tensor) -> Tensor) throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
+        guard batchSize > 0 else { throw .invalidArgument("evaluation batch size must be positive, got \(batchSize)") }
+        let n = samples.count
+        guard n > 0 else { throw .invalidArgument("evaluation needs at least one sample") }
+        let clock = ContinuousClock()
+        _ = forward(samples.inputs.slicing(rows: 0 ..< min(batchSize, n)))
+        var predicted: [Int] = []
+        predicted.reserveCapacity(n)
+        let start = clock.now
+        var s = 0
+        while s < n {
+            let rows = s ..< min(s + batchSize, n)
+            predicted.append(contentsOf: forward(samples.inputs.slicing(rows: rows)).argmaxRows())
+            s = rows.upperBound
+        }
+        let batched = seconds(clock.now - start)
+        let singles = min(max(singleSamples, 0), n)
+        var single = 0.0
+        if singles > 0 {
+            let begin = clock.now
+            for i in 0..<singles { _ = forward(samples.inputs.slicing(rows: i ..< i + 1)) }
+            single = seconds(clock.now - begin) / Double(singles) * 1e6
+        }
+        let metrics = try wrapping { () throws(NeuralNetError) in
+            try ClassificationMetrics(truth: samples.labels, predicted: predicted, classes: classes)
+        }
+        let evaluation = ModelEvaluation(overallAccuracy: metrics.overallAccuracy, averageAccuracy: metrics.averageAccuracy,
+                                         kappa: metrics.kappa, microsecondsPerSample: batched / Double(n) * 1e6,
+                                         batchSize: batchSize, microsecondsPerSampleBatch1: single, singleSamples: singles)
+        return (evaluation, predicted)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+}
