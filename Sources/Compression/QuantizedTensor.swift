@@ -9,7 +9,7 @@ public struct QuantizedTensor: Sendable, Equatable {
     /// 8 or 4.
     public let bits: Int
     /// Quantized values in [−qmax, qmax], row-major like the float tensor (one per Int8 in memory;
-    /// 4-bit values are packed two per byte only in storage).
+    /// 4-bit values are packed two per byte only in a file, see FileFormats' QuantizedModelFile).
     public let values: [Int8]
     /// One scale per output channel.
     public let scales: [Float]
@@ -86,31 +86,4 @@ public struct QuantizedTensor: Sendable, Equatable {
 
     /// Bytes needed to store the values (packed to `bits` each) and the Float32 scales.
     public var storageBytes: Int { (values.count * bits + 7) / 8 + scales.count * 4 }
-
-    /// Values packed `8 / bits` per byte (4-bit: low nibble first, two's complement), as stored.
-    public var packedValues: [UInt8] {
-        if bits == 8 { return values.map { UInt8(bitPattern: $0) } }
-        var out = [UInt8](repeating: 0, count: (values.count + 1) / 2)
-        for (i, v) in values.enumerated() {
-            let nibble = UInt8(bitPattern: v) & 0x0F
-            out[i / 2] |= i % 2 == 0 ? nibble : nibble << 4
-        }
-        return out
-    }
-
-    /// Unpacks stored bytes into `count` values of `bits` each (the inverse of `packedValues`).
-    public static func unpack(_ bytes: [UInt8], count: Int, bits: Int) throws(CompressionError) -> [Int8] {
-        guard supportedBits.contains(bits) else {
-            throw .invalidArgument("quantization to \(bits) bits is not supported; use 8 or 4")
-        }
-        guard bytes.count == (count * bits + 7) / 8 else {
-            throw .invalidArgument("\(count) values of \(bits) bits need \((count * bits + 7) / 8) bytes, got \(bytes.count)")
-        }
-        if bits == 8 { return bytes.map { Int8(bitPattern: $0) } }
-        return (0..<count).map { i in
-            let nibble = i % 2 == 0 ? bytes[i / 2] & 0x0F : bytes[i / 2] >> 4
-            // Sign-extend the 4-bit two's complement value.
-            return Int8(bitPattern: nibble << 4) >> 4
-        }
-    }
 }

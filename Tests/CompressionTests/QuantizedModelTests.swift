@@ -1,10 +1,12 @@
 // QuantizedModelTests: the quantized model predicts exactly what a float model holding the
 // dequantized weights (rebuilt here by hand) predicts; sizes against float32; weight errors;
 // rebuilding from stored parts; mismatched parts rejected.
+import Foundation
 import Testing
 import TestSupport
 import Tensors
 import NeuralNet
+import FileFormats
 @testable import Compression
 
 @Suite struct QuantizedModelTests {
@@ -63,5 +65,30 @@ import NeuralNet
         #expect(throws: CompressionError.self) { try QuantizedModel(spec: q.spec, inputShape: [5, 5, 3], bits: 8, layers: q.layers) }
         #expect(throws: CompressionError.self) { try QuantizedModel(quantizing: model, bits: 16) }
         #expect(throws: CompressionError.self) { try q.forward(seededTensor([2, 5, 5, 3], seed: 1)) }
+    }
+
+    @Test(arguments: [8, 4])
+    func savesAndLoadsThroughTheModelFile(bits: Int) throws {
+        let model = try ModelSpec.cao(classes: 4).build(inputShape: [5, 5, 20], seed: 3)
+        var q = try QuantizedModel(quantizing: model, bits: bits)
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let quantizedPath = directory.appendingPathComponent("q.h5").path, floatPath = directory.appendingPathComponent("f.h5").path
+        try QuantizedModelFile.save(QuantizedModelContents(
+            spec: q.spec, inputShape: q.inputShape, bits: q.bits,
+            layers: q.layers.map { QuantizedLayerContents(layer: $0.layer, kernelShape: $0.kernel.shape, values: $0.kernel.values,
+                                                          scales: $0.kernel.scales, bias: $0.bias.scalars) }), to: quantizedPath)
+        let stored = try QuantizedModelFile.load(path: quantizedPath)
+        var loaded = try QuantizedModel(spec: stored.spec, inputShape: stored.inputShape, bits: stored.bits, layers: stored.layers.map {
+            QuantizedLayerWeights(layer: $0.layer, kernel: try QuantizedTensor(shape: $0.kernelShape, bits: stored.bits, values: $0.values, scales: $0.scales),
+                                  bias: Tensor(shape: [$0.bias.count], scalars: $0.bias))
+        })
+        #expect(loaded.layers == q.layers)
+        let x = seededTensor([6, 5, 5, 20], seed: 2)
+        #expect(try loaded.forward(x) == q.forward(x))
+        // On disk too the integer file is a fraction of the float32 one.
+        try ModelFile.save(model, to: floatPath)
+        let size = { (p: String) in ((try? FileManager.default.attributesOfItem(atPath: p)[.size]) as? Int) ?? 0 }
+        #expect(Double(size(quantizedPath)) / Double(size(floatPath)) < (bits == 8 ? 0.30 : 0.17))
     }
 }
