@@ -68,6 +68,9 @@ let package = Package(
         // MARK: Benchmarks (run in release: swift run -c release bench-bands)
         .executableTarget(name: "bench-bands", dependencies: ["BandSelection", "FileFormats", "Tensors", "SpectralData"],
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "bench-compression",
+                          dependencies: ["Compression", "NeuralNet", "BandSelection", "FileFormats", "Tensors", "SpectralData"],
+                          swiftSettings: swiftSettings),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensors", "SpectralData", "PipelineModel", "PipelineEngine"],

@@ -31,9 +31,12 @@ public struct PruningOptions: Sendable, Equatable, Codable {
     public var evaluationBatchSize: Int
     /// Samples timed one at a time for the batch-1 latency.
     public var latencySamples: Int
+    /// Each latency is timed this many times and the fastest kept.
+    public var latencyRepeats: Int
 
     public init(criterion: PruningCriterion = .apoz, scope: PruningScope = .global, fineTuning: FineTuning = FineTuning(),
-                seed: UInt64 = 41, scoringBatchSize: Int = 256, evaluationBatchSize: Int = 128, latencySamples: Int = 200) {
+                seed: UInt64 = 41, scoringBatchSize: Int = 256, evaluationBatchSize: Int = 128, latencySamples: Int = 200,
+                latencyRepeats: Int = 3) {
         self.criterion = criterion
         self.scope = scope
         self.fineTuning = fineTuning
@@ -41,6 +44,7 @@ public struct PruningOptions: Sendable, Equatable, Codable {
         self.scoringBatchSize = scoringBatchSize
         self.evaluationBatchSize = evaluationBatchSize
         self.latencySamples = latencySamples
+        self.latencyRepeats = latencyRepeats
     }
 }
 
@@ -254,7 +258,8 @@ public struct ChannelPruner: Sendable {
         }
         report(.evaluating)
         let evaluation = try ModelEvaluation.measure(model, on: data.evaluation, batchSize: options.evaluationBatchSize,
-                                                     singleSamples: options.latencySamples).evaluation
+                                                     singleSamples: options.latencySamples,
+                                                     repeats: options.latencyRepeats).evaluation
         let pruned = PrunedModel(model: model, level: level, originalChannels: previous.originalChannels, channelOrigins: origins)
         let cost = ModelCost(of: model)
         let metrics = PruningLevelMetrics(

@@ -89,37 +89,47 @@ public struct ModelEvaluation: Sendable, Equatable, Codable {
     /// `batchSize`, then the first `singleSamples` samples one by one. Wall-clock figures; nothing
     /// should assert on them.
     public static func measure(_ model: Sequential, on samples: LabelledSamples, batchSize: Int = 128,
-                               singleSamples: Int = 200) throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
+                               singleSamples: Int = 200, repeats: Int = 1) throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
         var runner = model
-        return try measure(samples: samples, classes: model.outputUnits, batchSize: batchSize, singleSamples: singleSamples) { x in
+        return try measure(samples: samples, classes: model.outputUnits, batchSize: batchSize, singleSamples: singleSamples,
+                           repeats: repeats) { x in
             runner.forward(x, training: false)
         }
     }
 
-    /// Scores and times any batch → output function (shared by float and quantized models).
-    static func measure(samples: LabelledSamples, classes: Int, batchSize: Int, singleSamples: Int,
+    /// Scores and times any batch → output function. With `repeats` > 1 each timing is taken that
+    /// many times and the fastest kept (the figure least disturbed by other work on the machine).
+    static func measure(samples: LabelledSamples, classes: Int, batchSize: Int, singleSamples: Int, repeats: Int = 1,
                         forward: (Tensor) -> Tensor) throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
         guard batchSize > 0 else { throw .invalidArgument("evaluation batch size must be positive, got \(batchSize)") }
+        guard repeats > 0 else { throw .invalidArgument("timing repeats must be positive, got \(repeats)") }
         let n = samples.count
         guard n > 0 else { throw .invalidArgument("evaluation needs at least one sample") }
         let clock = ContinuousClock()
         _ = forward(samples.inputs.slicing(rows: 0 ..< min(batchSize, n)))
         var predicted: [Int] = []
         predicted.reserveCapacity(n)
-        let start = clock.now
-        var s = 0
-        while s < n {
-            let rows = s ..< min(s + batchSize, n)
-            predicted.append(contentsOf: forward(samples.inputs.slicing(rows: rows)).argmaxRows())
-            s = rows.upperBound
+        var batched = Double.infinity
+        for r in 0..<repeats {
+            let start = clock.now
+            var s = 0
+            while s < n {
+                let rows = s ..< min(s + batchSize, n)
+                let classesOfBatch = forward(samples.inputs.slicing(rows: rows)).argmaxRows()
+                if r == 0 { predicted.append(contentsOf: classesOfBatch) }
+                s = rows.upperBound
+            }
+            batched = min(batched, seconds(clock.now - start))
         }
-        let batched = seconds(clock.now - start)
         let singles = min(max(singleSamples, 0), n)
         var single = 0.0
         if singles > 0 {
-            let begin = clock.now
-            for i in 0..<singles { _ = forward(samples.inputs.slicing(rows: i ..< i + 1)) }
-            single = seconds(clock.now - begin) / Double(singles) * 1e6
+            single = .infinity
+            for _ in 0..<repeats {
+                let begin = clock.now
+                for i in 0..<singles { _ = forward(samples.inputs.slicing(rows: i ..< i + 1)) }
+                single = min(single, seconds(clock.now - begin) / Double(singles) * 1e6)
+            }
         }
         let metrics = try wrapping { () throws(NeuralNetError) in
             try ClassificationMetrics(truth: samples.labels, predicted: predicted, classes: classes)
