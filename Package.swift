@@ -49,7 +49,8 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
         .target(name: "ExperimentStages",
-                dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "SpectralData", "FileFormats"],
+                dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "SpectralData", "FileFormats",
+                               "NeuralNet", "Compression"],
                 swiftSettings: swiftSettings),
 
         // MARK: Results
@@ -90,7 +91,8 @@ let package = Package(
         .testTarget(name: "PipelineEngineTests", dependencies: ["PipelineEngine", "PipelineModel", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "ExperimentStagesTests",
-                    dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport"],
+                    dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport",
+                                   "NeuralNet", "Compression", "FileFormats", "SpectralData", "Tensors"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "BandSelectionTests",
                     dependencies: ["BandSelection", "FileFormats", "TestSupport",
