@@ -82,7 +82,7 @@ public struct PrunedModel: Sendable {
                            channelOrigins: Dictionary(uniqueKeysWithValues: channels.map { ($0.layer, Array(0..<$0.channels)) }))
     }
 
-    /// A pruned model restored from storage; checks that the bookkeeping fits the model.
+    /// A pruned model restored from storage (`validate()` checks that the bookkeeping fits it).
     public init(model: Sequential, level: Double, originalChannels: [LayerChannels], channelOrigins: [String: [Int]]) {
         self.model = model
         self.level = level

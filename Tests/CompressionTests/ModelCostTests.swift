@@ -1,5 +1,4 @@
-// ModelCostTests: parameters and FLOPs counted by hand for a small model, before and after surgery,
-// and the evaluation's accuracy figures against NeuralNet's metrics.
+// ModelCostTests: parameters and FLOPs counted by hand for a small model, before and after surgery.
 import Testing
 import TestSupport
 import Tensors
@@ -17,21 +16,5 @@ import NeuralNet
         let pruned = ModelCost(of: try ChannelSurgery.removing(["conv1": [0], "conv2": [0]], from: model))
         // conv1 3·3·3·3, conv2 3·3·3·2, dense 8→5.
         #expect(pruned.flops == 2 * 16 * 81 + 2 * 4 * 54 + 2 * 40 + 2 * 10)
-    }
-
-    @Test func evaluationMatchesTheMetricsOfThePredictions() throws {
-        var model = try tinyConvModel()
-        let x = seededTensor([40, 6, 6, 3], seed: 2)
-        let labels = (0..<40).map { ($0 * 7) % 2 }
-        let samples = try LabelledSamples(inputs: x, labels: labels)
-        let (evaluation, predicted) = try ModelEvaluation.measure(model, on: samples, batchSize: 7, singleSamples: 5)
-        #expect(predicted == model.forward(x).argmaxRows())
-        let metrics = try ClassificationMetrics(truth: labels, predicted: predicted, classes: 2)
-        #expect(evaluation.overallAccuracy == metrics.overallAccuracy && evaluation.kappa == metrics.kappa)
-        #expect(evaluation.averageAccuracy == metrics.averageAccuracy)
-        #expect(evaluation.singleSamples == 5 && evaluation.batchSize == 7)
-        #expect(evaluation.microsecondsPerSample > 0 && evaluation.microsecondsPerSampleBatch1 > 0)
-        #expect(throws: CompressionError.self) { try LabelledSamples(inputs: x, labels: [0]) }
-        #expect(throws: CompressionError.self) { try ModelEvaluation.measure(model, on: samples, batchSize: 0) }
     }
 }
