@@ -78,11 +78,11 @@ public struct Conv2D: Layer {
         let (m, k, f) = (g.rows, g.columns, filters)
         if columns.count != m * k { columns = [Float](repeating: 0, count: m * k) }
         // y starts as the bias in every row, then y += cols · W.
-        var y = [Float](repeating: 0, count: m * f)
-        bias.scalars.withUnsafeBufferPointer { b in
-            y.withUnsafeMutableBufferPointer { yp in
+        var y = [Float](unsafeUninitializedCapacity: m * f) { yp, initialized in
+            bias.scalars.withUnsafeBufferPointer { b in
                 for r in 0..<m { for j in 0..<f { yp[r * f + j] = b[j] } }
             }
+            initialized = m * f
         }
         x.scalars.withUnsafeBufferPointer { xp in
             columns.withUnsafeMutableBufferPointer { cp in
@@ -110,7 +110,8 @@ public struct Conv2D: Layer {
         let (m, k, f) = (g.rows, g.columns, filters)
         let dz = skipActivation ? gradient.scalars : activation.backward(output: y.scalars, gradient: gradient.scalars, width: f)
         biasGradient = Tensor(shape: [f], scalars: Conv2D.columnSums(dz, width: f))
-        var dW = [Float](repeating: 0, count: k * f)
+        // sgemm with beta 0 overwrites every element, so dW needs no zero fill.
+        var dW = [Float](unsafeUninitializedCapacity: k * f) { _, initialized in initialized = k * f }
         var dx: [Float] = needInputGradient ? [Float](repeating: 0, count: g.batch * g.height * g.width * g.channels) : []
         if needInputGradient, columnGradient.count != m * k { columnGradient = [Float](repeating: 0, count: m * k) }
         dz.withUnsafeBufferPointer { dzp in
@@ -163,6 +164,13 @@ public struct Conv2D: Layer {
     public mutating func updateParameters(_ update: (Int, inout Tensor, Tensor) -> Void) {
         update(0, &kernel, kernelGradient)
         update(1, &bias, biasGradient)
+    }
+
+    public mutating func setGradients(_ values: [Tensor]) {
+        precondition(values.count == 2 && values[0].shape == kernel.shape && values[1].shape == bias.shape,
+                     "layer \(name): gradients must match kernel \(kernel.shape) and bias \(bias.shape)")
+        kernelGradient = values[0]
+        biasGradient = values[1]
     }
 }
 

@@ -77,4 +77,11 @@ public struct Dense: Layer {
         update(0, &kernel, kernelGradient)
         update(1, &bias, biasGradient)
     }
+
+    public mutating func setGradients(_ values: [Tensor]) {
+        precondition(values.count == 2 && values[0].shape == kernel.shape && values[1].shape == bias.shape,
+                     "layer \(name): gradients must match kernel \(kernel.shape) and bias \(bias.shape)")
+        kernelGradient = values[0]
+        biasGradient = values[1]
+    }
 }
