@@ -12,7 +12,7 @@ import NeuralNet
 func trainedSceneModel() throws -> (model: Sequential, data: PruningData) {
     let (cube, truth) = tinyScene(height: 24, width: 24, bands: 8, classes: 3, seed: 5)
     let split = try Split.stratified(truth, trainFraction: 0.5, seed: 41)
-    let scaled = standardizedPerBand(cube)
+    let scaled = try standardizedPerBand(cube)
     let train = try labelledPatches(scaled, split.train, patch: 5)
     let test = try labelledPatches(scaled, split.test, patch: 5)
     var model = try ModelSpec(name: "two-conv", layers: [
