@@ -1,10 +1,12 @@
 // ChannelSurgeryTests: removing channels whose outgoing weights are zero leaves the outputs
 // unchanged (conv→conv and conv→flatten→dense, with NHWC flatten order), the parameter count
 // falls by exactly the removed slices, and bad requests are errors, not crashes.
+import Foundation
 import Testing
 import TestSupport
 import Tensors
 import NeuralNet
+import FileFormats
 @testable import Compression
 
 /// conv1 (3×3, 4 filters, ReLU) → conv2 (3×3, 3 filters, ReLU) → flatten (2·2·3) → dense(5) → dense(2, softmax)
@@ -108,6 +110,18 @@ func editing(_ model: inout Sequential, _ name: String, _ edit: (inout [Tensor])
         // The spec rebuilds the same structure (what a model file stores).
         let rebuilt = try pruned.spec.build(inputShape: [6, 6, 3], seed: 0)
         #expect(rebuilt.outputShapes == pruned.outputShapes)
+    }
+
+    @Test func theSmallerModelSavesAndLoadsAsAKerasFile() throws {
+        var pruned = try ChannelSurgery.removing(["conv1": [0, 2], "conv2": [1]], from: try tinyConvModel())
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("pruned.h5").path
+        try ModelFile.save(pruned, to: path)
+        var loaded = try ModelFile.load(path: path).model
+        #expect(loaded.outputShapes == pruned.outputShapes && loaded.weights == pruned.weights)
+        let x = seededTensor([3, 6, 6, 3], seed: 12)
+        #expect(loaded.forward(x) == pruned.forward(x))
     }
 
     @Test func badRequestsAreErrors() throws {
