@@ -40,6 +40,7 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
         .target(name: "BandSelection", dependencies: ["Tensors", "SpectralData"], swiftSettings: swiftSettings),
+        .target(name: "Compression", dependencies: ["Tensors", "NeuralNet"], swiftSettings: swiftSettings),
 
         // MARK: Pipeline
         .target(name: "PipelineModel", swiftSettings: swiftSettings),
@@ -49,7 +50,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "ExperimentStages",
                 dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "SpectralData", "FileFormats",
-                               "BandSelection", "NeuralNet"],
+                               "BandSelection", "NeuralNet", "Compression"],
                 swiftSettings: swiftSettings),
 
         // MARK: Results
@@ -67,6 +68,9 @@ let package = Package(
 
         // MARK: Benchmarks (run in release: swift run -c release bench-bands)
         .executableTarget(name: "bench-bands", dependencies: ["BandSelection", "FileFormats", "Tensors", "SpectralData"],
+                          swiftSettings: swiftSettings),
+        .executableTarget(name: "bench-compression",
+                          dependencies: ["Compression", "NeuralNet", "BandSelection", "FileFormats", "Tensors", "SpectralData"],
                           swiftSettings: swiftSettings),
 
         // MARK: Tests
@@ -88,12 +92,15 @@ let package = Package(
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "ExperimentStagesTests",
                     dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport",
-                                   "SpectralData", "FileFormats", "BandSelection"],
+                                   "SpectralData", "FileFormats", "BandSelection", "NeuralNet", "Compression", "Tensors"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "BandSelectionTests",
                     dependencies: ["BandSelection", "FileFormats", "TestSupport",
                                    .product(name: "PropertyBased", package: "swift-property-based")],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "CompressionTests",
+                    dependencies: ["Compression", "NeuralNet", "SpectralData", "BandSelection", "FileFormats", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "ReportTests", dependencies: ["Report", "PipelineModel", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests",
