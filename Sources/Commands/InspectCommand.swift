@@ -1,0 +1,115 @@
+// InspectCommand: `hsiflow inspect FILE` — what a cube or label-map file holds:
+// format, variable, shape, element type, value range and, for label maps, pixels per class.
+import ArgumentParser
+import FileFormats
+import Foundation
+
+/// Shows what an array file holds.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Describe a cube or label map (.npy, .mat): format, variable, shape, dtype, range, class counts."
+    )
+
+    @Argument(help: "The file to inspect.")
+    var file: String
+
+    @Option(help: "The .mat variable to read (default: the only numeric variable, or the only 3-D one).")
+    var variable: String?
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        let report = try ArrayInspection.inspect(path: file, variable: variable)
+        print(json ? try report.renderedJSON() : report.renderedText())
+    }
+}
+
+/// What `inspect` found in an array file: a value, rendered as text or JSON.
+struct ArrayInspection: Codable, Equatable {
+    struct VariableLine: Codable, Equatable {
+        var name: String
+        var className: String
+        var shape: [Int]
+    }
+
+    var file: String
+    var format: String
+    var variable: String?
+    var shape: [Int]
+    var dtype: String
+    var min: Double?
+    var max: Double?
+    /// For 2-D arrays of whole numbers: pixels per label (index = label).
+    var classCounts: [Int]?
+    /// For .mat files: every variable in the file.
+    var variables: [VariableLine]?
+
+    static func inspect(path: String, variable: String?) throws -> ArrayInspection {
+        do throws(FileFormatsError) {
+            var rank: Int?
+            var listing: [VariableLine]?
+            if path.lowercased().hasSuffix(".mat") {
+                let contents = try MatFile.contents(path: path)
+                listing = contents.variables.map { VariableLine(name: $0.name, className: $0.className, shape: $0.shape) }
+                if variable == nil {
+                    let numeric = contents.variables.filter { $0.elementType != nil && !$0.isComplex }
+                    if numeric.count > 1 { rank = numeric.contains { $0.shape.count == 3 } ? 3 : 2 }
+                }
+            }
+            let loaded = try ArrayFile.read(path: path, variable: variable, rank: rank)
+            let array = loaded.array
+            let range = array.range
+            var counts: [Int]?
+            if array.shape.count == 2, (range?.min ?? -1) >= 0,
+               array.elementType.isInteger || array.doubles().allSatisfy({ $0.rounded() == $0 }) {
+                let labels = try array.labelMap(source: path)
+                if labels.maxLabel <= 10_000 { counts = labels.classCounts }
+            }
+            return ArrayInspection(file: path, format: loaded.format, variable: loaded.variable, shape: array.shape,
+                                   dtype: array.elementType.rawValue, min: range?.min, max: range?.max,
+                                   classCounts: counts, variables: listing)
+        } catch {
+            throw UserInputError(error.description)
+        }
+    }
+
+    func renderedText() -> String {
+        var lines: [(String, String)] = [("file", file), ("format", format)]
+        if let variable { lines.append(("variable", variable)) }
+        lines.append(("shape", shape.map(String.init).joined(separator: "×")))
+        lines.append(("dtype", dtype))
+        if let min, let max { lines.append(("range", "\(Self.number(min)) .. \(Self.number(max))")) }
+        var text = lines.map { "\($0.0.padding(toLength: 9, withPad: " ", startingAt: 0)) \($0.1)" }.joined(separator: "\n")
+        if let classCounts {
+            text += "\nclasses   \(classCounts.dropFirst().filter { $0 > 0 }.count) (label: pixels; 0 = unlabelled)"
+            for (label, count) in classCounts.enumerated() where count > 0 {
+                text += "\n  \(String(label).leftPadded(5))  \(String(count).leftPadded(7))"
+            }
+        }
+        if let variables, variables.count > 1 {
+            text += "\nvariables"
+            for v in variables {
+                text += "\n  \(v.name)  \(v.className) \(v.shape.map(String.init).joined(separator: "×"))"
+            }
+        }
+        return text
+    }
+
+    func renderedJSON() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    static func number(_ v: Double) -> String {
+        v.rounded() == v && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
