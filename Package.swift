@@ -39,6 +39,8 @@ let package = Package(
                 dependencies: ["Tensors", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
+        .target(name: "Attribution", dependencies: ["Tensors", "NeuralNet", "SpectralData"],
+                swiftSettings: swiftSettings),
 
         // MARK: Command line
         .target(name: "Commands",
@@ -59,6 +61,9 @@ let package = Package(
         .testTarget(name: "FileFormatsTests",
                     dependencies: ["FileFormats", "TestSupport",
                                    .product(name: "PropertyBased", package: "swift-property-based")],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "AttributionTests",
+                    dependencies: ["Attribution", "NeuralNet", "SpectralData", "FileFormats", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"],
                     swiftSettings: swiftSettings),
