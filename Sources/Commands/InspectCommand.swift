@@ -107,9 +107,3 @@ struct ArrayInspection: Codable, Equatable {
         v.rounded() == v && abs(v) < 1e15 ? String(Int64(v)) : String(v)
     }
 }
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-}

@@ -125,3 +125,15 @@ import Tensors
         #expect(throws: NeuralNetError.self) { try ClassMap.make(height: 2, width: 3, pixels: [6], classes: [0]) }
     }
 }
+
+@Suite struct SequentialCostTests {
+    @Test func caoFLOPsAreCountedFromLayerShapes() throws {
+        let model = try ModelSpec.cao(classes: 9).build(inputShape: [5, 5, 200], seed: 1)
+        let conv1 = 2 * 9 * (9 * 200) * 300, conv2 = 2 * 1 * (9 * 300) * 200
+        let dense = 2 * (200 * 200 + 200 * 100 + 100 * 9)
+        #expect(model.forwardFLOPsPerLayer == [conv1, conv2, 0, 2 * 200 * 200, 2 * 200 * 100, 2 * 100 * 9])
+        #expect(model.forwardFLOPsPerSample == conv1 + conv2 + dense)
+        // The first layer needs no input gradient: 2× its forward; every other layer 3×.
+        #expect(model.trainingFLOPsPerSample == 2 * conv1 + 3 * (conv2 + dense))
+    }
+}
