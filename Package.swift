@@ -64,6 +64,8 @@ let package = Package(
         .executableTarget(name: "hsiflow", dependencies: ["Commands"], swiftSettings: swiftSettings),
         .executableTarget(name: "hsiflow-bench", dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats"],
                           path: "Benchmarks", swiftSettings: swiftSettings),
+        .executableTarget(name: "bench-attribution", dependencies: ["Attribution", "NeuralNet", "Tensors"],
+                          swiftSettings: swiftSettings),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensors", "SpectralData", "PipelineModel", "PipelineEngine"],

@@ -11,6 +11,8 @@ public struct LayerActivation: Sendable, Equatable {
     public var channels: Tensor
     /// The channel average [H, W] (a flat layer: its units as a 1×U map).
     public var mean: Tensor
+    /// Whether the layer's output is a spatial H×W×C map (false for flat layers).
+    public var isSpatial: Bool
 
     /// Channel `c` as a row-major H×W array.
     public func channel(_ c: Int) -> [Float] {
@@ -31,10 +33,11 @@ extension Explainer {
             if a.rank == 4 {
                 let (h, w, c) = (a.shape[1], a.shape[2], a.shape[3])
                 let mean = Explainer.channelMeans(a)[0]
-                return LayerActivation(layer: layer.name, channels: a.reshaped([h, w, c]), mean: Tensor(shape: [h, w], scalars: mean))
+                return LayerActivation(layer: layer.name, channels: a.reshaped([h, w, c]), mean: Tensor(shape: [h, w], scalars: mean),
+                                       isSpatial: true)
             }
             let u = a.count
-            return LayerActivation(layer: layer.name, channels: a.reshaped([1, u, 1]), mean: a.reshaped([1, u]))
+            return LayerActivation(layer: layer.name, channels: a.reshaped([1, u, 1]), mean: a.reshaped([1, u]), isSpatial: false)
         }
     }
 }

@@ -61,6 +61,27 @@ public struct MapGrid: Sendable {
         return try MapGrid(rowLabels: rows.map(\.label), columnLabels: bands.map { "B\($0)" }, tiles: tiles)
     }
 
+    /// A grid of activation maps: one row per spatial layer (flat layers are skipped), the channel
+    /// average first and then the first `channels` channels (fewer where a layer has fewer).
+    /// Layers of different sizes share the grid; each tile keeps its own size.
+    public static func activations(_ maps: [LayerActivation], channels: Int) throws(AttributionError) -> MapGrid {
+        guard channels >= 0 else { throw .invalidArgument("channels must be ≥ 0, got \(channels)") }
+        let spatial = maps.filter(\.isSpatial)
+        guard !spatial.isEmpty else { throw .invalidArgument("no spatial layer among \(maps.map(\.layer))") }
+        let columns = ["MEAN"] + (0..<channels).map { "C\($0)" }
+        var tiles: [[MapTile]] = []
+        for layer in spatial {
+            let (h, w, k) = (layer.channels.shape[0], layer.channels.shape[1], layer.channels.shape[2])
+            var row = [try MapTile(width: w, height: h, values: layer.mean.scalars)]
+            for c in 0..<channels {
+                // A layer with fewer channels leaves its extra cells as a flat (all-zero) tile.
+                row.append(try MapTile(width: w, height: h, values: c < k ? layer.channel(c) : [Float](repeating: 0, count: h * w)))
+            }
+            tiles.append(row)
+        }
+        return try MapGrid(rowLabels: spatial.map { $0.layer.uppercased() }, columnLabels: columns, tiles: tiles)
+    }
+
     /// The grid as an image: each tile normalized on its own, coloured, enlarged `scale` times, `gap`
     /// pixels apart, on a white background with black labels.
     public func render(colormap: Colormap, normalization: MapNormalization = .robust, scale: Int = 16,

@@ -21,6 +21,7 @@ import TestSupport
         }
         #expect(maps[0].channel(2) == (0..<9).map { acts[0].scalars[$0 * 6 + 2] })
         #expect(maps[3].channels.shape == [1, 10, 1] && maps[3].mean.scalars == acts[3].scalars)
+        #expect(maps.map(\.isSpatial) == [true, true, false, false, false, false])
         #expect(throws: AttributionError.self) { try explainer.activationMaps(standardInputs(2, bands: 4, seed: 1)) }
     }
 }

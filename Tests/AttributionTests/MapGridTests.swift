@@ -44,6 +44,18 @@ import Tensors
         #expect(grid.tiles[0][0].values == (25..<50).map { Float($0 % 7) })
     }
 
+    @Test func activationGridHasARowPerSpatialLayer() throws {
+        let explainer = try Explainer(model: try caoLike(bands: 3, classes: 2, seed: 1))
+        let maps = try explainer.activationMaps(standardInputs(1, bands: 3, seed: 2))
+        let grid = try MapGrid.activations(maps, channels: 5)
+        #expect(grid.rowLabels == ["CONV1", "CONV2"])
+        #expect(grid.columnLabels == ["MEAN", "C0", "C1", "C2", "C3", "C4"])
+        #expect(grid.tiles[0][0].values == maps[0].mean.scalars && grid.tiles[0][3].values == maps[0].channel(2))
+        #expect(grid.tiles[1][5].values == [0]) // conv2 has 4 channels: C4 is a flat filler
+        let image = try grid.render(colormap: .viridis)
+        #expect(image.width > 6 * 48 && image.height > 2 * 48)
+    }
+
     @Test func badGridsAreErrors() throws {
         #expect(throws: AttributionError.self) { try MapGrid.bands(rows(), sample: 1, bands: [0]) }
         #expect(throws: AttributionError.self) { try MapGrid.bands(rows(), sample: 0, bands: [3]) }
