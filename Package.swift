@@ -49,7 +49,8 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
         .target(name: "ExperimentStages",
-                dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "SpectralData", "FileFormats"],
+                dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "NeuralNet", "SpectralData", "FileFormats",
+                               "Attribution"],
                 swiftSettings: swiftSettings),
 
         // MARK: Results
@@ -88,7 +89,8 @@ let package = Package(
         .testTarget(name: "PipelineEngineTests", dependencies: ["PipelineEngine", "PipelineModel", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "ExperimentStagesTests",
-                    dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport"],
+                    dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport",
+                                   "NeuralNet", "FileFormats", "SpectralData"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"],
                     swiftSettings: swiftSettings),

@@ -4,9 +4,9 @@
 
 /// Agreement between a model's attributions and a reference model's, averaged over samples.
 public struct SaliencySimilarity: Sendable, Equatable {
-    /// Spearman rank correlation per sample (0 where either map is constant).
+    /// Spearman rank correlation per sample (1 for identical maps; otherwise 0 where either map is constant).
     public var spearman: [Double]
-    /// Cosine similarity per sample (0 where either map is all zeros).
+    /// Cosine similarity per sample (1 for identical maps; otherwise 0 where either map is all zeros).
     public var cosine: [Double]
 
     public var meanSpearman: Double { spearman.isEmpty ? 0 : spearman.reduce(0, +) / Double(spearman.count) }
@@ -30,14 +30,18 @@ public struct SaliencySimilarity: Sendable, Equatable {
     }
 
     /// Spearman's ρ of two equally long sequences: Pearson correlation of their average ranks.
+    /// Undefined when a sequence is constant: then 1 if the two are identical (a dead map compared with
+    /// itself agrees), else 0.
     public static func spearman(_ a: [Float], _ b: [Float]) -> Double {
         guard a.count == b.count, a.count > 1 else { return 0 }
+        if a == b { return 1 }
         return pearson(ranks(a), ranks(b))
     }
 
-    /// a·b / (‖a‖‖b‖), 0 when either is all zeros.
+    /// a·b / (‖a‖‖b‖); for an all-zero sequence 1 if the two are identical, else 0.
     public static func cosine(_ a: [Float], _ b: [Float]) -> Double {
         guard a.count == b.count else { return 0 }
+        if a == b { return 1 }
         var dot = 0.0, na = 0.0, nb = 0.0
         for (x, y) in zip(a, b) {
             dot += Double(x) * Double(y)

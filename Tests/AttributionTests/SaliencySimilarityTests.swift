@@ -15,6 +15,8 @@ import TestSupport
         #expect(abs(SaliencySimilarity.cosine([1, 0], [1, 1]) - 0.5.squareRoot()) < 1e-12)
         #expect(SaliencySimilarity.cosine([0, 0], [1, 1]) == 0)
         #expect(SaliencySimilarity.spearman([2, 2, 2], [1, 2, 3]) == 0)
+        // Identical maps agree, even when constant (a dead map against itself).
+        #expect(SaliencySimilarity.spearman([0, 0, 0], [0, 0, 0]) == 1 && SaliencySimilarity.cosine([0, 0], [0, 0]) == 1)
     }
 
     @Test func matchesScipy() throws {
