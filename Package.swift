@@ -39,6 +39,7 @@ let package = Package(
                 dependencies: ["Tensors", "NeuralNet", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
+        .target(name: "BandSelection", dependencies: ["Tensors", "SpectralData"], swiftSettings: swiftSettings),
         .target(name: "Attribution", dependencies: ["Tensors", "NeuralNet", "SpectralData"],
                 swiftSettings: swiftSettings),
 
@@ -68,6 +69,10 @@ let package = Package(
         .executableTarget(name: "bench-attribution", dependencies: ["Attribution", "NeuralNet", "Tensors"],
                           swiftSettings: swiftSettings),
 
+        // MARK: Benchmarks (run in release: swift run -c release bench-bands)
+        .executableTarget(name: "bench-bands", dependencies: ["BandSelection", "FileFormats", "Tensors", "SpectralData"],
+                          swiftSettings: swiftSettings),
+
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensors", "SpectralData", "PipelineModel", "PipelineEngine"],
                 path: "Tests/TestSupport", swiftSettings: swiftSettings),
@@ -92,6 +97,10 @@ let package = Package(
                     dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport",
                                    "NeuralNet", "FileFormats", "SpectralData"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "BandSelectionTests",
+                    dependencies: ["BandSelection", "FileFormats", "TestSupport",
+                                   .product(name: "PropertyBased", package: "swift-property-based")],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests",

@@ -1,0 +1,78 @@
+// LinearAlgebra: the few matrix products BandSelection needs (through Tensors' BLAS) and a
+// parallel-for over row blocks. Shapes in comments use n = samples (pixels), m = features
+// (bands), k = components.
+import Dispatch
+import Tensors
+
+extension Matrix {
+    /// op(self)·op(other), where op transposes when asked; Float64 BLAS.
+    func multiplied(by other: Matrix, transposeSelf: Bool = false, transposeOther: Bool = false) -> Matrix {
+        let m = transposeSelf ? columns : rows
+        let k = transposeSelf ? rows : columns
+        let kOther = transposeOther ? other.columns : other.rows
+        let n = transposeOther ? other.rows : other.columns
+        precondition(k == kOther, "inner dimensions differ: \(k) vs \(kOther)")
+        var out = [Double](repeating: 0, count: m * n)
+        values.withUnsafeBufferPointer { a in
+            other.values.withUnsafeBufferPointer { b in
+                out.withUnsafeMutableBufferPointer { c in
+                    guard let a = a.baseAddress, let b = b.baseAddress, let c = c.baseAddress else { return }
+                    BLAS.dgemm(transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k,
+                               a: a, lda: columns, b: b, ldb: other.columns, c: c, ldc: n)
+                }
+            }
+        }
+        return Matrix(uncheckedRows: m, columns: n, values: out)
+    }
+
+    /// selfᵀ·self (columns × columns), both triangles filled; Float64 BLAS syrk.
+    func gram() -> Matrix {
+        let n = columns
+        var out = [Double](repeating: 0, count: n * n)
+        values.withUnsafeBufferPointer { a in
+            out.withUnsafeMutableBufferPointer { c in
+                guard let a = a.baseAddress, let c = c.baseAddress else { return }
+                BLAS.dsyrkTransposed(n: n, k: rows, a: a, lda: n, c: c, ldc: n)
+            }
+        }
+        for i in 0..<n {
+            for j in 0..<i { out[i * n + j] = out[j * n + i] }
+        }
+        return Matrix(uncheckedRows: n, columns: n, values: out)
+    }
+
+    /// Σ self∘other (the Frobenius inner product).
+    func inner(_ other: Matrix) -> Double {
+        precondition(values.count == other.values.count, "inner product of different shapes")
+        var s = 0.0
+        for i in values.indices { s += values[i] * other.values[i] }
+        return s
+    }
+}
+
+/// Runs `body(range)` over `count` items split into contiguous blocks, one per worker thread,
+/// and returns the sum of what the blocks return. The worker count follows `BLAS.threads`, so
+/// a runner that shares cores out between jobs sets it once for BLAS and for these loops.
+@discardableResult
+func parallelBlocks(count: Int, minimumPerBlock: Int = 256, _ body: (Range<Int>) -> Double) -> Double {
+    let workers = max(1, min(BLAS.threads, count / max(1, minimumPerBlock)))
+    if workers <= 1 { return body(0..<count) }
+    let step = (count + workers - 1) / workers
+    var partial = [Double](repeating: 0, count: workers)
+    partial.withUnsafeMutableBufferPointer { results in
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox((body, results))
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let lo = w * step, hi = min(count, lo + step)
+                if lo < hi { box.value.1[w] = box.value.0(lo..<hi) }
+            }
+        }
+    }
+    return partial.reduce(0, +)
+}
+
+/// Lets a closure that only touches disjoint memory cross into `concurrentPerform`.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

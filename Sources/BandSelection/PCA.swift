@@ -1,0 +1,194 @@
+// PCA: principal components of the pixels (n samples × m bands) the way scikit-learn's
+// `covariance_eigh` solver finds them — centred covariance through BLAS syrk, LAPACK dsyevd,
+// components sorted by variance with `svd_flip`'s sign rule — plus whitening and the inverse.
+import Tensors
+
+/// Settings of a principal component analysis.
+public struct PCA: Sendable, Equatable, Codable {
+    /// Number of components kept (1 … min(samples, bands)).
+    public var components: Int
+    /// Scale each component to unit variance (scikit-learn's `whiten=True`).
+    public var whiten: Bool
+
+    public init(components: Int, whiten: Bool = false) {
+        self.components = components
+        self.whiten = whiten
+    }
+
+    /// Fits the components on the rows of `x` (samples × features).
+    public func fit(_ x: Matrix) throws(BandSelectionError) -> FittedPCA {
+        try fitReturningCentered(x).fitted
+    }
+
+    /// Fits and returns the projection of `x` (scikit-learn's `fit_transform`).
+    public func fitTransform(_ x: Matrix) throws(BandSelectionError) -> (fitted: FittedPCA, projected: Matrix) {
+        let (fitted, centered) = try fitReturningCentered(x)
+        return (fitted, fitted.projectCentered(centered))
+    }
+
+    private func fitReturningCentered(_ x: Matrix) throws(BandSelectionError) -> (fitted: FittedPCA, centered: Matrix) {
+        let (n, m) = (x.rows, x.columns)
+        guard n >= 2, m >= 1 else {
+            throw .invalidParameter("PCA needs at least 2 samples and 1 feature, got \(n)×\(m)")
+        }
+        guard components >= 1, components <= min(n, m) else {
+            throw .invalidParameter("PCA components must be in 1…\(min(n, m)) (min of pixels and bands), got \(components)")
+        }
+        try x.requireFinite()
+
+        // mean: (m); centred: (n, m)
+        var mean = [Double](repeating: 0, count: m)
+        for r in 0..<n { for c in 0..<m { mean[c] += x.values[r * m + c] } }
+        for c in 0..<m { mean[c] /= Double(n) }
+        var centered = x
+        _ = centered.values.withUnsafeMutableBufferPointer { v in
+            parallelBlocks(count: n) { rows in
+                for r in rows { for c in 0..<m { v[r * m + c] -= mean[c] } }
+                return 0
+            }
+        }
+
+        // covariance: (m, m) = centredᵀ·centred / (n − 1), upper triangle
+        var covariance = [Double](repeating: 0, count: m * m)
+        centered.values.withUnsafeBufferPointer { a in
+            covariance.withUnsafeMutableBufferPointer { c in
+                guard let a = a.baseAddress, let c = c.baseAddress else { return }
+                BLAS.dsyrkTransposed(n: m, k: n, alpha: 1 / Double(n - 1), a: a, lda: m, c: c, ldc: m)
+            }
+        }
+        guard let eigen = BLAS.symmetricEigen(covariance, n: m) else {
+            throw .numericalFailure("LAPACK dsyevd did not converge on the \(m)×\(m) covariance matrix")
+        }
+
+        // Eigenvalues come ascending: reverse to descending variance, clip round-off negatives.
+        var variances = [Double](repeating: 0, count: m)
+        var axes = [Double](repeating: 0, count: m * m)
+        for i in 0..<m {
+            let source = m - 1 - i
+            variances[i] = max(eigen.values[source], 0)
+            for c in 0..<m { axes[i * m + c] = eigen.vectors[source * m + c] }
+        }
+        // svd_flip (v-based): the entry of largest magnitude in each component is positive.
+        for i in 0..<m {
+            var best = 0, bestMagnitude = -1.0
+            for c in 0..<m where abs(axes[i * m + c]) > bestMagnitude {
+                best = c
+                bestMagnitude = abs(axes[i * m + c])
+            }
+            if axes[i * m + best] < 0 { for c in 0..<m { axes[i * m + c] = -axes[i * m + c] } }
+        }
+
+        let k = components
+        let total = variances.reduce(0, +)
+        let kept = Array(variances[0..<k])
+        let fitted = FittedPCA(
+            mean: mean,
+            components: Matrix(uncheckedRows: k, columns: m, values: Array(axes[0..<(k * m)])),
+            explainedVariance: kept,
+            explainedVarianceRatio: kept.map { total > 0 ? $0 / total : 0 },
+            singularValues: kept.map { ($0 * Double(n - 1)).squareRoot() },
+            noiseVariance: k < min(n, m) ? variances[k..<min(n, m)].reduce(0, +) / Double(min(n, m) - k) : 0,
+            whiten: whiten,
+            samples: n)
+        return (fitted, centered)
+    }
+}
+
+/// A fitted PCA: mean, components (k × bands, rows orthonormal) and their variances.
+public struct FittedPCA: Sendable, Equatable {
+    /// Per-band mean removed before projecting.
+    public let mean: [Double]
+    /// Principal axes as rows (k × bands), sorted by decreasing variance.
+    public let components: Matrix
+    /// Variance along each component (eigenvalue of the covariance, n − 1 denominator).
+    public let explainedVariance: [Double]
+    /// Each component's share of the total variance of all bands.
+    public let explainedVarianceRatio: [Double]
+    /// Singular values of the centred data for the kept components.
+    public let singularValues: [Double]
+    /// Mean variance of the discarded components (0 when all are kept).
+    public let noiseVariance: Double
+    /// Whether `transform` scales components to unit variance.
+    public let whiten: Bool
+    /// Number of samples the fit saw.
+    public let samples: Int
+
+    /// A fitted PCA from its parts (e.g. read back from disk); shapes are checked.
+    public init(mean: [Double], components: Matrix, explainedVariance: [Double], explainedVarianceRatio: [Double],
+                singularValues: [Double], noiseVariance: Double, whiten: Bool, samples: Int) {
+        self.mean = mean
+        self.components = components
+        self.explainedVariance = explainedVariance
+        self.explainedVarianceRatio = explainedVarianceRatio
+        self.singularValues = singularValues
+        self.noiseVariance = noiseVariance
+        self.whiten = whiten
+        self.samples = samples
+    }
+
+    /// Number of components.
+    public var componentCount: Int { components.rows }
+    /// Number of input features (bands).
+    public var featureCount: Int { components.columns }
+
+    /// Checks that the parts agree with each other.
+    func validate() throws(BandSelectionError) {
+        let (k, m) = (components.rows, components.columns)
+        guard mean.count == m, explainedVariance.count == k, explainedVarianceRatio.count == k,
+              singularValues.count == k, k >= 1 else {
+            throw .malformedTransform("PCA with \(k)×\(m) components has \(mean.count) means, \(explainedVariance.count) variances")
+        }
+    }
+
+    /// Divisors applied per component: √variance when whitening (clipped at machine ε), else 1.
+    var whiteningScales: [Double] {
+        guard whiten else { return [Double](repeating: 1, count: componentCount) }
+        return explainedVariance.map { max($0.squareRoot(), Double.ulpOfOne) }
+    }
+
+    /// Projects samples (n × bands) onto the components: (x − mean)·Vᵀ, whitened if fitted so.
+    public func transform(_ x: Matrix) throws(BandSelectionError) -> Matrix {
+        guard x.columns == featureCount else {
+            throw .shapeMismatch("PCA was fitted on \(featureCount) bands, the data has \(x.columns)")
+        }
+        var centered = x
+        let m = featureCount
+        _ = centered.values.withUnsafeMutableBufferPointer { v in
+            parallelBlocks(count: x.rows) { rows in
+                for r in rows { for c in 0..<m { v[r * m + c] -= mean[c] } }
+                return 0
+            }
+        }
+        return projectCentered(centered)
+    }
+
+    /// centred (n, m) · Vᵀ (m, k) → (n, k), divided by the whitening scales.
+    func projectCentered(_ centered: Matrix) -> Matrix {
+        var out = centered.multiplied(by: components, transposeOther: true)
+        if whiten {
+            let inverse = whiteningScales.map { 1 / $0 }
+            let k = componentCount
+            _ = out.values.withUnsafeMutableBufferPointer { v in
+                parallelBlocks(count: out.rows) { rows in
+                    for r in rows { for c in 0..<k { v[r * k + c] *= inverse[c] } }
+                    return 0
+                }
+            }
+        }
+        return out
+    }
+
+    /// Maps projections (n × k) back to band space: y·(scales∘V) + mean.
+    public func inverseTransform(_ y: Matrix) throws(BandSelectionError) -> Matrix {
+        guard y.columns == componentCount else {
+            throw .shapeMismatch("PCA has \(componentCount) components, the data has \(y.columns) columns")
+        }
+        var scaled = components
+        let (k, m) = (componentCount, featureCount)
+        let scales = whiten ? explainedVariance.map { $0.squareRoot() } : [Double](repeating: 1, count: k)
+        for i in 0..<k { for c in 0..<m { scaled.values[i * m + c] *= scales[i] } }
+        var out = y.multiplied(by: scaled)
+        for r in 0..<out.rows { for c in 0..<m { out.values[r * m + c] += mean[c] } }
+        return out
+    }
+}
