@@ -66,11 +66,11 @@ let package = Package(
         .executableTarget(name: "hsiflow", dependencies: ["Commands"], swiftSettings: swiftSettings),
         .executableTarget(name: "hsiflow-bench", dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats"],
                           path: "Benchmarks", swiftSettings: swiftSettings),
-        .executableTarget(name: "bench-attribution", dependencies: ["Attribution", "NeuralNet", "Tensors"],
-                          swiftSettings: swiftSettings),
 
         // MARK: Benchmarks (run in release: swift run -c release bench-bands)
         .executableTarget(name: "bench-bands", dependencies: ["BandSelection", "FileFormats", "Tensors", "SpectralData"],
+                          swiftSettings: swiftSettings),
+        .executableTarget(name: "bench-attribution", dependencies: ["Attribution", "NeuralNet", "Tensors"],
                           swiftSettings: swiftSettings),
 
         // MARK: Tests
