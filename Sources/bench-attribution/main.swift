@@ -25,6 +25,11 @@ while let flag = arguments.next() {
 }
 BLAS.threads = threads
 
+func fail(_ message: String) -> Never {
+    print("FAIL: \(message)")
+    exit(1)
+}
+
 func seconds(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
     var best = Double.infinity
     for _ in 0..<max(1, repeats) {
@@ -70,7 +75,7 @@ do {
     var refined: IntegratedGradientsResult?
     let tRefined = try seconds(repeats: repeats) { refined = try batched.integratedGradients(x, steps: steps, tolerance: 0.01) }
 
-    let f = fixed!, r = refined!
+    guard let f = fixed, let r = refined else { fail("no result was computed") }
     let sortedErrors = f.completenessErrors.sorted()
     print("integrated gradients, cao 5×5×200, \(samples) samples × \(steps) steps, \(threads) BLAS threads, best of \(repeats):")
     print(String(format: "  batched (512 rows per pass):   %.2f s   (%.0f path points/s)", tBatched, Double(samples * steps) / tBatched))

@@ -39,6 +39,14 @@ import TestSupport
         }
     }
 
+    @Test func probabilityScoreGradientAgreesWithFiniteDifferences() throws {
+        let explainer = try Explainer(model: try caoLike(bands: 2, classes: 3, seed: 7), score: .probabilities)
+        let x = standardInputs(1, bands: 2, seed: 9)
+        let analytic = try explainer.gradient(x, for: .fixed(1), absolute: false).values.scalars
+        let numeric = numericalGradient(at: x, epsilon: 1e-3) { p in Double((try? explainer.scores(p).scalars[1]) ?? .nan) }
+        #expect(gradientsAgree(analytic, numeric, absolute: 1e-3, relative: 2e-2))
+    }
+
     @Test func gradientAndGuidedBackpropMatchTheNumpyGolden() throws {
         let golden = try Golden.load()
         let explainer = try Explainer(model: try golden.mlpModel())
