@@ -1,6 +1,6 @@
 // Colormap: scalar-to-colour maps as pure functions of t ∈ [0, 1] — gray, jet (the piecewise-linear
 // MATLAB map the original drew with) and viridis (perceptually uniform, from 17 anchors of
-// matplotlib's table, interpolated linearly) — and rendering a normalized map as an image.
+// matplotlib's table, interpolated linearly) — and colouring a normalized map pixel by pixel.
 
 /// A colormap from t ∈ [0, 1] (clamped) to a colour.
 public enum Colormap: String, Sendable, Codable, CaseIterable {
@@ -45,8 +45,9 @@ public enum Colormap: String, Sendable, Codable, CaseIterable {
         (0.845561, 0.887322, 0.099702), (0.993248, 0.906157, 0.143936),
     ]
 
-    /// A map of values in [0, 1] (row-major, `width × height`) as an image, each value one pixel.
-    public func image(_ normalized: [Float], width: Int, height: Int) -> RGBImage {
+    /// A map of values in [0, 1] (row-major, `width × height`, sizes checked by the caller, see
+    /// `Heatmap.render`) as an image, each value one pixel.
+    func image(_ normalized: [Float], width: Int, height: Int) -> RGBImage {
         var out = RGBImage(width: width, height: height)
         for y in 0..<height { for x in 0..<width { out[x, y] = color(normalized[y * width + x]) } }
         return out

@@ -31,8 +31,11 @@ public struct Attributions: Sendable, Equatable {
     public var count: Int { values.shape.first ?? 0 }
 
     /// Sample `n`'s map at `band` as a row-major P×P array (band 0 of single-channel maps).
-    public func map(sample n: Int, band: Int) -> [Float] {
+    public func map(sample n: Int, band: Int) throws(AttributionError) -> [Float] {
+        guard values.rank == 4 else { throw .shapeMismatch("attributions must be [N, P, P, B], got \(values.shape)") }
         let (h, w, b) = (values.shape[1], values.shape[2], values.shape[3])
+        guard n >= 0, n < values.shape[0] else { throw .invalidArgument("sample \(n) is outside the \(values.shape[0]) samples") }
+        guard b == 1 || (band >= 0 && band < b) else { throw .invalidArgument("band \(band) is outside the \(b) bands") }
         let k = b == 1 ? 0 : band
         var out = [Float](repeating: 0, count: h * w)
         for i in 0..<(h * w) { out[i] = values.scalars[(n * h * w + i) * b + k] }

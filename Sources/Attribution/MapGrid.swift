@@ -54,7 +54,7 @@ public struct MapGrid: Sendable {
             }
             var line: [MapTile] = []
             for band in bands {
-                line.append(try MapTile(width: shape[2], height: shape[1], values: row.maps.map(sample: sample, band: band)))
+                line.append(try MapTile(width: shape[2], height: shape[1], values: try row.maps.map(sample: sample, band: band)))
             }
             tiles.append(line)
         }

@@ -37,7 +37,8 @@ public struct RGBImage: Sendable, Equatable {
         pixels = p
     }
 
-    /// The colour at column `x`, row `y`; writes outside the image are ignored.
+    /// The colour at column `x`, row `y`; writes outside the image are ignored, reads outside it are a
+    /// programming error (as for an array index).
     public subscript(x: Int, y: Int) -> RGB {
         get {
             let i = 3 * (y * width + x)

@@ -150,7 +150,7 @@ public struct VisualizeStage: StageKind {
                 for colormap in colormaps {
                     var tiles: [[MapTile]] = []
                     for row in 0..<classList.count {
-                        tiles.append(try bands.map { b in try MapTile(width: patch, height: patch, values: found.map(sample: row, band: b)) })
+                        tiles.append(try bands.map { b in try MapTile(width: patch, height: patch, values: try found.map(sample: row, band: b)) })
                     }
                     let grid = try MapGrid(rowLabels: classList.map { "CLASS \($0)" }, columnLabels: bands.map { "B\($0)" }, tiles: tiles)
                     try write(context, "maximization-L\(entry.level)-\(colormap.rawValue).png", try grid.render(colormap: colormap, scale: scale))

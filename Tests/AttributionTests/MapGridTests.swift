@@ -42,6 +42,11 @@ import Tensors
         let grid = try MapGrid.bands([("VBP", Attributions(values: t, classes: [0, 0]))], sample: 1, bands: [0, 10, 20])
         #expect(grid.tiles[0][0] == grid.tiles[0][2])
         #expect(grid.tiles[0][0].values == (25..<50).map { Float($0 % 7) })
+        let maps = Attributions(values: t, classes: [0, 0])
+        #expect(try maps.map(sample: 0, band: 99) == (0..<25).map { Float($0 % 7) })
+        #expect(throws: AttributionError.self) { try maps.map(sample: 2, band: 0) }
+        let banded = Attributions(values: Tensor(shape: [1, 5, 5, 3]), classes: [0])
+        #expect(throws: AttributionError.self) { try banded.map(sample: 0, band: 3) }
     }
 
     @Test func activationGridHasARowPerSpatialLayer() throws {

@@ -46,7 +46,7 @@ struct AttributionRealDataTests {
         for (name, maps) in methods {
             for s in 0..<maps.count {
                 for band in bands {
-                    let map = maps.map(sample: s, band: band)
+                    let map = try maps.map(sample: s, band: band)
                     let normalized = MapNormalization.robust.normalized(map)
                     // Not constant (and so not black once normalized): the map spans the colormap.
                     #expect((map.max() ?? 0) > (map.min() ?? 0), "\(name) sample \(s) band \(band) is constant")
