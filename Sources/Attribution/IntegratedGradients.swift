@@ -1,7 +1,7 @@
 // IntegratedGradients: Sundararajan et al. (2017). IG_i = (x_i − x′_i)·∫₀¹ ∂F(x′ + α(x − x′))/∂x_i dα,
 // by the midpoint rule over `steps` points, all of a sample's steps in one batch through the network.
 // Completeness (Σ_i IG_i = F(x) − F(x′)) is measured for every sample, reported, and (optionally)
-// enforced by doubling the steps of the samples that miss the tolerance.
+// enforced by tripling the steps of the samples that miss the tolerance, reusing every point.
 // Letters: N samples, S steps, P patch side, B bands.
 public import Tensors
 
@@ -58,19 +58,22 @@ extension Explainer {
     ///
     /// For a ReLU network F is only piecewise smooth along the path, so the midpoint rule's error
     /// shrinks like 1/steps. With `tolerance` set, every sample whose completeness error exceeds it
-    /// is recomputed with twice the steps, and again, up to `maxSteps`; `steps` in the result says
-    /// what each sample used. With `tolerance: nil` every sample uses exactly `steps`.
+    /// is refined: its steps are tripled, which keeps every point already computed (the midpoints of
+    /// 3S intervals include those of S), up to `maxRefinements` times (27× the steps for 3); `steps`
+    /// in the result says what each sample used. With `tolerance: nil` every sample uses `steps`.
     public func integratedGradients(_ x: Tensor, for choice: ClassChoice = .predicted, baseline: Baseline = .zeros,
                                     steps: Int = 50, tolerance: Float? = 0.01,
-                                    maxSteps: Int = 800) throws(AttributionError) -> IntegratedGradientsResult {
+                                    maxRefinements: Int = 3) throws(AttributionError) -> IntegratedGradientsResult {
         let classes = try self.classes(choice, for: x)
-        return try integratedGradients(x, classes: classes, baseline: baseline, steps: steps, tolerance: tolerance, maxSteps: maxSteps)
+        return try integratedGradients(x, classes: classes, baseline: baseline, steps: steps, tolerance: tolerance,
+                                       maxRefinements: maxRefinements)
     }
 
     /// Integrated gradients for explicit classes (one per sample), refined per sample to `tolerance`.
     func integratedGradients(_ x: Tensor, classes: [Int], baseline: Baseline, steps: Int,
-                             tolerance: Float?, maxSteps: Int) throws(AttributionError) -> IntegratedGradientsResult {
+                             tolerance: Float?, maxRefinements: Int) throws(AttributionError) -> IntegratedGradientsResult {
         guard steps >= 1 else { throw .invalidArgument("integrated gradients need steps ≥ 1, got \(steps)") }
+        guard maxRefinements >= 0 else { throw .invalidArgument("maxRefinements must be ≥ 0, got \(maxRefinements)") }
         if let tolerance, !(tolerance > 0) { throw .invalidArgument("the completeness tolerance must be positive, got \(tolerance)") }
         try checkInput(x)
         let n = x.shape[0], sampleShape = Array(x.shape.dropFirst())
@@ -81,65 +84,81 @@ extension Explainer {
         let baselineScores = try scores(Tensor(shape: [1] + sampleShape, scalars: reference)).scalars
         let differences = (0..<n).map { atInputs[$0] - baselineScores[classes[$0]] }
 
+        // Σ over the path points of ∂F/∂x, per sample; first the S midpoints (t + ½)/S.
+        var gradientSums = pathGradientSums(x, samples: Array(0..<n), classes: classes, reference: reference,
+                                            alphas: (0..<steps).map { (Float($0) + 0.5) / Float(steps) })
         var attributions = [Float](repeating: 0, count: x.count)
         var sums = [Float](repeating: 0, count: n), errors = [Float](repeating: 0, count: n)
         var used = [Int](repeating: steps, count: n)
-        var pending = Array(0..<n), m = steps
+        var pending = Array(0..<n), m = steps, round = 0
         while !pending.isEmpty {
-            let values = integrate(x, samples: pending, classes: classes, reference: reference, steps: m)
             var next: [Int] = []
-            for (j, s) in pending.enumerated() {
-                let row = Array(values[j * size ..< (j + 1) * size])
+            for s in pending {
+                // IG = (x − x′) · the mean gradient over the m points.
                 var sum: Double = 0
-                for v in row { sum += Double(v) }
+                for i in 0..<size {
+                    let v = (x.scalars[s * size + i] - reference[i]) * gradientSums[s * size + i] / Float(m)
+                    attributions[s * size + i] = v
+                    sum += Double(v)
+                }
                 let gap = abs(Float(sum) - differences[s])
-                let error = abs(differences[s]) < 1e-6 ? gap : gap / abs(differences[s])
-                attributions.replaceSubrange(s * size ..< (s + 1) * size, with: row)
-                (sums[s], errors[s], used[s]) = (Float(sum), error, m)
-                if let tolerance, error > tolerance, m * 2 <= maxSteps { next.append(s) }
+                (sums[s], used[s]) = (Float(sum), m)
+                errors[s] = abs(differences[s]) < 1e-6 ? gap : gap / abs(differences[s])
+                if let tolerance, errors[s] > tolerance, round < maxRefinements { next.append(s) }
+            }
+            guard !next.isEmpty else { break }
+            // Triple the steps: the midpoints of 3m intervals are the old ones plus (3t + ½)/3m and (3t + 2½)/3m.
+            let fine = Float(3 * m)
+            var alphas: [Float] = []
+            for t in 0..<m {
+                alphas.append((Float(3 * t) + 0.5) / fine)
+                alphas.append((Float(3 * t) + 2.5) / fine)
+            }
+            let added = pathGradientSums(x, samples: next, classes: classes, reference: reference, alphas: alphas)
+            for (j, s) in next.enumerated() {
+                for i in 0..<size { gradientSums[s * size + i] += added[j * size + i] }
             }
             pending = next
-            m *= 2
+            m *= 3
+            round += 1
         }
         return IntegratedGradientsResult(attributions: Attributions(values: Tensor(shape: x.shape, scalars: attributions), classes: classes),
                                          scoreDifferences: differences, attributionSums: sums, completenessErrors: errors, steps: used)
     }
 
-    /// IG of the samples `samples` of `x` with `steps` midpoint points: [samples.count · P·P·B], in
-    /// `samples` order. All steps of a sample share one pass, up to `batchSize` rows per pass.
-    private func integrate(_ x: Tensor, samples: [Int], classes: [Int], reference: [Float], steps: Int) -> [Float] {
+    /// Σ_α ∂F/∂x at x′ + α(x − x′) for the samples `samples` of `x`: [samples.count · P·P·B], in
+    /// `samples` order. All points of a sample share one pass, up to `batchSize` rows per pass.
+    private func pathGradientSums(_ x: Tensor, samples: [Int], classes: [Int], reference: [Float], alphas: [Float]) -> [Float] {
         let sampleShape = Array(x.shape.dropFirst()), size = Tensor.count(of: sampleShape)
-        let chunk = max(1, batchSize / steps)
+        let k = alphas.count
+        let chunk = max(1, batchSize / max(k, 1))
         var out = [Float](repeating: 0, count: samples.count * size)
         var start = 0
         while start < samples.count {
             let end = min(start + chunk, samples.count)
-            // Path points x′ + α_t (x − x′), α_t = (t + ½)/S, sample-major: [(end − start)·S, P, P, B].
-            var path = [Float](repeating: 0, count: (end - start) * steps * size)
+            // Path points, sample-major: [(end − start)·K, P, P, B].
+            var path = [Float](repeating: 0, count: (end - start) * k * size)
             var rowClasses: [Int] = []
-            rowClasses.reserveCapacity((end - start) * steps)
+            rowClasses.reserveCapacity((end - start) * k)
             x.scalars.withUnsafeBufferPointer { xp in
                 path.withUnsafeMutableBufferPointer { pp in
                     for j in start ..< end {
                         let s = samples[j]
-                        for t in 0..<steps {
-                            let alpha = (Float(t) + 0.5) / Float(steps)
-                            let base = ((j - start) * steps + t) * size
+                        for (t, alpha) in alphas.enumerated() {
+                            let base = ((j - start) * k + t) * size
                             for i in 0..<size { pp[base + i] = reference[i] + alpha * (xp[s * size + i] - reference[i]) }
                         }
                     }
                 }
             }
-            for j in start ..< end { rowClasses += [Int](repeating: classes[samples[j]], count: steps) }
-            let g = gradients(Tensor(shape: [(end - start) * steps] + sampleShape, scalars: path), classes: rowClasses).gradients
-            // IG = (x − x′) · the mean gradient over the steps.
+            for j in start ..< end { rowClasses += [Int](repeating: classes[samples[j]], count: k) }
+            let g = gradients(Tensor(shape: [(end - start) * k] + sampleShape, scalars: path), classes: rowClasses).gradients
             g.scalars.withUnsafeBufferPointer { gp in
                 for j in start ..< end {
-                    let s = samples[j]
                     for i in 0..<size {
                         var acc: Float = 0
-                        for t in 0..<steps { acc += gp[((j - start) * steps + t) * size + i] }
-                        out[j * size + i] = (x.scalars[s * size + i] - reference[i]) * acc / Float(steps)
+                        for t in 0..<k { acc += gp[((j - start) * k + t) * size + i] }
+                        out[j * size + i] = acc
                     }
                 }
             }

@@ -41,7 +41,7 @@ extension Explainer {
             perCopy = gradients(copies, classes: rowClasses).gradients
         case .integratedGradients(let baseline, let steps):
             perCopy = try integratedGradients(copies, classes: rowClasses, baseline: baseline, steps: steps,
-                                             tolerance: nil, maxSteps: steps).attributions.values
+                                             tolerance: nil, maxRefinements: 0).attributions.values
         }
         var mean = [Float](repeating: 0, count: x.count)
         for s in 0..<n {

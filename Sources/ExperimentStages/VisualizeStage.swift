@@ -48,7 +48,7 @@ public struct VisualizeStage: StageKind {
                       "explain each pixel's true class (comparable across levels) or the class the model predicts"),
             Parameter("score", .choice(["logits", "probabilities"]), default: "logits", "the score explained (logits: see Attribution's Explainer)"),
             Parameter("colormaps", .list(.choice(Colormap.allCases.map(\.rawValue)), minCount: 1), default: ["gray", "jet"], "colormaps to draw with"),
-            Parameter("steps", .integer(min: 1, max: 4096), default: 50, "integrated-gradients steps (refined per sample to 1% completeness)"),
+            Parameter("steps", .integer(min: 1, max: 4096), default: 50, "integrated-gradients steps (a sample missing 1% completeness is refined, tripling its steps up to 27×)"),
             Parameter("baseline", .choice(["zeros", "band-means"]), default: "zeros", "integrated-gradients baseline"),
             Parameter("smoothgrad", .object([
                 Parameter("samples", .integer(min: 1, max: 1000), default: 25, "noisy copies per pixel"),

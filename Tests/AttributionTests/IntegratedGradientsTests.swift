@@ -38,6 +38,15 @@ import TestSupport
                     #expect(result.attributions.values.slicing(rows: s ..< s + 1) == fixed.attributions.values.slicing(rows: s ..< s + 1))
                 }
             }
+            // A refined sample equals a plain run at its final step count (tripling reuses the old points).
+            for s in 0..<12 where result.steps[s] > 50 {
+                let sample = x.slicing(rows: s ..< s + 1)
+                let plain = try explainer.integratedGradients(sample, for: .fixed(result.attributions.classes[s]), baseline: baseline,
+                                                              steps: result.steps[s], tolerance: nil)
+                #expect([150, 450, 1350].contains(result.steps[s]))
+                #expect(allClose(result.attributions.values.slicing(rows: s ..< s + 1).scalars, plain.attributions.values.scalars,
+                                 absolute: 1e-6, relative: 1e-3))
+            }
         }
     }
 
@@ -50,6 +59,10 @@ import TestSupport
         }
         #expect(errors[0] > errors[1] && errors[1] > errors[2], "mean errors \(errors)")
         #expect(errors[0] > 0.005, "the fixture must have kinks along the path")
+        // This fixture needs refinement: some samples go past 50 steps, and every sample ends within 1%.
+        let refined = try explainer.integratedGradients(x, baseline: baseline, steps: 50)
+        #expect(refined.steps.contains { $0 > 50 })
+        #expect(refined.maxCompletenessError < 0.01)
     }
 
     @Test func isExactForALinearModel() throws {
@@ -75,5 +88,6 @@ import TestSupport
         #expect(throws: AttributionError.self) { try explainer.integratedGradients(x, steps: 0) }
         #expect(throws: AttributionError.self) { try explainer.integratedGradients(x, baseline: .bandValues([0, 1])) }
         #expect(throws: AttributionError.self) { try explainer.integratedGradients(x, tolerance: 0) }
+        #expect(throws: AttributionError.self) { try explainer.integratedGradients(x, maxRefinements: -1) }
     }
 }
