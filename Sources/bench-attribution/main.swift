@@ -1,5 +1,5 @@
 // bench-attribution: integrated gradients on the unpruned cao (5×5×200 inputs) for many samples,
-// batched (all steps of several samples per pass) against one sample per pass and against the bare
+// with 1, 2, 4, 8 and 16 samples' steps per pass against one sample per pass, and against the bare
 // cost of that many input gradients, measured in the same run. Results are checked first: batched
 // and per-sample IG agree, and completeness is reported.
 //
@@ -30,13 +30,22 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
-func seconds(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
-    var best = Double.infinity
+/// Process CPU seconds (all threads): less sensitive than wall time to other jobs on a shared machine.
+func cpuSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// The best wall-clock and the best CPU seconds of `repeats` runs of `body`.
+func seconds(repeats: Int, _ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
+    var best = (wall: Double.infinity, cpu: Double.infinity)
     for _ in 0..<max(1, repeats) {
-        let start = ContinuousClock.now
+        let start = ContinuousClock.now, cpuStart = cpuSeconds()
         try body()
         let d = ContinuousClock.now - start
-        best = min(best, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+        best.wall = min(best.wall, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
+        best.cpu = min(best.cpu, cpuSeconds() - cpuStart)
     }
     return best
 }
@@ -51,7 +60,7 @@ do {
         try model.layers[i].setParameters([p[0], p[1].map { _ in rng.uniform(-0.05, 0.05) }])
     }
     let x = Tensor(shape: [samples, 5, 5, 200], scalars: (0..<(samples * 5000)).map { _ in Float(rng.normal()) })
-    let batched = try Explainer(model: model, batchSize: 512)
+    let batched = try Explainer(model: model, batchSize: 8 * steps)
     let perSample = try Explainer(model: model, batchSize: steps)
 
     // Check before timing: one pass per sample and many samples per pass give the same attributions.
@@ -66,24 +75,35 @@ do {
     }
     print("check: batched vs per-sample IG max |Δ| = \(gap) (max |IG| \(scale))")
 
+    // Rows per pass: one sample's steps (the baseline), then several samples' steps together.
     var fixed: IntegratedGradientsResult?
-    let tBatched = try seconds(repeats: repeats) { fixed = try batched.integratedGradients(x, steps: steps, tolerance: nil) }
-    let tPerSample = try seconds(repeats: repeats) { _ = try perSample.integratedGradients(x, steps: steps, tolerance: nil) }
-    // The floor: gradients of samples·steps rows, no path construction or accumulation.
+    var timings: [(rows: Int, seconds: (wall: Double, cpu: Double))] = []
+    for rows in [steps, 2 * steps, 4 * steps, 8 * steps, 16 * steps] {
+        let explainer = try Explainer(model: model, batchSize: rows)
+        timings.append((rows, try seconds(repeats: repeats) { fixed = try explainer.integratedGradients(x, steps: steps, tolerance: nil) }))
+    }
+    guard let best = timings.min(by: { $0.seconds.cpu < $1.seconds.cpu }), let baseline = timings.first else { fail("no timing") }
+    // The floor: input gradients of samples·steps rows at the best batch size, no path construction or accumulation.
+    let floorExplainer = try Explainer(model: model, batchSize: best.rows)
     let rows = Tensor(shape: [samples * steps, 5, 5, 200], scalars: Array(repeating: x.scalars, count: steps).flatMap { $0 })
-    let tGradients = try seconds(repeats: repeats) { _ = try batched.gradient(rows, for: .fixed(0), absolute: false) }
+    let tGradients = try seconds(repeats: repeats) { _ = try floorExplainer.gradient(rows, for: .fixed(0), absolute: false) }
     var refined: IntegratedGradientsResult?
-    let tRefined = try seconds(repeats: repeats) { refined = try batched.integratedGradients(x, steps: steps, tolerance: 0.01) }
+    let tRefined = try seconds(repeats: repeats) { refined = try floorExplainer.integratedGradients(x, steps: steps, tolerance: 0.01) }
 
     guard let f = fixed, let r = refined else { fail("no result was computed") }
     let sortedErrors = f.completenessErrors.sorted()
     print("integrated gradients, cao 5×5×200, \(samples) samples × \(steps) steps, \(threads) BLAS threads, best of \(repeats):")
-    print(String(format: "  batched (512 rows per pass):   %.2f s   (%.0f path points/s)", tBatched, Double(samples * steps) / tBatched))
-    print(String(format: "  one sample per pass:           %.2f s   ratio %.2f× the batched time", tPerSample, tPerSample / tBatched))
-    print(String(format: "  bare input gradients (floor):  %.2f s   batched IG is %.2f× the floor", tGradients, tBatched / tGradients))
+    for t in timings {
+        print(String(format: "  %4d rows per pass (%2d samples): wall %.2f s, CPU %.2f s (%5.0f path points per CPU s); CPU %.2f× less than one sample per pass",
+                     t.rows, t.rows / steps, t.seconds.wall, t.seconds.cpu, Double(samples * steps) / t.seconds.cpu,
+                     baseline.seconds.cpu / t.seconds.cpu))
+    }
+    print(String(format: "  bare input gradients, %d rows per pass (floor): wall %.2f s, CPU %.2f s; IG at that batch is %.2f× the floor (CPU)",
+                 best.rows, tGradients.wall, tGradients.cpu, best.seconds.cpu / tGradients.cpu))
     let stepsUsed = Dictionary(grouping: r.steps, by: { $0 }).mapValues(\.count).sorted { $0.key < $1.key }
         .map { "\($0.value) samples × \($0.key)" }.joined(separator: ", ")
-    print(String(format: "  refined to 1%% completeness:    %.2f s   ", tRefined) + "steps used: " + stepsUsed)
+    print(String(format: "  refined to 1%% completeness: wall %.2f s, CPU %.2f s (%.2f× the fixed-step run); ", tRefined.wall, tRefined.cpu,
+                 tRefined.cpu / best.seconds.cpu) + "steps used: " + stepsUsed)
     print(String(format: "  completeness error at %d steps: median %.4f, 90th pct %.4f, max %.4f; after refinement max %.4f",
                  steps, sortedErrors[sortedErrors.count / 2], sortedErrors[sortedErrors.count * 9 / 10],
                  f.maxCompletenessError, r.maxCompletenessError))
