@@ -12,7 +12,7 @@ public struct HSIFlowCommand: ParsableCommand {
         version: version,
         subcommands: [RunCommand.self, PlanCommand.self, DiffCommand.self, GraphCommand.self,
                       ValidateCommand.self, StageCommand.self, CacheCommand.self,
-                      InspectCommand.self, PredictCommand.self, DataCommand.self]
+                      ReportCommand.self, InspectCommand.self, PredictCommand.self, DataCommand.self]
     )
 
     public init() {}

@@ -72,11 +72,14 @@ struct RunCommand: ParsableCommand {
             observer: observer, toolVersion: HSIFlowCommand.version, startedAt: started)
         observer.finish()
         try EngineSupport.mapErrors { () throws(EngineError) in try folder.write(manifest) }
+        let cacheRoot = (pipeline.store as? FileStore)?.root ?? FileStore.defaultRoot(flag: experiment.cache)
+        let reportURL = try ReportWriter.write(manifest, into: folder.directory, cacheRoot: cacheRoot)
         if json {
             EngineSupport.print(String(decoding: try manifest.encoded(), as: UTF8.self))
         } else if !quiet {
             EngineSupport.print(RunSummaryRenderer.render(result, manifestPath: folder.manifestURL.path,
                                                           wallSeconds: Date().timeIntervalSince(started)))
+            EngineSupport.print("report: \(reportURL.path)")
         }
         let failed = result.failed
         if !failed.isEmpty {

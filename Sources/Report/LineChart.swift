@@ -51,7 +51,9 @@ public struct LineChart: Sendable {
             canvas.text(width / 2, height / 2, "no data", anchor: "middle", fill: "#888")
             return canvas.rendered(label: title)
         }
-        let xTicks = niceTicks(low: xMin, high: xMax)
+        // Whole-number x values (epochs, levels) get whole-number ticks.
+        let integral = xs.allSatisfy { $0 == $0.rounded() }
+        let xTicks = niceTicks(low: xMin, high: xMax, count: integral ? min(5, max(1, Int(xMax - xMin))) : 5)
         let yTicks = yRange.map { niceTicks(low: $0.lowerBound, high: $0.upperBound) } ?? niceTicks(low: yMinData, high: yMaxData)
         let (x0, x1) = (xTicks.first ?? xMin, xTicks.last ?? xMax)
         let (y0, y1) = (yTicks.first ?? yMinData, yTicks.last ?? yMaxData)
