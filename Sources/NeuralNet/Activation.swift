@@ -15,8 +15,9 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
         case .linear:
             return
         case .relu:
+            // A select, not a branch, so the loop vectorizes.
             z.withUnsafeMutableBufferPointer { p in
-                for i in 0..<p.count where !(p[i] > 0) { p[i] = 0 }
+                for i in 0..<p.count { p[i] = p[i] > 0 ? p[i] : 0 }
             }
         case .softmax:
             Activation.softmaxRows(&z, width: width)
@@ -29,14 +30,15 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
         case .linear:
             return dy
         case .relu:
-            // y = max(z, 0): dz = dy where y > 0, else 0.
-            var dz = dy
-            y.withUnsafeBufferPointer { yp in
-                dz.withUnsafeMutableBufferPointer { d in
-                    for i in 0..<d.count where !(yp[i] > 0) { d[i] = 0 }
+            // y = max(z, 0): dz = dy where y > 0, else 0 (written into a fresh array, no copy of dy).
+            return [Float](unsafeUninitializedCapacity: dy.count) { out, initialized in
+                y.withUnsafeBufferPointer { yp in
+                    dy.withUnsafeBufferPointer { g in
+                        for i in 0..<g.count { out[i] = yp[i] > 0 ? g[i] : 0 }
+                    }
                 }
+                initialized = dy.count
             }
-            return dz
         case .softmax:
             // y = softmax(z): dz_i = y_i (dy_i − Σ_j dy_j y_j), row by row.
             var dz = [Float](repeating: 0, count: dy.count)

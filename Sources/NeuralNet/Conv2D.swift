@@ -15,15 +15,21 @@ public enum Padding: String, Codable, Sendable, CaseIterable {
 /// 2-D convolution, stride 1, with bias and a fused activation.
 public struct Conv2D: Layer {
     public let name: String
+    /// Number of output channels (F).
     public let filters: Int
+    /// Kernel height and width (KH, KW).
     public let kernelSize: (height: Int, width: Int)
+    /// Border handling.
     public let padding: Padding
+    /// Activation fused into the output.
     public let activation: Activation
     /// Kernel (KH, KW, C, F), Keras layout.
     public private(set) var kernel: Tensor
     /// Bias (F).
     public private(set) var bias: Tensor
+    /// dL/dkernel from the last backward pass.
     public private(set) var kernelGradient: Tensor
+    /// dL/dbias from the last backward pass.
     public private(set) var biasGradient: Tensor
 
     // Forward state for backward: geometry, the column matrix (reused as workspace), the output.
@@ -78,11 +84,11 @@ public struct Conv2D: Layer {
         let (m, k, f) = (g.rows, g.columns, filters)
         if columns.count != m * k { columns = [Float](repeating: 0, count: m * k) }
         // y starts as the bias in every row, then y += cols · W.
-        var y = [Float](repeating: 0, count: m * f)
-        bias.scalars.withUnsafeBufferPointer { b in
-            y.withUnsafeMutableBufferPointer { yp in
+        var y = [Float](unsafeUninitializedCapacity: m * f) { yp, initialized in
+            bias.scalars.withUnsafeBufferPointer { b in
                 for r in 0..<m { for j in 0..<f { yp[r * f + j] = b[j] } }
             }
+            initialized = m * f
         }
         x.scalars.withUnsafeBufferPointer { xp in
             columns.withUnsafeMutableBufferPointer { cp in
@@ -110,7 +116,8 @@ public struct Conv2D: Layer {
         let (m, k, f) = (g.rows, g.columns, filters)
         let dz = skipActivation ? gradient.scalars : activation.backward(output: y.scalars, gradient: gradient.scalars, width: f)
         biasGradient = Tensor(shape: [f], scalars: Conv2D.columnSums(dz, width: f))
-        var dW = [Float](repeating: 0, count: k * f)
+        // sgemm with beta 0 overwrites every element, so dW needs no zero fill.
+        var dW = [Float](unsafeUninitializedCapacity: k * f) { _, initialized in initialized = k * f }
         var dx: [Float] = needInputGradient ? [Float](repeating: 0, count: g.batch * g.height * g.width * g.channels) : []
         if needInputGradient, columnGradient.count != m * k { columnGradient = [Float](repeating: 0, count: m * k) }
         dz.withUnsafeBufferPointer { dzp in
@@ -163,6 +170,13 @@ public struct Conv2D: Layer {
     public mutating func updateParameters(_ update: (Int, inout Tensor, Tensor) -> Void) {
         update(0, &kernel, kernelGradient)
         update(1, &bias, biasGradient)
+    }
+
+    public mutating func setGradients(_ values: [Tensor]) {
+        precondition(values.count == 2 && values[0].shape == kernel.shape && values[1].shape == bias.shape,
+                     "layer \(name): gradients must match kernel \(kernel.shape) and bias \(bias.shape)")
+        kernelGradient = values[0]
+        biasGradient = values[1]
     }
 }
 

@@ -5,13 +5,17 @@ public import Tensors
 /// Fully connected layer y = act(x·W + b).
 public struct Dense: Layer {
     public let name: String
+    /// Number of outputs (O).
     public let units: Int
+    /// Activation fused into the output.
     public let activation: Activation
     /// Kernel (I, O), Keras layout.
     public private(set) var kernel: Tensor
     /// Bias (O).
     public private(set) var bias: Tensor
+    /// dL/dkernel from the last backward pass.
     public private(set) var kernelGradient: Tensor
+    /// dL/dbias from the last backward pass.
     public private(set) var biasGradient: Tensor
 
     private var input: Tensor?
@@ -76,5 +80,12 @@ public struct Dense: Layer {
     public mutating func updateParameters(_ update: (Int, inout Tensor, Tensor) -> Void) {
         update(0, &kernel, kernelGradient)
         update(1, &bias, biasGradient)
+    }
+
+    public mutating func setGradients(_ values: [Tensor]) {
+        precondition(values.count == 2 && values[0].shape == kernel.shape && values[1].shape == bias.shape,
+                     "layer \(name): gradients must match kernel \(kernel.shape) and bias \(bias.shape)")
+        kernelGradient = values[0]
+        biasGradient = values[1]
     }
 }

@@ -29,6 +29,8 @@ public protocol Layer: Sendable {
     mutating func setParameters(_ values: [Tensor]) throws(NeuralNetError)
     /// Calls `update(index, &value, gradient)` for every parameter (the optimizers' entry point).
     mutating func updateParameters(_ update: (Int, inout Tensor, Tensor) -> Void)
+    /// Replaces the stored gradients (data-parallel training combines shards' gradients this way).
+    mutating func setGradients(_ values: [Tensor])
 }
 
 extension Layer {
@@ -42,6 +44,7 @@ extension Layer {
         }
     }
     public mutating func updateParameters(_ update: (Int, inout Tensor, Tensor) -> Void) {}
+    public mutating func setGradients(_ values: [Tensor]) {}
 
     /// Number of trainable scalars.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }

@@ -76,6 +76,9 @@ public struct Dropout: Layer {
 
     public var spec: LayerSpec { .dropout(rate: rate, name: name) }
 
+    /// Restarts the mask stream from `seed` (each data-parallel shard draws its own masks).
+    public mutating func reseed(_ seed: UInt64) { rng = SeededRandom(seed: seed) }
+
     public func outputShape(for inputShape: [Int]) throws(NeuralNetError) -> [Int] { inputShape }
 
     public mutating func forward(_ x: Tensor, training: Bool) -> Tensor {

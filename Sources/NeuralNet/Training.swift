@@ -12,13 +12,29 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var seed: UInt64
     /// Shuffle the samples before every epoch (Keras' default).
     public var shuffle: Bool
+    /// Data-parallel shards per batch: 1 runs each step on one model with BLAS' own threads; S > 1
+    /// runs S model replicas on S threads (see `ParallelStep`; set BLAS.threads to cores / S). Results
+    /// are bit-identical for the same seed, S and BLAS thread count; different S round differently.
+    public var shards: Int
 
-    public init(epochs: Int = 10, batchSize: Int = 128, optimizer: OptimizerSpec = .adam(), seed: UInt64 = 41, shuffle: Bool = true) {
+    public init(epochs: Int = 10, batchSize: Int = 128, optimizer: OptimizerSpec = .adam(), seed: UInt64 = 41,
+                shuffle: Bool = true, shards: Int = 1) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.optimizer = optimizer
         self.seed = seed
         self.shuffle = shuffle
+        self.shards = shards
+    }
+
+    private enum CodingKeys: String, CodingKey { case epochs, batchSize, optimizer, seed, shuffle, shards }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(epochs: try c.decode(Int.self, forKey: .epochs), batchSize: try c.decode(Int.self, forKey: .batchSize),
+                  optimizer: try c.decode(OptimizerSpec.self, forKey: .optimizer), seed: try c.decode(UInt64.self, forKey: .seed),
+                  shuffle: try c.decodeIfPresent(Bool.self, forKey: .shuffle) ?? true,
+                  shards: try c.decodeIfPresent(Int.self, forKey: .shards) ?? 1)
     }
 }
 
@@ -58,6 +74,7 @@ extension Sequential {
         guard labels.count == n else { throw .invalidArgument("\(n) training samples but \(labels.count) labels") }
         guard options.epochs >= 0 else { throw .invalidArgument("epochs must be ≥ 0, got \(options.epochs)") }
         guard options.batchSize > 0 else { throw .invalidArgument("batch size must be positive, got \(options.batchSize)") }
+        guard options.shards >= 1 else { throw .invalidArgument("shards must be ≥ 1, got \(options.shards)") }
         try options.optimizer.validate()
         let classes = outputUnits
         if let bad = labels.first(where: { $0 < 0 || $0 >= classes }) {
@@ -65,6 +82,9 @@ extension Sequential {
         }
 
         var optimizer = options.optimizer.makeOptimizer()
+        // Data parallelism; the BLAS thread count is the caller's (process-wide) choice: with S shards,
+        // BLAS.threads = cores / S avoids oversubscription.
+        let parallel = options.shards > 1 ? ParallelStep(model: self, shards: options.shards, seed: options.seed) : nil
         var rng = SeededRandom(seed: options.seed)
         var order = Array(0..<n)
         let batches = (n + options.batchSize - 1) / options.batchSize
@@ -80,7 +100,12 @@ extension Sequential {
                 let rows = order[(b * options.batchSize) ..< min((b + 1) * options.batchSize, n)]
                 let x = inputs.gathering(rows: rows)
                 let y = rows.map { labels[$0] }
-                let (loss, output, _) = try lossAndGradients(x, labels: y, training: true)
+                let loss: Float, output: Tensor
+                if let parallel {
+                    (loss, output) = try parallel.lossAndGradients(&self, x, labels: y)
+                } else {
+                    (loss, output, _) = try lossAndGradients(x, labels: y, training: true)
+                }
                 optimizer.step(&self)
                 let predicted = output.argmaxRows()
                 correct += zip(predicted, y).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }

@@ -7,9 +7,10 @@ import FileFormats
 @testable import NeuralNet
 
 /// cao on real Indian Pines, as the original: the 9 classes [2, 3, 5, 6, 10, 11, 12, 14, 15], a
-/// stratified 50/50 split with seed 41, 5×5 patches, batch 128, 10 epochs, Adam(0.001).
+/// stratified 50/50 split with seed 41, 5×5 patches, batch 128, 10 epochs, Adam(0.001); per-band
+/// standardization through BandSelection (no band reduction), or the raw bands.
 /// Needs HSIFLOW_DATA; run in release: swift test -c release -Xswiftc -enable-testing --filter RealDataTrainingTests
-@Suite(.enabled(if: realDataDirectory() != nil, "HSIFLOW_DATA is not set: no real Indian Pines to train on"))
+@Suite(.serialized, .enabled(if: realDataDirectory() != nil, "HSIFLOW_DATA is not set: no real Indian Pines to train on"))
 struct RealDataTrainingTests {
     struct Run {
         let metrics: ClassificationMetrics
@@ -23,7 +24,7 @@ struct RealDataTrainingTests {
         let truth = try ArrayFile.loadLabelMap(path: dir.appendingPathComponent("Indian_pines_gt.npy").path)
             .keeping(classes: [2, 3, 5, 6, 10, 11, 12, 14, 15])
         let split = try Split.stratified(truth, trainFraction: 0.5, seed: 41)
-        let input = standardize ? standardizedPerBand(cube) : cube
+        let input = standardize ? try standardizedPerBand(cube) : cube
         let train = try labelledPatches(input, split.train, patch: 5)
         let test = try labelledPatches(input, split.test, patch: 5)
         var model = try ModelSpec.cao(classes: 9).build(inputShape: [5, 5, 200], seed: 41)
