@@ -17,7 +17,7 @@ struct AttributionRealDataTests {
         let raw = try ArrayFile.loadCube(path: directory.appendingPathComponent("Indian_pines_corrected.npy").path)
         let truth = try ArrayFile.loadLabelMap(path: directory.appendingPathComponent("Indian_pines_gt.npy").path)
             .keeping(classes: IndianPines.studyClasses)
-        let cube = standardizedPerBand(raw)
+        let cube = try standardizedPerBand(raw)
         let split = try Split.stratified(truth, trainFraction: 0.2, seed: 41)
         let train = try labelledPatches(cube, split.train, patch: 5)
         BLAS.threads = 2
