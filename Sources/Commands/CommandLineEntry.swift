@@ -47,6 +47,9 @@ public enum CommandLineEntry {
             return ("error: \(e.message)", ExitStatus.invalidInput.rawValue)
         case let e as WorkFailedError:
             return ("error: \(e.message)", ExitStatus.workFailed.rawValue)
+        case let e as ExitCode:
+            // A command chose its exit status and has already printed what it had to say.
+            return ("", e.rawValue)
         default:
             // ArgumentParser's own errors: help and version exit 0, usage errors become 2.
             let code = HSIFlowCommand.exitCode(for: error)

@@ -10,7 +10,9 @@ public struct HSIFlowCommand: ParsableCommand {
         commandName: "hsiflow",
         abstract: "Run hyperspectral-classification experiments from one declarative file.",
         version: version,
-        subcommands: [InspectCommand.self, DataCommand.self]
+        subcommands: [RunCommand.self, PlanCommand.self, DiffCommand.self, GraphCommand.self,
+                      ValidateCommand.self, StageCommand.self, CacheCommand.self,
+                      ReportCommand.self, InspectCommand.self, PredictCommand.self, DataCommand.self]
     )
 
     public init() {}

@@ -1,5 +1,6 @@
 // InspectCommand: `hsiflow inspect FILE` — what a cube or label-map file holds:
-// format, variable, shape, element type, value range and, for label maps, pixels per class.
+// format, variable, shape, element type, value range and, for label maps, pixels per class;
+// for a model file (.h5), its layers (ModelInspection).
 import ArgumentParser
 import FileFormats
 import Foundation
@@ -8,7 +9,7 @@ import Foundation
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Describe a cube or label map (.npy, .mat): format, variable, shape, dtype, range, class counts."
+        abstract: "Describe a cube or label map (.npy, .mat): format, variable, shape, dtype, range, class counts; or a model (.h5): layers, shapes, parameters."
     )
 
     @Argument(help: "The file to inspect.")
@@ -21,6 +22,11 @@ struct InspectCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        if ModelInspection.extensions.contains(URL(fileURLWithPath: file).pathExtension.lowercased()) {
+            let model = try ModelInspection.inspect(path: file)
+            print(json ? try model.renderedJSON() : model.renderedText())
+            return
+        }
         let report = try ArrayInspection.inspect(path: file, variable: variable)
         print(json ? try report.renderedJSON() : report.renderedText())
     }
@@ -105,11 +111,5 @@ struct ArrayInspection: Codable, Equatable {
 
     static func number(_ v: Double) -> String {
         v.rounded() == v && abs(v) < 1e15 ? String(Int64(v)) : String(v)
-    }
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

@@ -26,8 +26,7 @@ public enum ArrayFile {
             let array = try Npy.decode(bytes, source: path)
             return LoadedArray(format: "npy v\(header.version.0).\(header.version.1)", variable: nil, array: array)
         case "mat":
-            let format = try MatFile.validate(path)
-            let (name, array) = try MatFile.read(path: path, variable: variable, rank: rank)
+            let (name, array, format) = try MatFile.readWithFormat(path: path, variable: variable, rank: rank)
             return LoadedArray(format: "mat \(format)", variable: name, array: array)
         default:
             guard FileManager.default.fileExists(atPath: path) else { throw .unreadable(path: path, reason: "no such file") }

@@ -45,16 +45,27 @@ public enum MatFile {
 
     /// Reads one numeric variable: `name`, or else the only real numeric variable of rank `rank`.
     public static func read(path: String, variable name: String? = nil, rank: Int? = nil) throws(FileFormatsError) -> (name: String, array: NumericArray) {
-        let contents = try contents(path: path)
-        let chosen = try choose(contents.variables, name: name, rank: rank, path: path)
-        guard let type = chosen.elementType, !chosen.isComplex else {
-            throw .unexpectedContent(path: path, reason: "variable '\(chosen.name)' is \(chosen.isComplex ? "complex" : chosen.className), not a real numeric array")
-        }
-        let count = chosen.shape.reduce(1, *)
-        guard count <= maxElements else {
-            throw .unexpectedContent(path: path, reason: "variable '\(chosen.name)' has \(count) elements, more than HSIFlow reads (\(maxElements))")
-        }
-        let bytes = try withOpenFile(path) { mat throws(FileFormatsError) -> [UInt8] in
+        let result = try readWithFormat(path: path, variable: name, rank: rank)
+        return (result.name, result.array)
+    }
+
+    /// Like `read`, also returning the file's format; the file is validated and opened once.
+    static func readWithFormat(path: String, variable name: String?, rank: Int?) throws(FileFormatsError) -> (name: String, array: NumericArray, format: String) {
+        let format = try validate(path)
+        let (chosen, bytes) = try withOpenFile(path) { mat throws(FileFormatsError) -> (Variable, [UInt8]) in
+            var variables: [Variable] = []
+            while let info = Mat_VarReadNextInfo(mat) {
+                variables.append(describe(info.pointee))
+                Mat_VarFree(info)
+            }
+            let chosen = try choose(variables, name: name, rank: rank, path: path)
+            guard let type = chosen.elementType, !chosen.isComplex else {
+                throw .unexpectedContent(path: path, reason: "variable '\(chosen.name)' is \(chosen.isComplex ? "complex" : chosen.className), not a real numeric array")
+            }
+            let count = chosen.shape.reduce(1, *)
+            guard count <= maxElements else {
+                throw .unexpectedContent(path: path, reason: "variable '\(chosen.name)' has \(count) elements, more than HSIFlow reads (\(maxElements))")
+            }
             guard let variable = Mat_VarRead(mat, chosen.name) else {
                 throw .malformed(path: path, reason: "libmatio could not read variable '\(chosen.name)'\(MatioLog.lastMessageSuffix())")
             }
@@ -65,12 +76,12 @@ public enum MatFile {
                   v.nbytes == count * type.size else {
                 throw .malformed(path: path, reason: "variable '\(chosen.name)' changed between listing and reading, or its data is missing")
             }
-            let raw = UnsafeRawBufferPointer(start: data, count: count * type.size)
-            return [UInt8](raw)
+            return (chosen, [UInt8](UnsafeRawBufferPointer(start: data, count: count * type.size)))
         }
         // MATLAB stores arrays column-major; HSIFlow keeps C order.
-        let cOrder = Layout.fortranToC(bytes, shape: chosen.shape, elementSize: type.size)
-        return (chosen.name, NumericArray(elementType: type, shape: chosen.shape, bytes: cOrder))
+        let size = chosen.elementType?.size ?? 1
+        let cOrder = Layout.fortranToC(bytes, shape: chosen.shape, elementSize: size)
+        return (chosen.name, NumericArray(elementType: chosen.elementType ?? .uint8, shape: chosen.shape, bytes: cOrder), format)
     }
 
     /// Picks the variable to read and explains the choice when it is ambiguous.

@@ -1,0 +1,178 @@
+// CacheCommand: `hsiflow cache verify|gc|du` — check every object against its hash (dropping
+// corrupt ones and the records that need them), collect what no manifest refers to, and
+// report the cache's size.
+import ArgumentParser
+import Foundation
+import PipelineEngine
+import PipelineModel
+
+struct CacheCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cache",
+        abstract: "Inspect and maintain the cache.",
+        subcommands: [CacheVerifyCommand.self, CacheGCCommand.self, CacheDUCommand.self])
+}
+
+/// The cache location option shared by the cache subcommands.
+struct CacheLocation: ParsableArguments {
+    @Option(help: ArgumentHelp("The cache directory (default: $HSIFLOW_CACHE, else .hsiflow/cache).", valueName: "dir"))
+    var cache: String?
+
+    func open() throws -> FileStore {
+        try EngineSupport.mapErrors { () throws(EngineError) in try FileStore(root: FileStore.defaultRoot(flag: cache)) }
+    }
+
+    func lock(_ store: FileStore, _ what: String) throws -> any StoreLock {
+        try EngineSupport.mapErrors { () throws(EngineError) in
+            try store.lock(owner: "hsiflow cache \(what)", wait: true) { holder in
+                EngineSupport.printError("waiting for the cache lock held by \(holder)")
+            }
+        }
+    }
+}
+
+struct CacheVerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Hash every object; drop corrupt ones and the records that point at them.")
+
+    @OptionGroup var location: CacheLocation
+
+    func run() throws {
+        let store = try location.open()
+        let lock = try location.lock(store, "verify")
+        defer { lock.release() }
+        let objects = try EngineSupport.mapErrors { () throws(EngineError) in try store.allObjects() }
+        var corrupt = Set<String>()
+        for ref in objects {
+            // The size on disk is not trusted: verification recomputes the hash of the bytes.
+            let data = FileManager.default.contents(atPath: store.root.appendingPathComponent(store.relativePath(of: ref)).path)
+            if let data, sha256Hex(data) == ref.sha256 { continue }
+            store.removeObject(ref.sha256)
+            corrupt.insert(ref.sha256)
+        }
+        var droppedRecords = 0
+        for table in RecordTable.allCases {
+            for key in try EngineSupport.mapErrors({ () throws(EngineError) in try store.recordKeys(in: table) }) {
+                guard let record = store.record(key, in: table) else { droppedRecords += 1; continue }
+                if record.outputs.values.contains(where: { corrupt.contains($0.sha256) || !store.contains($0) }) {
+                    store.removeRecord(key, in: table)
+                    droppedRecords += 1
+                }
+            }
+        }
+        EngineSupport.print("verified \(objects.count) object\(objects.count == 1 ? "" : "s") in \(store.root.path): \(corrupt.count) corrupt (dropped), \(droppedRecords) record\(droppedRecords == 1 ? "" : "s") dropped")
+        if !corrupt.isEmpty {
+            EngineSupport.print("the stages that produced them will be recomputed by the next run")
+        }
+    }
+}
+
+struct CacheGCCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc",
+        abstract: "Delete stage records no manifest under the results folder refers to, and objects no record refers to.")
+
+    @OptionGroup var location: CacheLocation
+
+    @Option(help: ArgumentHelp("Results folder whose manifests (current and runs/) are kept.", valueName: "dir"))
+    var results: String = "results"
+
+    @Option(help: ArgumentHelp("Keep only the newest N archived runs per experiment (default: all); current manifests are always kept.", valueName: "n"))
+    var keepRuns: Int?
+
+    @Flag(help: "Show what would be deleted without deleting.")
+    var dryRun = false
+
+    func validate() throws {
+        if let keepRuns, keepRuns < 0 { throw ValidationError("--keep-runs must be ≥ 0") }
+    }
+
+    /// Manifest files that keep their records alive: every current manifest, and the newest
+    /// `keepRuns` archived runs of each experiment (run ids sort by time).
+    func rootManifests() -> [String] {
+        var current: [String] = []
+        var archived: [String: [String]] = [:]
+        guard let walker = FileManager.default.enumerator(atPath: results) else { return [] }
+        for case let path as String in walker where path.hasSuffix("manifest.json") {
+            let parts = path.split(separator: "/").map(String.init)
+            if parts.count >= 4, parts[parts.count - 3] == "runs" {
+                archived[parts.dropLast(3).joined(separator: "/"), default: []].append(path)
+            } else {
+                current.append(path)
+            }
+        }
+        var roots = current
+        for (_, runs) in archived {
+            let sorted = runs.sorted()
+            roots += keepRuns.map { Array(sorted.suffix($0)) } ?? sorted
+        }
+        return roots.sorted().map { URL(fileURLWithPath: results).appendingPathComponent($0).path }
+    }
+
+    func run() throws {
+        let store = try location.open()
+        let lock = try location.lock(store, "gc")
+        defer { lock.release() }
+        var keep = Set<String>()
+        var manifests = 0
+        for file in rootManifests() {
+            guard let data = FileManager.default.contents(atPath: file),
+                  let manifest = try? Manifest.decode(data, source: file) else { continue }
+            manifests += 1
+            for s in manifest.stages where !s.key.isEmpty { keep.insert(s.key) }
+        }
+        var liveObjects = Set<String>()
+        var removedRecords = 0
+        for table in RecordTable.allCases {
+            for key in try EngineSupport.mapErrors({ () throws(EngineError) in try store.recordKeys(in: table) }) {
+                guard let record = store.record(key, in: table) else { continue }
+                // Step records of iterative stages are kept: extending a sweep reuses them.
+                if table == .steps || keep.contains(key) {
+                    liveObjects.formUnion(record.outputs.values.map(\.sha256))
+                } else {
+                    if !dryRun { store.removeRecord(key, in: table) }
+                    removedRecords += 1
+                }
+            }
+        }
+        var removedObjects = 0
+        var freed = 0
+        for ref in try EngineSupport.mapErrors({ () throws(EngineError) in try store.allObjects() }) where !liveObjects.contains(ref.sha256) {
+            if !dryRun { store.removeObject(ref.sha256) }
+            removedObjects += 1
+            freed += ref.bytes
+        }
+        if !dryRun { store.removeStaleTemporaries() }
+        EngineSupport.print("\(dryRun ? "would remove" : "removed") \(removedRecords) record\(removedRecords == 1 ? "" : "s") and \(removedObjects) object\(removedObjects == 1 ? "" : "s") (\(ByteCount.text(freed))); kept what \(manifests) manifest\(manifests == 1 ? "" : "s") under \(results)/ refer to")
+    }
+}
+
+struct CacheDUCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "du", abstract: "Show how much the cache holds, by stage kind.")
+
+    @OptionGroup var location: CacheLocation
+
+    func run() throws {
+        let store = try location.open()
+        let objects = try EngineSupport.mapErrors { () throws(EngineError) in try store.allObjects() }
+        let total = objects.reduce(0) { $0 + $1.bytes }
+        var byKind: [String: (records: Int, bytes: Int)] = [:]
+        var counted = Set<String>()
+        for table in RecordTable.allCases {
+            for key in try EngineSupport.mapErrors({ () throws(EngineError) in try store.recordKeys(in: table) }) {
+                guard let record = store.record(key, in: table) else { continue }
+                let label = table == .steps ? "\(record.kind) (steps)" : record.kind
+                var entry = byKind[label] ?? (0, 0)
+                entry.records += 1
+                for ref in record.outputs.values where counted.insert(ref.sha256).inserted { entry.bytes += ref.bytes }
+                byKind[label] = entry
+            }
+        }
+        var lines = ["\(store.root.path): \(objects.count) object\(objects.count == 1 ? "" : "s"), \(ByteCount.text(total))"]
+        for (kind, e) in byKind.sorted(by: { $0.value.bytes > $1.value.bytes || ($0.value.bytes == $1.value.bytes && $0.key < $1.key) }) {
+            lines.append("  \(kind.padding(toLength: 24, withPad: " ", startingAt: 0)) \(String(e.records).leftPadded(6)) records  \(ByteCount.text(e.bytes).leftPadded(10))")
+        }
+        EngineSupport.print(lines.joined(separator: "\n"))
+    }
+}

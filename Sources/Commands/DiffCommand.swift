@@ -1,0 +1,49 @@
+// DiffCommand: `hsiflow diff A B` — parameters, metrics (old → new, delta), stages and artifacts
+// that changed between two manifests (files or results folders). Exit 0 unless --exit-code.
+import ArgumentParser
+import Foundation
+import PipelineModel
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Compare two result manifests: parameters, metrics, stages and output artifacts.")
+
+    @Argument(help: "The old manifest (a manifest.json or a results folder).")
+    var old: String
+
+    @Argument(help: "The new manifest (a manifest.json or a results folder).")
+    var new: String
+
+    @Flag(help: "Print the differences as JSON.")
+    var json = false
+
+    @Flag(help: "Include unchanged parameters, metrics and outputs.")
+    var all = false
+
+    @Flag(help: "Exit with status 1 when the manifests differ.")
+    var exitCode = false
+
+    func run() throws {
+        let (a, aPath) = try Self.load(old)
+        let (b, bPath) = try Self.load(new)
+        let diff = ManifestDiff(old: a, oldPath: aPath, new: b, newPath: bPath, includeUnchanged: all)
+        EngineSupport.print(json ? try EngineSupport.json(diff) : DiffRenderer.text(diff))
+        if exitCode && diff.hasDifferences { throw ExitCode(1) }
+    }
+
+    /// A manifest from a file or a results folder (its manifest.json).
+    static func load(_ path: String) throws -> (Manifest, String) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw UserInputError("\(path) does not exist; give a manifest.json or a results folder")
+        }
+        let file = isDirectory.boolValue ? URL(fileURLWithPath: path).appendingPathComponent("manifest.json").path : path
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw UserInputError("cannot read \(file)" + (isDirectory.boolValue ? " (is \(path) a results folder?)" : ""))
+        }
+        do { return (try Manifest.decode(data, source: file), file) } catch {
+            throw UserInputError(error.description)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+// StageCommand: `hsiflow stage run FILE ID` — one stage alone, in its own process, reading its
+// inputs from and writing its outputs to the cache. The hook a cluster executor uses.
+import ArgumentParser
+import Foundation
+import PipelineEngine
+import PipelineModel
+import Tensors
+
+struct StageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stage",
+        abstract: "Work with single stages.",
+        subcommands: [StageRunCommand.self])
+}
+
+struct StageRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run one stage alone through the cache (everything it needs must be cached already).")
+
+    @OptionGroup var experiment: ExperimentOptions
+
+    @Argument(help: "The stage id, e.g. train or train[bands=pca].")
+    var stage: String
+
+    @Flag(help: "Run it even if its outputs are cached.")
+    var force = false
+
+    @Option(help: "Cores for the stage's BLAS calls (default: all).")
+    var threads: Int?
+
+    @Flag(help: "Print the stage's record as JSON.")
+    var json = false
+
+    func run() throws {
+        let pipeline = try EngineSupport.pipeline(cache: experiment.cache)
+        let prepared = try EngineSupport.mapErrors { () throws(EngineError) in
+            try pipeline.prepare(path: experiment.file, overrides: experiment.overrides)
+        }
+        let cores = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        BLAS.threads = cores
+        let lock = try EngineSupport.mapErrors { () throws(EngineError) in
+            try pipeline.store.lock(owner: "hsiflow stage run \(experiment.file) \(stage)", wait: true) { holder in
+                EngineSupport.printError("waiting for the cache lock held by \(holder)")
+            }
+        }
+        defer { lock.release() }
+        let outcome = try EngineSupport.mapErrors { () throws(EngineError) in
+            try pipeline.runStage(prepared, id: stage, force: force,
+                                  options: RunOptions(jobs: 1, threadsPerJob: cores), observer: nil)
+        }
+        if json {
+            EngineSupport.print(try EngineSupport.json(StageReport(outcome)))
+        } else {
+            EngineSupport.print("\(outcome.id): \(outcome.status.rawValue) (\(outcome.reason)) key \(outcome.key)")
+        }
+        if outcome.status == .failed {
+            throw WorkFailedError("stage \(outcome.id) failed: \(outcome.error ?? "unknown error")")
+        }
+    }
+}
+
+/// What `stage run --json` prints.
+private struct StageReport: Encodable {
+    let id: String
+    let status: String
+    let reason: String
+    let key: String
+    let outputs: [String: ObjectRef]
+    let metrics: [String: ParamValue]
+    let seconds: Double
+    let error: String?
+
+    init(_ o: StageOutcome) {
+        id = o.id.description
+        status = o.status.rawValue
+        reason = o.reason
+        key = o.key
+        outputs = o.record?.outputs ?? [:]
+        metrics = o.record?.metrics ?? [:]
+        seconds = o.seconds
+        error = o.error
+    }
+}

@@ -1,0 +1,105 @@
+// ExperimentFileReference: the text of Docs/ExperimentFile.md — the file format in prose, then
+// every stage kind's parameters generated from the registry. A test keeps the committed file
+// equal to this output (RECORD_SNAPSHOTS=1 rewrites it).
+import PipelineEngine
+
+/// The experiment-file reference document.
+public enum ExperimentFileReference {
+    public static var markdown: String {
+        let kinds = StandardStages.registry.kinds.values
+        return prose + "\n## Stage kinds\n\nGenerated from the stage declarations (the same ones validation uses).\n\n"
+            + SchemaDocumentation.markdown(kinds.filter { !$0.isTestUtility })
+            + "\n## Test utilities\n\nRegistered kinds for testing the engine itself (crash and concurrency tests, generated\nperformance experiments). They do no science.\n\n"
+            + SchemaDocumentation.markdown(kinds.filter { $0.isTestUtility })
+    }
+
+    static let prose = """
+    # Experiment files
+
+    An experiment file is YAML. It names the experiment, sets a seed, declares variables and an
+    optional matrix, and lists stages. `hsiflow validate FILE` checks all of it at once and prints
+    every problem as `file:line:column: message`, with "did you mean" where a name is close.
+
+    ```yaml
+    name: quickstart            # results go to results/<name>/ (letters, digits, - _ .)
+    seed: 41                    # every stage's key includes it; stages use it for their randomness
+    vars:
+      data: data/indian_pines   # ${data} anywhere in a stage; a var may use earlier vars
+    matrix:
+      bands: [none, pca]        # stages mentioning ${bands} run once per value
+    stages:
+      scene:
+        kind: load
+        cube: synthetic
+      reduce:
+        kind: band-select
+        needs: scene            # a stage id or a list of them
+        method: ${bands}
+    report:
+      title: Free text for the report
+    ```
+
+    ## Top-level keys
+
+    | key | meaning |
+    | --- | --- |
+    | `name` | **required**; names `results/<name>/` |
+    | `description` | free text |
+    | `seed` | integer ≥ 0 (default 0); part of every stage's key |
+    | `vars` | mapping of names to values, interpolated as `${name}` |
+    | `matrix` | mapping of names to non-empty lists of scalar values |
+    | `stages` | **required**; mapping of stage ids (letters, digits, `-`, `_`) to stages |
+    | `report` | mapping passed to the report (e.g. `title`) |
+
+    ## Stages
+
+    Every stage has `kind:` (one of the kinds below) and optionally `needs:`; every other key is a
+    parameter of its kind. Unknown keys, wrong types and out-of-range values are errors. Parameters
+    left out take their defaults, which are part of the stage's key.
+
+    ## Interpolation
+
+    `${name}` is replaced by a var, a matrix value, or `seed`. A value that is exactly `${name}`
+    keeps the variable's type (`epochs: "${n}"` is an integer when `n` is); inside a longer string the
+    value is written as text. In flow mappings (`{...}`) quote values that start with `${`.
+
+    ## Matrix
+
+    A stage that mentions a matrix variable is expanded into one instance per value, with ids like
+    `reduce[bands=pca]`; with two variables, `train[bands=pca,lr=0.01]` (matrix order). A stage that
+    needs an expanded stage is expanded the same way and each instance needs the matching one.
+    `--only` and `--force` accept an instance id or a stage name (all its instances).
+
+    ## Overrides
+
+    `--set dotted.path=value` changes the file before it is resolved: `--set stages.train.epochs=20`,
+    `--set vars.data=/elsewhere`, `--set seed=7`. The value is read as YAML (`20` is a number,
+    `[1, 2]` a list). Every segment but the last must exist.
+
+    ## Input files and caching
+
+    Parameters of type *file path* name input files; a relative path is resolved against the
+    directory `hsiflow` runs in. A missing file is reported before anything runs. A stage's key is
+    the SHA-256 of its kind, implementation version, seed, resolved parameters, the content hashes
+    of its input files and of its upstream outputs — so a touched but unchanged file reruns nothing,
+    setting a parameter back restores the earlier results from the cache, and a stage whose outputs
+    come out byte-identical keeps its dependents cached.
+
+    ## Commands that read experiment files
+
+    | command | what it does |
+    | --- | --- |
+    | `hsiflow validate FILE` | every problem at once, exit 2 if any |
+    | `hsiflow plan FILE [--json]` | per stage: reuse, or run and why (`params.epochs 10 → 20`, `input reduce[bands=pca] changed`, `new stage`, `--force`, `output cube missing from cache`); runs nothing |
+    | `hsiflow run FILE [--jobs N] [--force ID]... [--only ID]... [--keep-going]` | runs what the plan says; writes `results/<name>/manifest.json` and keeps every run's copy under `results/<name>/runs/<run-id>/`; exit 1 if a stage failed |
+    | `hsiflow graph FILE [--format text\\|dot\\|mermaid]` | the expanded stage graph |
+    | `hsiflow stage run FILE ID` | one stage alone through the cache (what it needs must be cached) |
+    | `hsiflow diff A B [--json] [--all] [--exit-code]` | parameters, metrics (old → new, delta), stages and artifacts that changed |
+    | `hsiflow cache verify\\|gc\\|du` | check every object's hash, collect unreferenced entries, show sizes |
+
+    All of them take `--set key=value` (not diff) and `--cache DIR` (default `$HSIFLOW_CACHE`, else
+    `.hsiflow/cache`). One run at a time holds the cache lock; a second waits, saying who holds it
+    (`--no-wait` fails instead); a killed run's lock is released by the kernel.
+
+    """
+}

@@ -1,0 +1,75 @@
+// Activation: the element-wise (and row-wise softmax) activations fused into Conv2D and Dense,
+// as Keras' `activation=` argument, with their backward maps.
+// Shapes: y, dy, dz all [rows, last]; softmax works along the last axis.
+import Foundation
+
+/// An activation applied to a layer's output (Keras names).
+public enum Activation: String, Codable, Sendable, CaseIterable {
+    case linear
+    case relu
+    case softmax
+
+    /// Applies the activation in place.
+    public func apply(_ z: inout [Float], width: Int) {
+        switch self {
+        case .linear:
+            return
+        case .relu:
+            // A select, not a branch, so the loop vectorizes.
+            z.withUnsafeMutableBufferPointer { p in
+                for i in 0..<p.count { p[i] = p[i] > 0 ? p[i] : 0 }
+            }
+        case .softmax:
+            Activation.softmaxRows(&z, width: width)
+        }
+    }
+
+    /// Maps dL/dy to dL/dz (z the pre-activation) given the activation's output y.
+    public func backward(output y: [Float], gradient dy: [Float], width: Int) -> [Float] {
+        switch self {
+        case .linear:
+            return dy
+        case .relu:
+            // y = max(z, 0): dz = dy where y > 0, else 0 (written into a fresh array, no copy of dy).
+            return [Float](unsafeUninitializedCapacity: dy.count) { out, initialized in
+                y.withUnsafeBufferPointer { yp in
+                    dy.withUnsafeBufferPointer { g in
+                        for i in 0..<g.count { out[i] = yp[i] > 0 ? g[i] : 0 }
+                    }
+                }
+                initialized = dy.count
+            }
+        case .softmax:
+            // y = softmax(z): dz_i = y_i (dy_i − Σ_j dy_j y_j), row by row.
+            var dz = [Float](repeating: 0, count: dy.count)
+            let rows = width == 0 ? 0 : dy.count / width
+            for r in 0..<rows {
+                var dot: Double = 0
+                for j in 0..<width { dot += Double(dy[r * width + j]) * Double(y[r * width + j]) }
+                for j in 0..<width { dz[r * width + j] = y[r * width + j] * (dy[r * width + j] - Float(dot)) }
+            }
+            return dz
+        }
+    }
+
+    /// Numerically stable softmax of each row (subtract the row maximum before exponentiating).
+    public static func softmaxRows(_ z: inout [Float], width: Int) {
+        guard width > 0 else { return }
+        let rows = z.count / width
+        z.withUnsafeMutableBufferPointer { p in
+            for r in 0..<rows {
+                let base = r * width
+                var m = p[base]
+                for j in 1..<width { m = Swift.max(m, p[base + j]) }
+                var s: Float = 0
+                for j in 0..<width {
+                    let e = expf(p[base + j] - m)
+                    p[base + j] = e
+                    s += e
+                }
+                let inv = 1 / s
+                for j in 0..<width { p[base + j] *= inv }
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+// Prediction: applying a model to many samples in batches (bounded memory), and assembling the
+// predicted classes of a scene's pixels into a class map (labels 1…k, unpredicted pixels 0).
+// Patches come from a closure, so this module needs no knowledge of cubes.
+public import Tensors
+
+extension Sequential {
+    /// Model outputs for `count` samples, `batchSize` at a time; `batch(range)` supplies the inputs of
+    /// samples `range` (shape [range.count, …]). Returns [count, outputUnits].
+    public mutating func predict(count: Int, batchSize: Int = 512,
+                                 batch: (Range<Int>) throws -> Tensor) throws -> Tensor {
+        guard batchSize > 0 else { throw NeuralNetError.invalidArgument("batch size must be positive, got \(batchSize)") }
+        let units = outputUnits
+        var out = [Float]()
+        out.reserveCapacity(count * units)
+        var start = 0
+        while start < count {
+            let range = start ..< min(start + batchSize, count)
+            let x = try batch(range)
+            try checkInput(x)
+            guard x.shape[0] == range.count else {
+                throw NeuralNetError.invalidArgument("batch for samples \(range) has \(x.shape[0]) samples")
+            }
+            out.append(contentsOf: forward(x, training: false).scalars)
+            start = range.upperBound
+        }
+        return Tensor(shape: [count, units], scalars: out)
+    }
+
+    /// Model outputs for a whole tensor of samples [N, …], in batches.
+    public mutating func predict(_ inputs: Tensor, batchSize: Int = 512) throws(NeuralNetError) -> Tensor {
+        try checkInput(inputs)
+        do {
+            return try predict(count: inputs.shape[0], batchSize: batchSize) { inputs.slicing(rows: $0) }
+        } catch let error as NeuralNetError {
+            throw error
+        } catch {
+            throw .invalidArgument("prediction failed: \(error)")
+        }
+    }
+}
+
+/// Builds class maps from per-pixel predictions.
+public enum ClassMap {
+    /// A row-major map of `height × width` labels: pixel `pixels[i]` gets `classes[i] + 1`, every other pixel 0.
+    public static func make(height: Int, width: Int, pixels: [Int], classes: [Int]) throws(NeuralNetError) -> [Int32] {
+        guard pixels.count == classes.count else {
+            throw .invalidArgument("\(pixels.count) pixels but \(classes.count) predicted classes")
+        }
+        var map = [Int32](repeating: 0, count: height * width)
+        for (p, c) in zip(pixels, classes) {
+            guard p >= 0, p < map.count else { throw .invalidArgument("pixel \(p) is outside the \(height)×\(width) scene") }
+            map[p] = Int32(c + 1)
+        }
+        return map
+    }
+}

@@ -1,0 +1,415 @@
+// ExperimentLoader: experiment file → ExperimentSpec. Parses YAML with positions, applies
+// `--set` overrides, interpolates `${vars}`, expands the matrix (a stage mentioning a matrix
+// variable runs once per value, its dependents follow), and checks everything against the
+// registry's schemas — collecting every problem before failing.
+public import Foundation
+public import PipelineModel
+
+/// Reads and validates experiment files.
+public struct ExperimentLoader: Sendable {
+    public let registry: StageRegistry
+    /// Relative input paths are resolved against this directory (the working directory by default).
+    public let baseDirectory: URL
+
+    static let topLevelKeys = ["name", "description", "seed", "vars", "matrix", "stages", "report"]
+    static let stageKeys = ["kind", "needs"]
+
+    public init(registry: StageRegistry, baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
+        self.registry = registry
+        self.baseDirectory = baseDirectory
+    }
+
+    /// Reads `path` and resolves it; throws `EngineError.invalidExperiment` listing every problem.
+    public func load(path: String, overrides: [String] = []) throws(EngineError) -> ExperimentSpec {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadableFile(path: path, reason: FileManager.default.fileExists(atPath: path)
+                                  ? error.localizedDescription : "no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .invalidExperiment(path: path, problems: [ValidationProblem(SourcePosition(file: path, line: 1, column: 1),
+                                                                              "the file is not UTF-8 text")])
+        }
+        return try load(text: text, path: path, sha256: sha256Hex(data), overrides: overrides)
+    }
+
+    /// Resolves experiment text as if read from `path`.
+    public func load(text: String, path: String, sha256: String? = nil, overrides: [String] = []) throws(EngineError) -> ExperimentSpec {
+        var resolver = Resolution(loader: self, path: path)
+        let spec = resolver.resolve(text: text, sha256: sha256 ?? sha256Hex(text), overrides: overrides)
+        var seen = Set<ValidationProblem>()
+        // Unique problems in file order (command-line overrides, line 0, first); ties keep discovery order.
+        let problems = resolver.problems.filter { seen.insert($0).inserted }.enumerated().sorted { a, b in
+            (a.element.position.line, a.element.position.column, a.offset) < (b.element.position.line, b.element.position.column, b.offset)
+        }.map(\.element)
+        if let spec, problems.isEmpty { return spec }
+        throw .invalidExperiment(path: path, problems: problems.isEmpty
+            ? [ValidationProblem(SourcePosition(file: path, line: 1, column: 1), "the experiment could not be resolved")]
+            : problems)
+    }
+
+    func resolvePath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : baseDirectory.appendingPathComponent(path).path
+    }
+}
+
+/// A stage as declared, before expansion.
+private struct StageDeclaration {
+    let name: String
+    let position: SourcePosition
+    let kind: String?
+    let needs: [(name: String, position: SourcePosition)]
+    let params: [YEntry]
+    let paramsPosition: SourcePosition
+}
+
+/// The state of resolving one file.
+private struct Resolution {
+    let loader: ExperimentLoader
+    let path: String
+    var problems: [ValidationProblem] = []
+
+    init(loader: ExperimentLoader, path: String) {
+        self.loader = loader
+        self.path = path
+    }
+
+    var top: SourcePosition { SourcePosition(file: path, line: 1, column: 1) }
+
+    mutating func problem(_ position: SourcePosition, _ message: String) {
+        problems.append(ValidationProblem(position, message))
+    }
+
+    mutating func resolve(text: String, sha256: String, overrides: [String]) -> ExperimentSpec? {
+        var root: YNode
+        switch YAMLTree.parse(text, file: path) {
+        case .failure(let p): problems.append(p); return nil
+        case .success(let node): root = node
+        }
+        YAMLTree.applyOverrides(overrides, to: &root, problems: &problems)
+        guard case .map(let entries, let rootPosition) = root else {
+            problem(root.position, "the top level must be a mapping with name:, stages: and optionally seed:, vars:, matrix:, report:")
+            return nil
+        }
+        for e in entries where !ExperimentLoader.topLevelKeys.contains(e.key) {
+            problem(e.keyPosition, "unknown top-level key '\(e.key)'\(didYouMean(e.key, among: ExperimentLoader.topLevelKeys))")
+        }
+
+        // name
+        var name = ""
+        if let node = root["name"] {
+            if case .scalar(.string(let s), _) = node, !s.isEmpty {
+                if s.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) && !s.hasPrefix(".") {
+                    name = s
+                } else {
+                    problem(node.position, "name '\(s)' names the results folder, so it may hold only letters, digits, '-', '_' and '.'")
+                }
+            } else {
+                problem(node.position, "name must be a non-empty string; found \(node.typeName)")
+            }
+        } else {
+            problem(rootPosition, "missing top-level key 'name' (it names the results folder: results/<name>/)")
+        }
+
+        // seed
+        var seed = 0
+        if let node = root["seed"] {
+            if case .scalar(.int(let s), _) = node, s >= 0 { seed = s } else {
+                problem(node.position, "seed must be an integer ≥ 0; found \(describe(node))")
+            }
+        }
+
+        // vars (each may use the ones declared before it)
+        var vars: [String: ParamValue] = [:]
+        if let node = root["vars"] {
+            if case .map(let varEntries, _) = node {
+                for e in varEntries {
+                    if !isIdentifier(e.key) {
+                        problem(e.keyPosition, "variable name '\(e.key)' may hold only letters, digits, '_' and '-'")
+                        continue
+                    }
+                    var scope = vars
+                    scope["seed"] = scope["seed"] ?? .int(seed)
+                    vars[e.key] = interpolate(e.value, scope).value
+                }
+            } else {
+                problem(node.position, "vars must be a mapping of names to values; found \(node.typeName)")
+            }
+        }
+
+        // matrix
+        var matrix: [(variable: String, values: [ParamValue])] = []
+        if let node = root["matrix"] {
+            if case .map(let matrixEntries, _) = node {
+                for e in matrixEntries {
+                    if vars[e.key] != nil {
+                        problem(e.keyPosition, "'\(e.key)' is both a var and a matrix variable; rename one")
+                        continue
+                    }
+                    guard isIdentifier(e.key) else {
+                        problem(e.keyPosition, "matrix variable name '\(e.key)' may hold only letters, digits, '_' and '-'"); continue
+                    }
+                    guard case .list(let items, let listPosition) = e.value, !items.isEmpty else {
+                        problem(e.value.position, "matrix variable '\(e.key)' needs a non-empty list of values, e.g. \(e.key): [a, b]")
+                        continue
+                    }
+                    var values: [ParamValue] = []
+                    for item in items {
+                        guard case .scalar(let v, _) = item, v != .null else {
+                            problem(item.position, "matrix values must be plain scalars (words or numbers); found \(item.typeName)")
+                            continue
+                        }
+                        let text = v.displayText
+                        if text.contains(where: { "[],=".contains($0) }) {
+                            problem(item.position, "matrix value '\(text)' may not contain '[', ']', ',' or '=' (it becomes part of stage ids)")
+                            continue
+                        }
+                        if values.contains(where: { $0.displayText == text }) {
+                            problem(item.position, "matrix variable '\(e.key)' lists '\(text)' twice")
+                            continue
+                        }
+                        values.append(v)
+                    }
+                    if !values.isEmpty { matrix.append((e.key, values)) } else if problems.isEmpty {
+                        problem(listPosition, "matrix variable '\(e.key)' has no usable values")
+                    }
+                }
+            } else {
+                problem(node.position, "matrix must be a mapping of variable names to lists; found \(node.typeName)")
+            }
+        }
+
+        // report
+        var report: [String: ParamValue] = [:]
+        if let node = root["report"] {
+            if case .map = node, case .object(let o) = node.value { report = o } else {
+                problem(node.position, "report must be a mapping (e.g. title: ...); found \(node.typeName)")
+            }
+        }
+
+        // stages
+        guard let stagesNode = root["stages"] else {
+            problem(rootPosition, "missing top-level key 'stages' (a mapping of stage ids to stages)")
+            return nil
+        }
+        guard case .map(let stageEntries, let stagesPosition) = stagesNode, !stageEntries.isEmpty else {
+            problem(stagesNode.position, "stages must be a non-empty mapping of stage ids to stages; found \(describe(stagesNode))")
+            return nil
+        }
+        let declarations = declare(stageEntries)
+        let names = Set(declarations.map(\.name))
+        let byName = Dictionary(declarations.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for d in declarations {
+            for need in d.needs where !names.contains(need.name) {
+                problem(need.position, "stage \(d.name) needs '\(need.name)', which is not a stage in this file\(didYouMean(need.name, among: names.sorted()))")
+            }
+        }
+        let order = topologicalNames(declarations, byName: byName, at: stagesPosition)
+
+        // matrix variables per stage: those it mentions plus those of everything it needs
+        let matrixNames = matrix.map(\.variable)
+        var stageVars: [String: Set<String>] = [:]
+        for n in order {
+            guard let d = byName[n] else { continue }
+            var set = Set(matrixNames.filter { v in mentions(d.params.map(\.value), variable: v) })
+            for need in d.needs { set.formUnion(stageVars[need.name] ?? []) }
+            stageVars[n] = set
+        }
+
+        // expand and check
+        var specs: [StageSpec] = []
+        let matrixValues = Dictionary(matrix.map { ($0.variable, $0.values) }, uniquingKeysWith: { a, _ in a })
+        for d in declarations {
+            let ownVars = matrixNames.filter { (stageVars[d.name] ?? []).contains($0) }
+            for combination in combinations(ownVars, matrixValues) {
+                let assignments = combination.map { StageID.Assignment(variable: $0.0, value: $0.1.displayText) }
+                let id = StageID(name: d.name, matrix: assignments)
+                var scope = vars
+                if scope["seed"] == nil { scope["seed"] = .int(seed) }
+                for (variable, value) in combination { scope[variable] = value }
+                let interpolated = d.params.map { YEntry(key: $0.key, keyPosition: $0.keyPosition, value: interpolate($0.value, scope)) }
+                var params: [String: ParamValue] = [:]
+                var files: [String] = []
+                if let kindName = d.kind, let kind = loader.registry[kindName] {
+                    var checker = SchemaChecker(resolvePath: loader.resolvePath, fileExists: { FileManager.default.fileExists(atPath: $0) })
+                    params = checker.check(entries: interpolated, against: kind.parameters, scope: "stage \(d.name)", position: d.paramsPosition)
+                    problems += checker.problems
+                    files = checker.inputFiles
+                }
+                let needs = d.needs.filter { names.contains($0.name) }.map { need in
+                    StageID(name: need.name, matrix: assignments.filter { (stageVars[need.name] ?? []).contains($0.variable) })
+                }
+                specs.append(StageSpec(id: id, kind: d.kind ?? "", needs: needs, params: params,
+                                       inputFiles: files, position: d.position))
+            }
+        }
+        let experimentVars = vars
+        return ExperimentSpec(name: name, path: path, sha256: sha256, seed: seed, vars: experimentVars,
+                              matrix: matrix.map { ($0.variable, $0.values.map(\.displayText)) }, stages: specs, report: report)
+    }
+
+    // MARK: - Stages
+
+    mutating func declare(_ entries: [YEntry]) -> [StageDeclaration] {
+        var out: [StageDeclaration] = []
+        let kindNames = loader.registry.names
+        for e in entries {
+            if !isIdentifier(e.key) {
+                problem(e.keyPosition, "stage id '\(e.key)' may hold only letters, digits, '_' and '-'")
+            }
+            guard case .map(let fields, let position) = e.value else {
+                problem(e.value.position, "stage \(e.key) must be a mapping with at least `kind:`; found \(describe(e.value))")
+                continue
+            }
+            var kind: String?
+            if let node = e.value["kind"] {
+                if case .scalar(.string(let k), _) = node {
+                    if loader.registry[k] != nil { kind = k } else {
+                        problem(node.position, "stage \(e.key) has unknown kind '\(k)'\(didYouMean(k, among: kindNames)); known kinds: \(kindNames.joined(separator: ", "))")
+                    }
+                } else {
+                    problem(node.position, "kind of stage \(e.key) must be a string; found \(describe(node))")
+                }
+            } else {
+                problem(e.keyPosition, "stage \(e.key) has no `kind:`; known kinds: \(kindNames.joined(separator: ", "))")
+            }
+            var needs: [(String, SourcePosition)] = []
+            if let node = e.value["needs"] {
+                switch node {
+                case .scalar(.string(let s), let p): needs = [(s, p)]
+                case .list(let items, _):
+                    for item in items {
+                        if case .scalar(.string(let s), let p) = item { needs.append((s, p)) } else {
+                            problem(item.position, "needs of stage \(e.key) must list stage ids; found \(describe(item))")
+                        }
+                    }
+                default:
+                    problem(node.position, "needs of stage \(e.key) must be a stage id or a list of them; found \(describe(node))")
+                }
+            }
+            for (n, p) in needs where n == e.key {
+                problem(p, "stage \(e.key) needs itself")
+            }
+            needs.removeAll { $0.0 == e.key }
+            out.append(StageDeclaration(name: e.key, position: e.keyPosition, kind: kind, needs: needs,
+                                        params: fields.filter { !ExperimentLoader.stageKeys.contains($0.key) },
+                                        paramsPosition: position))
+        }
+        return out
+    }
+
+    /// Stage names in dependency order; each cycle is reported once, printed in full.
+    mutating func topologicalNames(_ declarations: [StageDeclaration], byName: [String: StageDeclaration],
+                                   at position: SourcePosition) -> [String] {
+        var state: [String: Int] = [:]  // 1 visiting, 2 done
+        var order: [String] = []
+        var stack: [String] = []
+        var reported = Set<String>()
+        func visit(_ n: String, _ r: inout Resolution) {
+            if state[n] == 2 { return }
+            if state[n] == 1 {
+                guard let start = stack.firstIndex(of: n) else { return }
+                let cycle = Array(stack[start...])
+                let rotation = cycle.firstIndex(of: cycle.min() ?? n) ?? 0
+                let canonical = Array(cycle[rotation...] + cycle[..<rotation])
+                if reported.insert(canonical.joined(separator: ">")).inserted {
+                    let at = byName[canonical[0]]?.position ?? position
+                    r.problem(at, "cycle in needs: \((canonical + [canonical[0]]).joined(separator: " → ")); a stage cannot depend on itself")
+                }
+                return
+            }
+            state[n] = 1
+            stack.append(n)
+            for need in byName[n]?.needs ?? [] where byName[need.name] != nil { visit(need.name, &r) }
+            stack.removeLast()
+            state[n] = 2
+            order.append(n)
+        }
+        for d in declarations { visit(d.name, &self) }
+        return order
+    }
+
+    // MARK: - Interpolation
+
+    /// Replaces `${name}` in strings; a string that is exactly one `${name}` takes the value's type.
+    mutating func interpolate(_ node: YNode, _ scope: [String: ParamValue]) -> YNode {
+        switch node {
+        case .scalar(.string(let s), let position) where s.contains("${"):
+            return interpolateString(s, at: position, scope)
+        case .scalar: return node
+        case .list(let items, let p): return .list(items.map { interpolate($0, scope) }, p)
+        case .map(let entries, let p):
+            return .map(entries.map { YEntry(key: $0.key, keyPosition: $0.keyPosition, value: interpolate($0.value, scope)) }, p)
+        }
+    }
+
+    private mutating func interpolateString(_ s: String, at position: SourcePosition, _ scope: [String: ParamValue]) -> YNode {
+        var out = ""
+        var rest = Substring(s)
+        var pieces: [String] = []
+        while let open = rest.range(of: "${") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else {
+                problem(position, "unterminated '${' in '\(s)'; write ${name}")
+                return .scalar(.string(s), position)
+            }
+            let name = String(rest[open.upperBound..<close])
+            pieces.append(name)
+            if let value = scope[name] {
+                if s == "${\(name)}" { return node(from: value, at: position) }
+                out += value.displayText
+            } else {
+                problem(position, "unknown variable '${\(name)}'\(didYouMean(name, among: scope.keys.sorted()))"
+                        + (scope.isEmpty ? "; declare it under vars:" : "; known: \(scope.keys.sorted().joined(separator: ", "))"))
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        out += rest
+        return .scalar(.string(out), position)
+    }
+
+    private func node(from value: ParamValue, at position: SourcePosition) -> YNode {
+        switch value {
+        case .list(let items): return .list(items.map { node(from: $0, at: position) }, position)
+        case .object(let fields):
+            return .map(fields.keys.sorted().map { YEntry(key: $0, keyPosition: position, value: node(from: fields[$0] ?? .null, at: position)) }, position)
+        default: return .scalar(value, position)
+        }
+    }
+
+    private func mentions(_ nodes: [YNode], variable: String) -> Bool {
+        let token = "${\(variable)}"
+        for n in nodes {
+            switch n {
+            case .scalar(.string(let s), _) where s.contains(token): return true
+            case .list(let items, _): if mentions(items, variable: variable) { return true }
+            case .map(let entries, _): if mentions(entries.map(\.value), variable: variable) { return true }
+            default: continue
+            }
+        }
+        return false
+    }
+
+    private func combinations(_ variables: [String], _ values: [String: [ParamValue]]) -> [[(String, ParamValue)]] {
+        var out: [[(String, ParamValue)]] = [[]]
+        for v in variables {
+            var next: [[(String, ParamValue)]] = []
+            for prefix in out { for value in values[v] ?? [] { next.append(prefix + [(v, value)]) } }
+            out = next
+        }
+        return out
+    }
+
+    private func isIdentifier(_ s: String) -> Bool {
+        !s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+    }
+
+    private func describe(_ node: YNode) -> String {
+        switch node {
+        case .scalar(.string(let s), _): return "'\(s)'"
+        case .scalar(.null, _): return "nothing"
+        case .scalar(let v, _): return "\(v.typeName) \(v.displayText)"
+        default: return node.typeName
+        }
+    }
+}

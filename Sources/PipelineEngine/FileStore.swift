@@ -1,0 +1,258 @@
+// FileStore: the cache on disk. Layout under the root: objects/ab/cdef… (raw bytes named by
+// SHA-256), records/stages/ab/….json and records/steps/ab/….json, tmp/ (writes in flight),
+// lock and lock.info. Every write goes temp file → fsync → rename, so a killed process never
+// leaves a half entry under a real name; a record is written only after its objects.
+public import Foundation
+import Crypto
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The content-addressed cache in a directory.
+public final class FileStore: ArtifactStore, @unchecked Sendable {
+    public let root: URL
+    private let objectsDir: URL
+    private let tmpDir: URL
+
+    /// Opens (creating if needed) a cache rooted at `root`.
+    public init(root: URL) throws(EngineError) {
+        self.root = root
+        objectsDir = root.appendingPathComponent("objects", isDirectory: true)
+        tmpDir = root.appendingPathComponent("tmp", isDirectory: true)
+        do {
+            for dir in [objectsDir, tmpDir] + RecordTable.allCases.map(recordsDir) {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            }
+        } catch {
+            throw .storeFailure(path: root.path, reason: "cannot create the cache directories (\(error.localizedDescription))")
+        }
+    }
+
+    /// The cache directory from `--cache`, else `HSIFLOW_CACHE`, else `.hsiflow/cache`.
+    public static func defaultRoot(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let flag, !flag.isEmpty { return URL(fileURLWithPath: flag) }
+        if let env = environment["HSIFLOW_CACHE"], !env.isEmpty { return URL(fileURLWithPath: env) }
+        return URL(fileURLWithPath: ".hsiflow/cache")
+    }
+
+    public var location: String { root.path }
+
+    private func recordsDir(_ table: RecordTable) -> URL {
+        root.appendingPathComponent("records", isDirectory: true).appendingPathComponent(table.rawValue, isDirectory: true)
+    }
+
+    private func objectURL(_ sha: String) -> URL {
+        objectsDir.appendingPathComponent(String(sha.prefix(2)), isDirectory: true).appendingPathComponent(String(sha.dropFirst(2)))
+    }
+
+    private func recordURL(_ key: String, _ table: RecordTable) -> URL {
+        recordsDir(table).appendingPathComponent(String(key.prefix(2)), isDirectory: true)
+            .appendingPathComponent(String(key.dropFirst(2)) + ".json")
+    }
+
+    public func relativePath(of ref: ObjectRef) -> String {
+        "objects/\(ref.sha256.prefix(2))/\(ref.sha256.dropFirst(2))"
+    }
+
+    // MARK: - Objects
+
+    public func put(_ data: Data) throws(EngineError) -> ObjectRef {
+        let ref = ObjectRef(sha256: sha256Hex(data), bytes: data.count)
+        if contains(ref) { return ref }
+        try atomicWrite(data, to: objectURL(ref.sha256))
+        return ref
+    }
+
+    public func read(_ ref: ObjectRef) throws(EngineError) -> Data? {
+        let url = objectURL(ref.sha256)
+        guard let data = try? Data(contentsOf: url, options: .mappedIfSafe) else { return nil }
+        guard data.count == ref.bytes, sha256Hex(data) == ref.sha256 else {
+            removeObject(ref.sha256)
+            throw .corruptObject(sha256: ref.sha256)
+        }
+        return data
+    }
+
+    public func contains(_ ref: ObjectRef) -> Bool {
+        var info = stat()
+        guard stat(objectURL(ref.sha256).path, &info) == 0 else { return false }
+        return Int(info.st_size) == ref.bytes
+    }
+
+    public func verify(_ ref: ObjectRef) -> Bool {
+        do { return try read(ref) != nil } catch { return false }
+    }
+
+    public func allObjects() throws(EngineError) -> [ObjectRef] {
+        var out: [ObjectRef] = []
+        let fm = FileManager.default
+        let shards: [String]
+        do { shards = try fm.contentsOfDirectory(atPath: objectsDir.path) } catch {
+            throw .storeFailure(path: objectsDir.path, reason: error.localizedDescription)
+        }
+        for shard in shards.sorted() {
+            let dir = objectsDir.appendingPathComponent(shard)
+            for name in ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? []).sorted() {
+                var info = stat()
+                let size = stat(dir.appendingPathComponent(name).path, &info) == 0 ? Int(info.st_size) : 0
+                out.append(ObjectRef(sha256: shard + name, bytes: size))
+            }
+        }
+        return out
+    }
+
+    public func removeObject(_ sha256: String) {
+        unlink(objectURL(sha256).path)
+    }
+
+    // MARK: - Records
+
+    public func record(_ key: String, in table: RecordTable) -> StageRecord? {
+        let url = recordURL(key, table)
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        guard let record = try? JSONDecoder().decode(StageRecord.self, from: data), record.key == key else {
+            // A record that does not decode is corrupt: drop it so the stage is recomputed.
+            unlink(url.path)
+            return nil
+        }
+        return record
+    }
+
+    public func putRecord(_ record: StageRecord, in table: RecordTable) throws(EngineError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data: Data
+        do { data = try encoder.encode(record) } catch {
+            throw .storeFailure(path: recordURL(record.key, table).path, reason: "cannot encode the record (\(error))")
+        }
+        try atomicWrite(data, to: recordURL(record.key, table))
+    }
+
+    public func removeRecord(_ key: String, in table: RecordTable) {
+        unlink(recordURL(key, table).path)
+    }
+
+    public func recordKeys(in table: RecordTable) throws(EngineError) -> [String] {
+        let dir = recordsDir(table)
+        let fm = FileManager.default
+        let shards: [String]
+        do { shards = try fm.contentsOfDirectory(atPath: dir.path) } catch {
+            throw .storeFailure(path: dir.path, reason: error.localizedDescription)
+        }
+        var keys: [String] = []
+        for shard in shards.sorted() {
+            for name in ((try? fm.contentsOfDirectory(atPath: dir.appendingPathComponent(shard).path)) ?? []).sorted()
+            where name.hasSuffix(".json") {
+                keys.append(shard + name.dropLast(5))
+            }
+        }
+        return keys
+    }
+
+    // MARK: - Writing
+
+    /// Writes `data` to a temp file, fsyncs it, and renames it over `target`.
+    private func atomicWrite(_ data: Data, to target: URL) throws(EngineError) {
+        let dir = target.deletingLastPathComponent()
+        if mkdir(dir.path, 0o755) != 0 && errno != EEXIST {
+            throw .storeFailure(path: dir.path, reason: String(cString: strerror(errno)))
+        }
+        let tmp = tmpDir.appendingPathComponent("\(getpid())-\(UUID().uuidString)")
+        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw .storeFailure(path: tmp.path, reason: String(cString: strerror(errno))) }
+        var failure: String?
+        data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count, let base = raw.baseAddress {
+                let n = write(fd, base + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    return
+                }
+                offset += n
+            }
+        }
+        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        close(fd)
+        if failure == nil, rename(tmp.path, target.path) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(tmp.path)
+            throw .storeFailure(path: target.path, reason: failure)
+        }
+    }
+
+    /// Deletes leftovers of killed writers; call only while holding the lock.
+    public func removeStaleTemporaries() {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmpDir.path)) ?? [] {
+            unlink(tmpDir.appendingPathComponent(name).path)
+        }
+    }
+
+    // MARK: - Lock
+
+    public func lock(owner: String, wait: Bool, onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock {
+        try FileLock.acquire(path: root.appendingPathComponent("lock").path,
+                             infoPath: root.appendingPathComponent("lock.info").path,
+                             owner: owner, wait: wait, onWait: onWait)
+    }
+}
+
+/// An exclusive flock(2) on a lock file. The kernel drops it when the process dies, so a
+/// killed run never leaves a stale lock; lock.info says who holds it, for the waiting side.
+final class FileLock: StoreLock, @unchecked Sendable {
+    private let fd: Int32
+    private let infoPath: String
+    private let released = NSLock()
+    private var isReleased = false
+
+    private init(fd: Int32, infoPath: String) {
+        self.fd = fd
+        self.infoPath = infoPath
+    }
+
+    static func acquire(path: String, infoPath: String, owner: String, wait: Bool,
+                        onWait: @Sendable (String) -> Void) throws(EngineError) -> FileLock {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .storeFailure(path: path, reason: String(cString: strerror(errno))) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let holder = (try? String(contentsOfFile: infoPath, encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "another hsiflow process"
+            guard wait else {
+                close(fd)
+                throw .locked(path: path, holder: holder)
+            }
+            onWait(holder)
+            while flock(fd, LOCK_EX) != 0 {
+                if errno != EINTR {
+                    let reason = String(cString: strerror(errno))
+                    close(fd)
+                    throw .storeFailure(path: path, reason: reason)
+                }
+            }
+        }
+        let info = "pid \(getpid()) on \(currentHostName()) (\(owner)), since \(ISO8601DateFormatter().string(from: Date()))\n"
+        try? info.write(toFile: infoPath, atomically: true, encoding: .utf8)
+        return FileLock(fd: fd, infoPath: infoPath)
+    }
+
+    func release() {
+        released.lock()
+        defer { released.unlock() }
+        guard !isReleased else { return }
+        isReleased = true
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+
+    deinit { release() }
+}
+
+/// The machine's host name from gethostname(2) (no DNS lookup).
+public func currentHostName() -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown-host" }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

@@ -1,0 +1,42 @@
+// Fingerprint: a stage's key = SHA-256 of canonical JSON {kind, version, seed, resolved params,
+// content hashes of input files, content hashes of upstream outputs}. No timestamps, no paths
+// of cache objects: same inputs and parameters give the same key on any machine.
+import Foundation
+public import PipelineModel
+
+/// The identity of one stage execution.
+public struct Fingerprint: Sendable, Hashable {
+    public let kind: String
+    public let version: Int
+    public let seed: Int
+    public let params: [String: ParamValue]
+    /// Input file path → SHA-256 of its content.
+    public let files: [String: String]
+    /// Upstream stage id → its outputs' names → SHA-256.
+    public let inputs: [String: [String: String]]
+
+    public init(kind: String, version: Int, seed: Int, params: [String: ParamValue],
+                files: [String: String], inputs: [String: [String: String]]) {
+        self.kind = kind
+        self.version = version
+        self.seed = seed
+        self.params = params
+        self.files = files
+        self.inputs = inputs
+    }
+
+    /// The canonical JSON that is hashed.
+    public var canonicalJSON: String {
+        ParamValue.object([
+            "kind": .string(kind),
+            "version": .int(version),
+            "seed": .int(seed),
+            "params": .object(params),
+            "files": .object(files.mapValues(ParamValue.string)),
+            "inputs": .object(inputs.mapValues { .object($0.mapValues(ParamValue.string)) }),
+        ]).canonicalJSON
+    }
+
+    /// The key: SHA-256 of the canonical JSON, hex.
+    public var key: String { sha256Hex(canonicalJSON) }
+}

@@ -1,0 +1,41 @@
+// SchemaDocumentation: Markdown reference of stage kinds generated from their declarations —
+// the same `parameters` validation checks against — so the docs cannot drift from the code.
+import PipelineModel
+
+/// Renders stage kinds as Markdown.
+public enum SchemaDocumentation {
+    /// A section per kind: summary, version, outputs, and a parameter table (nested mappings indented).
+    public static func markdown(_ kinds: [any StageKind]) -> String {
+        var out: [String] = []
+        for kind in kinds.sorted(by: { $0.kind < $1.kind }) {
+            out.append("### `\(kind.kind)`" + (kind.isTestUtility ? " (test utility)" : ""))
+            out.append("")
+            out.append(kind.summary + " Implementation version \(kind.version); outputs: " + kind.outputNames.map { "`\($0)`" }.joined(separator: ", ") + ".")
+            out.append("")
+            out.append("| key | type | default | meaning |")
+            out.append("| --- | --- | --- | --- |")
+            rows(kind.parameters, prefix: "", into: &out)
+            out.append("")
+        }
+        return out.joined(separator: "\n")
+    }
+
+    private static func rows(_ parameters: [Parameter], prefix: String, into out: inout [String]) {
+        for p in parameters {
+            let name = prefix + p.name
+            let type: String
+            if case .object = p.type { type = "mapping" } else { type = p.type.summary }
+            let def = p.required ? "**required**" : p.defaultValue.map { d -> String in
+                if case .object(let o) = d, o.isEmpty { return "" }
+                return "`\(d.canonicalJSON)`"
+            } ?? ""
+            out.append("| `\(name)` | \(escape(type)) | \(def) | \(escape(p.summary)) |")
+            if case .object(let fields) = p.type { rows(fields, prefix: name + ".", into: &out) }
+            if case .oneOf(let alternatives) = p.type {
+                for alt in alternatives { if case .object(let fields) = alt { rows(fields, prefix: name + ".", into: &out) } }
+            }
+        }
+    }
+
+    private static func escape(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
+}

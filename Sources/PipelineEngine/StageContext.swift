@@ -1,0 +1,171 @@
+// StageContext: everything a running stage may touch — its resolved parameters, the
+// experiment seed, its upstream outputs (read through the store, hash-checked), the outputs
+// and metrics it writes, progress, and per-step caching for iterative stages.
+public import Foundation
+public import PipelineModel
+
+/// Receives a running stage's progress.
+public protocol StageProgressSink: Sendable {
+    func stageProgress(_ id: StageID, fraction: Double?, message: String)
+}
+
+/// The view of the world a running stage gets.
+public final class StageContext: @unchecked Sendable {
+    public let id: StageID
+    public let kind: String
+    /// Parameters after interpolation, overrides and defaults.
+    public let params: [String: ParamValue]
+    /// The experiment's top-level seed.
+    public let seed: Int
+    /// Cores this stage may use (the machine's cores shared out between parallel jobs).
+    public let threads: Int
+    /// The stage's fingerprint.
+    public let key: String
+    /// Directory relative input paths are resolved against.
+    public let baseDirectory: URL
+
+    let version: Int
+    let upstream: [(id: StageID, record: StageRecord)]
+    let store: any ArtifactStore
+    let progressSink: (any StageProgressSink)?
+    private let mutex = NSLock()
+    private var outputs: [String: ObjectRef] = [:]
+    private var metrics: [String: ParamValue] = [:]
+    private var readCorruption: StageID?
+
+    init(id: StageID, kind: String, version: Int, params: [String: ParamValue], seed: Int, threads: Int, key: String,
+         baseDirectory: URL, upstream: [(id: StageID, record: StageRecord)], store: any ArtifactStore,
+         progressSink: (any StageProgressSink)?) {
+        self.id = id
+        self.kind = kind
+        self.version = version
+        self.params = params
+        self.seed = seed
+        self.threads = threads
+        self.key = key
+        self.baseDirectory = baseDirectory
+        self.upstream = upstream
+        self.store = store
+        self.progressSink = progressSink
+    }
+
+    // MARK: - Parameters
+
+    /// A parameter; throws when the schema did not guarantee it.
+    public func param(_ name: String) throws(EngineError) -> ParamValue {
+        guard let v = params[name] else { throw .stageContract(stage: id.description, message: "has no parameter '\(name)'") }
+        return v
+    }
+
+    /// An integer parameter.
+    public func int(_ name: String) throws(EngineError) -> Int {
+        guard let v = try param(name).int else { throw .stageContract(stage: id.description, message: "'\(name)' is not an integer") }
+        return v
+    }
+
+    /// A number parameter.
+    public func double(_ name: String) throws(EngineError) -> Double {
+        guard let v = try param(name).number else { throw .stageContract(stage: id.description, message: "'\(name)' is not a number") }
+        return v
+    }
+
+    /// A string parameter.
+    public func string(_ name: String) throws(EngineError) -> String {
+        guard let v = try param(name).string else { throw .stageContract(stage: id.description, message: "'\(name)' is not a string") }
+        return v
+    }
+
+    /// A path parameter resolved against the base directory.
+    public func url(forPath path: String) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path) : baseDirectory.appendingPathComponent(path)
+    }
+
+    // MARK: - Inputs
+
+    /// Upstream stages and the output names each provides.
+    public var availableInputs: [(stage: StageID, outputs: [String])] {
+        upstream.map { ($0.id, $0.record.outputs.keys.sorted()) }
+    }
+
+    /// The bytes of output `name` of an upstream stage (the only upstream that has it when `stage` is nil).
+    public func input(_ name: String, from stage: StageID? = nil) throws(EngineError) -> Data {
+        let candidates = upstream.filter { ($0.id == stage || stage == nil) && $0.record.outputs[name] != nil }
+        guard let source = candidates.first else {
+            let known = upstream.flatMap { u in u.record.outputs.keys.map { "\(u.id):\($0)" } }.sorted()
+            throw .stageContract(stage: id.description,
+                                 message: "no upstream output '\(name)'\(stage.map { " from \($0)" } ?? ""); available: \(known.isEmpty ? "none (add `needs:`)" : known.joined(separator: ", "))")
+        }
+        guard candidates.count == 1 else {
+            throw .stageContract(stage: id.description, message: "several upstream stages provide '\(name)' (\(candidates.map { $0.id.description }.joined(separator: ", "))); say which")
+        }
+        guard let ref = source.record.outputs[name] else { throw .stageContract(stage: id.description, message: "no output \(name)") }
+        do throws(EngineError) {
+            guard let data = try store.read(ref) else {
+                mutex.withLock { readCorruption = source.id }
+                throw EngineError.corruptObject(sha256: ref.sha256)
+            }
+            return data
+        } catch {
+            mutex.withLock { readCorruption = source.id }
+            throw error
+        }
+    }
+
+    /// The upstream stage whose output was missing or corrupt when read, if any.
+    var corruptUpstream: StageID? { mutex.withLock { readCorruption } }
+
+    // MARK: - Outputs
+
+    /// Stores an output artifact under `name`.
+    public func write(_ name: String, _ data: Data) throws(EngineError) {
+        let ref = try store.put(data)
+        mutex.withLock { outputs[name] = ref }
+    }
+
+    /// Records a metric for the manifest.
+    public func metric(_ name: String, _ value: ParamValue) {
+        mutex.withLock { metrics[name] = value }
+    }
+
+    /// Reports progress (fraction in 0...1 when known).
+    public func progress(_ fraction: Double?, _ message: String) {
+        progressSink?.stageProgress(id, fraction: fraction, message: message)
+    }
+
+    var writtenOutputs: [String: ObjectRef] { mutex.withLock { outputs } }
+    var writtenMetrics: [String: ParamValue] { mutex.withLock { metrics } }
+
+    // MARK: - Per-step cache
+
+    /// Runs `compute` for one step of an iterative stage unless a step with the same
+    /// identity is cached. The identity is the kind, its version, the upstream outputs and
+    /// `stepParams` — pass only what the step depends on (e.g. the prune level, not the sweep's end),
+    /// so extending a sweep computes only the new steps. Returns the step's outputs and metrics.
+    public func cachedStep(_ name: String, stepParams: ParamValue,
+                           compute: () throws -> (outputs: [String: Data], metrics: [String: ParamValue]))
+        throws -> (outputs: [String: Data], metrics: [String: ParamValue], cached: Bool) {
+        var identity: [String: ParamValue] = [
+            "kind": .string(kind), "version": .int(version), "step": .string(name), "params": stepParams, "seed": .int(seed),
+        ]
+        identity["inputs"] = .object(Dictionary(uniqueKeysWithValues: upstream.map { u in
+            (u.id.description, ParamValue.object(u.record.outputs.mapValues { .string($0.sha256) }))
+        }))
+        let stepKey = sha256Hex(ParamValue.object(identity).canonicalJSON)
+        if let record = store.record(stepKey, in: .steps) {
+            var out: [String: Data] = [:]
+            var complete = true
+            for (outputName, ref) in record.outputs {
+                if let data = try? store.read(ref) { out[outputName] = data } else { complete = false; break }
+            }
+            if complete { return (out, record.metrics, true) }
+            store.removeRecord(stepKey, in: .steps)
+        }
+        let started = Date()
+        let result = try compute()
+        var refs: [String: ObjectRef] = [:]
+        for (outputName, data) in result.outputs { refs[outputName] = try store.put(data) }
+        try store.putRecord(StageRecord(key: stepKey, stage: "\(id)#\(name)", kind: kind, outputs: refs,
+                                        metrics: result.metrics, seconds: Date().timeIntervalSince(started)), in: .steps)
+        return (result.outputs, result.metrics, false)
+    }
+}

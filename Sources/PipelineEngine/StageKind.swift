@@ -1,0 +1,45 @@
+// StageKind and StageRegistry: what the engine knows about a kind of stage — its name,
+// implementation version, parameter schema and `run` — and the kind → stage table the
+// engine is handed. The engine itself knows no kind; ExperimentStages fills the registry.
+import PipelineModel
+
+/// A kind of stage (`load`, `band-select`, `train`, ...).
+public protocol StageKind: Sendable {
+    /// The name written after `kind:`.
+    var kind: String { get }
+    /// Bumped whenever the implementation changes its outputs; part of every key.
+    var version: Int { get }
+    /// One line for `Docs/ExperimentFile.md`.
+    var summary: String { get }
+    /// The parameters the kind accepts (besides `kind` and `needs`).
+    var parameters: [Parameter] { get }
+    /// Names of the outputs the kind writes, for the documentation.
+    var outputNames: [String] { get }
+    /// Whether the kind is a testing utility (documented separately).
+    var isTestUtility: Bool { get }
+    /// Does the work: reads inputs and writes outputs through the context.
+    func run(_ context: StageContext) throws
+}
+
+extension StageKind {
+    public var isTestUtility: Bool { false }
+}
+
+/// The kinds a run may use, by name.
+public struct StageRegistry: Sendable {
+    public private(set) var kinds: [String: any StageKind] = [:]
+
+    public init(_ kinds: [any StageKind] = []) {
+        for k in kinds { register(k) }
+    }
+
+    /// Adds (or replaces) a kind.
+    public mutating func register(_ kind: any StageKind) {
+        kinds[kind.kind] = kind
+    }
+
+    public subscript(kind: String) -> (any StageKind)? { kinds[kind] }
+
+    /// Kind names, sorted.
+    public var names: [String] { kinds.keys.sorted() }
+}

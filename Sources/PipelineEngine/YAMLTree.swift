@@ -1,0 +1,176 @@
+// YAMLTree: an experiment file as a tree of typed scalars, lists and mappings, each carrying
+// its file:line:column, built from Yams' composed nodes; and `--set dotted.path=value`
+// overrides applied to that tree before anything reads it.
+import Foundation
+import PipelineModel
+import Yams
+
+/// A YAML value with its position.
+indirect enum YNode: Sendable {
+    case scalar(ParamValue, SourcePosition)
+    case list([YNode], SourcePosition)
+    case map([YEntry], SourcePosition)
+
+    var position: SourcePosition {
+        switch self {
+        case .scalar(_, let p), .list(_, let p), .map(_, let p): return p
+        }
+    }
+
+    /// Plain value without positions.
+    var value: ParamValue {
+        switch self {
+        case .scalar(let v, _): return v
+        case .list(let items, _): return .list(items.map(\.value))
+        case .map(let entries, _): return .object(Dictionary(entries.map { ($0.key, $0.value.value) }, uniquingKeysWith: { _, b in b }))
+        }
+    }
+
+    var entries: [YEntry]? {
+        if case .map(let e, _) = self { return e }
+        return nil
+    }
+
+    subscript(key: String) -> YNode? { entries?.first { $0.key == key }?.value }
+
+    /// What the value is, for "expected X, found Y" messages.
+    var typeName: String {
+        switch self {
+        case .scalar(let v, _): return v.typeName
+        case .list: return "a list"
+        case .map: return "a mapping"
+        }
+    }
+}
+
+/// One `key: value` of a mapping.
+struct YEntry: Sendable {
+    let key: String
+    let keyPosition: SourcePosition
+    var value: YNode
+}
+
+enum YAMLTree {
+    /// Parses YAML text; a syntax error becomes one problem with its line and column.
+    static func parse(_ text: String, file: String) -> Result<YNode, ValidationProblem> {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            return .failure(problem(for: error, file: file))
+        } catch {
+            return .failure(ValidationProblem(SourcePosition(file: file, line: 1, column: 1), "cannot parse YAML: \(error)"))
+        }
+        guard let node else {
+            return .failure(ValidationProblem(SourcePosition(file: file, line: 1, column: 1), "the file is empty; an experiment needs at least `name:` and `stages:`"))
+        }
+        return .success(convert(node, file: file))
+    }
+
+    private static func problem(for error: YamlError, file: String) -> ValidationProblem {
+        func pos(_ mark: Mark) -> SourcePosition { SourcePosition(file: file, line: mark.line, column: mark.column) }
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let extra = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
+            return ValidationProblem(pos(mark), "YAML syntax error: \(problem)\(extra)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ValidationProblem(pos(context.mark), "duplicate key\(duplicates.count == 1 ? "" : "s") \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in one mapping; each key may appear once")
+        case .reader(let problem, _, _, _):
+            return ValidationProblem(SourcePosition(file: file, line: 1, column: 1), "cannot read the file as UTF-8 YAML: \(problem)")
+        default:
+            return ValidationProblem(SourcePosition(file: file, line: 1, column: 1), "YAML error: \(error)")
+        }
+    }
+
+    static func convert(_ node: Node, file: String) -> YNode {
+        let position = node.mark.map { SourcePosition(file: file, line: $0.line, column: $0.column) }
+            ?? SourcePosition(file: file, line: 1, column: 1)
+        switch node {
+        case .scalar(let scalar):
+            return .scalar(typedScalar(scalar.string, tag: Resolver.default.resolveTag(of: node), plain: scalar.style == .plain), position)
+        case .sequence(let seq):
+            return .list(seq.map { convert($0, file: file) }, position)
+        case .mapping(let map):
+            return .map(map.map { pair in
+                let keyPos = pair.key.mark.map { SourcePosition(file: file, line: $0.line, column: $0.column) } ?? position
+                return YEntry(key: pair.key.string ?? "\(pair.key)", keyPosition: keyPos, value: convert(pair.value, file: file))
+            }, position)
+        case .alias:
+            return .scalar(.null, position)
+        }
+    }
+
+    /// A scalar typed by YAML's core schema (quoted scalars are always strings).
+    static func typedScalar(_ text: String, tag: Tag.Name, plain: Bool) -> ParamValue {
+        guard plain else { return .string(text) }
+        switch tag {
+        case .null: return .null
+        case .bool: return Bool.construct(from: Node.Scalar(text)).map(ParamValue.bool) ?? .string(text)
+        case .int: return Int.construct(from: Node.Scalar(text)).map(ParamValue.int) ?? .string(text)
+        case .float: return Double.construct(from: Node.Scalar(text)).map(ParamValue.double) ?? .string(text)
+        default: return .string(text)
+        }
+    }
+
+    // MARK: - Overrides
+
+    /// Applies `path.to.key=value` overrides; the value is parsed as YAML (`20`, `pca`, `[1, 2]`).
+    /// Every segment but the last must already exist; the last may add a key.
+    static func applyOverrides(_ overrides: [String], to root: inout YNode, problems: inout [ValidationProblem]) {
+        for text in overrides {
+            let position = SourcePosition(file: "--set \(text)", line: 0, column: 0)
+            guard let eq = text.firstIndex(of: "=") else {
+                problems.append(ValidationProblem(position, "an override is written key.path=value, e.g. --set stages.train.epochs=20"))
+                continue
+            }
+            let path = text[..<eq].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard !path.isEmpty, !path.contains(where: \.isEmpty) else {
+                problems.append(ValidationProblem(position, "the key path '\(text[..<eq])' has an empty segment"))
+                continue
+            }
+            let valueText = String(text[text.index(after: eq)...])
+            let value: YNode
+            if valueText.isEmpty {
+                value = .scalar(.string(""), position)
+            } else if case .success(let parsed) = parse(valueText, file: position.file) {
+                value = relocated(parsed, to: position)
+            } else {
+                value = .scalar(.string(valueText), position)
+            }
+            if let message = set(path[...], value, in: &root) {
+                problems.append(ValidationProblem(position, message))
+            }
+        }
+    }
+
+    private static func relocated(_ node: YNode, to position: SourcePosition) -> YNode {
+        switch node {
+        case .scalar(let v, _): return .scalar(v, position)
+        case .list(let items, _): return .list(items.map { relocated($0, to: position) }, position)
+        case .map(let entries, _):
+            return .map(entries.map { YEntry(key: $0.key, keyPosition: position, value: relocated($0.value, to: position)) }, position)
+        }
+    }
+
+    /// Sets `value` at `path` under `node`; returns a message when the path does not lead anywhere.
+    private static func set(_ path: ArraySlice<String>, _ value: YNode, in node: inout YNode, walked: String = "") -> String? {
+        guard let head = path.first else { node = value; return nil }
+        guard case .map(var entries, let position) = node else {
+            return "'\(walked)' is \(node.typeName), not a mapping, so it has no key '\(head)'"
+        }
+        let here = walked.isEmpty ? head : "\(walked).\(head)"
+        if let i = entries.firstIndex(where: { $0.key == head }) {
+            var child = entries[i].value
+            if let message = set(path.dropFirst(), value, in: &child, walked: here) { return message }
+            entries[i].value = child
+        } else if path.count == 1 {
+            entries.append(YEntry(key: head, keyPosition: value.position, value: value))
+        } else {
+            let scope = walked.isEmpty ? "the file" : "'\(walked)'"
+            return "\(scope) has no key '\(head)'\(didYouMean(head, among: entries.map(\.key)))"
+        }
+        node = .map(entries, position)
+        return nil
+    }
+}

@@ -1,0 +1,94 @@
+// LineChart: x/y series drawn as an inline SVG with axes, nice ticks, grid lines and a legend —
+// loss and accuracy per epoch, accuracy vs % pruned, band importance, similarity curves.
+import Foundation
+
+/// One named series of (x, y) points.
+public struct ChartSeries: Sendable, Equatable {
+    public var name: String
+    public var points: [(x: Double, y: Double)]
+
+    public init(name: String, points: [(x: Double, y: Double)]) {
+        self.name = name
+        self.points = points
+    }
+
+    public static func == (a: ChartSeries, b: ChartSeries) -> Bool {
+        a.name == b.name && a.points.count == b.points.count
+            && zip(a.points, b.points).allSatisfy { $0.x == $1.x && $0.y == $1.y }
+    }
+}
+
+/// A line chart, rendered to SVG by `svg()`.
+public struct LineChart: Sendable {
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var series: [ChartSeries]
+    /// Fixed y range (e.g. 0…1 for accuracy); nil fits the data.
+    public var yRange: ClosedRange<Double>?
+    public var width: Double = 520
+    public var height: Double = 300
+
+    public init(title: String, xLabel: String, yLabel: String, series: [ChartSeries], yRange: ClosedRange<Double>? = nil) {
+        self.title = title
+        self.xLabel = xLabel
+        self.yLabel = yLabel
+        self.series = series
+        self.yRange = yRange
+    }
+
+    public func svg() -> String {
+        let left = 56.0, right = 16.0, top = 28.0
+        let legendRows = series.count > 1 ? Double((series.count + 2) / 3) : 0
+        let bottom = 44.0 + legendRows * 16
+        let plotW = width - left - right, plotH = height - top - bottom
+        var canvas = SVGCanvas(width: width, height: height)
+        canvas.text(width / 2, 16, title, size: 13, anchor: "middle", weight: "bold")
+
+        let xs = series.flatMap { $0.points.map(\.x) }.filter(\.isFinite)
+        let ys = series.flatMap { $0.points.map(\.y) }.filter(\.isFinite)
+        guard let xMin = xs.min(), let xMax = xs.max(), let yMinData = ys.min(), let yMaxData = ys.max() else {
+            canvas.text(width / 2, height / 2, "no data", anchor: "middle", fill: "#888")
+            return canvas.rendered(label: title)
+        }
+        // Whole-number x values (epochs, levels) get whole-number ticks.
+        let integral = xs.allSatisfy { $0 == $0.rounded() }
+        let xTicks = niceTicks(low: xMin, high: xMax, count: integral ? min(5, max(1, Int(xMax - xMin))) : 5)
+        let yTicks = yRange.map { niceTicks(low: $0.lowerBound, high: $0.upperBound) } ?? niceTicks(low: yMinData, high: yMaxData)
+        let (x0, x1) = (xTicks.first ?? xMin, xTicks.last ?? xMax)
+        let (y0, y1) = (yTicks.first ?? yMinData, yTicks.last ?? yMaxData)
+        func px(_ x: Double) -> Double { left + (x1 == x0 ? 0.5 : (x - x0) / (x1 - x0)) * plotW }
+        func py(_ y: Double) -> Double { top + plotH - (y1 == y0 ? 0.5 : (y - y0) / (y1 - y0)) * plotH }
+
+        for t in yTicks {
+            canvas.line(left, py(t), left + plotW, py(t), stroke: "#e6e6e6")
+            canvas.text(left - 6, py(t) + 4, tickLabel(t), size: 10, anchor: "end", fill: "#555")
+        }
+        for t in xTicks {
+            canvas.line(px(t), top + plotH, px(t), top + plotH + 4, stroke: "#888")
+            canvas.text(px(t), top + plotH + 16, tickLabel(t), size: 10, anchor: "middle", fill: "#555")
+        }
+        canvas.line(left, top, left, top + plotH, stroke: "#888")
+        canvas.line(left, top + plotH, left + plotW, top + plotH, stroke: "#888")
+        canvas.text(left + plotW / 2, top + plotH + 32, xLabel, size: 11, anchor: "middle")
+        canvas.text(14, top + plotH / 2, yLabel, size: 11, anchor: "middle", rotate: -90)
+
+        for (i, s) in series.enumerated() {
+            let color = seriesColors[i % seriesColors.count]
+            let pts = s.points.filter { $0.x.isFinite && $0.y.isFinite }.map { (px($0.x), py($0.y)) }
+            if pts.count > 1 { canvas.polyline(pts, stroke: color) }
+            for (p, original) in zip(pts, s.points.filter { $0.x.isFinite && $0.y.isFinite }) {
+                canvas.circle(p.0, p.1, r: 2.5, fill: color, title: "\(s.name): \(tickLabel(original.x)) → \(String(format: "%.4g", original.y))")
+            }
+        }
+        if series.count > 1 {
+            for (i, s) in series.enumerated() {
+                let col = Double(i % 3), row = Double(i / 3)
+                let lx = left + col * (plotW / 3), ly = height - legendRows * 16 + row * 16 - 2
+                canvas.rect(lx, ly - 9, 12, 10, fill: seriesColors[i % seriesColors.count])
+                canvas.text(lx + 16, ly, s.name, size: 10)
+            }
+        }
+        return canvas.rendered(label: title)
+    }
+}

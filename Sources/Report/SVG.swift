@@ -1,0 +1,109 @@
+// SVG: a tiny builder for the report's inline charts — elements as escaped strings, numbers
+// printed with fixed precision so the same data always gives byte-identical output.
+import Foundation
+
+/// Escapes text for HTML and SVG content and attribute values.
+public func escapeHTML(_ text: String) -> String {
+    var out = ""
+    out.reserveCapacity(text.count)
+    for c in text {
+        switch c {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.append(c)
+        }
+    }
+    return out
+}
+
+/// Accumulates SVG elements inside one `<svg>` of a given size.
+struct SVGCanvas {
+    let width: Double
+    let height: Double
+    private(set) var elements: [String] = []
+
+    init(width: Double, height: Double) {
+        self.width = width
+        self.height = height
+    }
+
+    static func number(_ v: Double) -> String {
+        guard v.isFinite else { return "0" }
+        let rounded = (v * 100).rounded() / 100
+        if rounded == rounded.rounded() { return String(Int(rounded)) }
+        return String(format: "%.2f", rounded)
+    }
+
+    mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String, width: Double = 1, dash: String? = nil) {
+        let n = Self.number
+        let dashText = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
+        elements.append("<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\"\(dashText)/>")
+    }
+
+    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2) {
+        let n = Self.number
+        let text = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
+        elements.append("<polyline points=\"\(text)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\" stroke-linejoin=\"round\"/>")
+    }
+
+    mutating func circle(_ x: Double, _ y: Double, r: Double, fill: String, title: String? = nil) {
+        let n = Self.number
+        let tip = title.map { "<title>\(escapeHTML($0))</title>" } ?? ""
+        elements.append("<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"\(n(r))\" fill=\"\(fill)\">\(tip)</circle>")
+    }
+
+    mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String, stroke: String? = nil, rx: Double = 0, title: String? = nil) {
+        let n = Self.number
+        let strokeText = stroke.map { " stroke=\"\($0)\"" } ?? ""
+        let tip = title.map { "<title>\(escapeHTML($0))</title>" } ?? ""
+        elements.append("<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(w))\" height=\"\(n(h))\" rx=\"\(n(rx))\" fill=\"\(fill)\"\(strokeText)>\(tip)</rect>")
+    }
+
+    mutating func text(_ x: Double, _ y: Double, _ content: String, size: Double = 11, anchor: String = "start",
+                       fill: String = "#333", rotate: Double? = nil, weight: String? = nil) {
+        let n = Self.number
+        let transform = rotate.map { " transform=\"rotate(\(n($0)) \(n(x)) \(n(y)))\"" } ?? ""
+        let weightText = weight.map { " font-weight=\"\($0)\"" } ?? ""
+        elements.append("<text x=\"\(n(x))\" y=\"\(n(y))\" font-size=\"\(n(size))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\"\(weightText)\(transform)>\(escapeHTML(content))</text>")
+    }
+
+    mutating func raw(_ element: String) { elements.append(element) }
+
+    func rendered(label: String) -> String {
+        let n = Self.number
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(width)) \(n(height))\" role=\"img\" aria-label=\"\(escapeHTML(label))\" font-family=\"sans-serif\">"
+            + elements.joined() + "</svg>"
+    }
+}
+
+/// A qualitative palette for series (colour-blind-friendly, Okabe–Ito).
+let seriesColors = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+/// "Nice" tick values covering [low, high] (1, 2, 5 × 10^k steps).
+func niceTicks(low: Double, high: Double, count: Int = 5) -> [Double] {
+    guard low.isFinite, high.isFinite else { return [0, 1] }
+    var (lo, hi) = (low, high)
+    if lo == hi { lo -= 0.5; hi += 0.5 }
+    let rough = (hi - lo) / Double(max(count, 1))
+    let magnitude = pow(10, floor(log10(rough)))
+    let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+    var ticks: [Double] = []
+    var t = floor(lo / step) * step
+    while t <= hi + step * 1e-9 {
+        ticks.append(abs(t) < step * 1e-9 ? 0 : t)
+        t += step
+    }
+    if let first = ticks.first, first > lo { ticks.insert(first - step, at: 0) }
+    if let last = ticks.last, last < hi { ticks.append(last + step) }
+    return ticks
+}
+
+/// A tick label: integers plainly, else up to three significant decimals.
+func tickLabel(_ v: Double) -> String {
+    if v == v.rounded(), abs(v) < 1e9 { return String(Int(v)) }
+    let text = String(format: "%.3g", v)
+    return text
+}
