@@ -64,9 +64,13 @@ struct LinearAlgebraTests {
 
     @Test("one coordinate-descent pass matches scikit-learn's loop, on one thread and on two", arguments: [1, 2])
     func coordinateDescentMatchesPlainLoop(threads: Int) {
-        let saved = BLAS.threads
-        defer { BLAS.threads = saved }
-        BLAS.threads = threads
+        BLASConfiguration.exclusively {
+            BLAS.threads = threads
+            coordinateDescentAgreesWithPlainLoop()
+        }
+    }
+
+    func coordinateDescentAgreesWithPlainLoop() {
         let x = randomMatrix(300, 9, seed: 3, nonNegative: true)
         let h = randomMatrix(4, 9, seed: 4, nonNegative: true)
         var fast = randomMatrix(300, 4, seed: 5, nonNegative: true)
