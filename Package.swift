@@ -50,7 +50,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "ExperimentStages",
                 dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "SpectralData", "FileFormats",
-                               "NeuralNet", "Compression"],
+                               "BandSelection", "NeuralNet", "Compression"],
                 swiftSettings: swiftSettings),
 
         // MARK: Results
@@ -92,7 +92,7 @@ let package = Package(
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "ExperimentStagesTests",
                     dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport",
-                                   "NeuralNet", "Compression", "FileFormats", "SpectralData", "Tensors"],
+                                   "SpectralData", "FileFormats", "BandSelection", "NeuralNet", "Compression", "Tensors"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "BandSelectionTests",
                     dependencies: ["BandSelection", "FileFormats", "TestSupport",

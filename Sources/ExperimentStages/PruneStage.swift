@@ -53,8 +53,8 @@ public struct PruneStage: StageKind {
         let test = try ArtifactCoding.labelMap(try context.input("test"), source: "test")
         let shape = model.inputShape
         guard shape.count == 3, shape[0] == shape[1], shape[2] == cube.bands else {
-            throw EngineError.stageContract(stage: context.id.description,
-                message: "the model takes \(shape) inputs, the cube has \(cube.bands) bands; prune needs the model trained on this cube (square patches)")
+            throw ExperimentStagesError.invalidInput(stage: context.id.description,
+                reason: "the model takes \(shape) inputs, the cube has \(cube.bands) bands; prune needs the model trained on this cube (square patches)")
         }
         let data = PruningData(training: try ModelArtifacts.samples(cube, train, patch: shape[0]),
                                evaluation: try ModelArtifacts.samples(cube, test, patch: shape[0]))
@@ -103,7 +103,7 @@ public struct PruneStage: StageKind {
             } else {
                 reused += 1
                 guard let modelData = step.outputs["model"], let stateData = step.outputs["state"] else {
-                    throw EngineError.stageContract(stage: context.id.description, message: "cached step level-\(label) lacks its model or state")
+                    throw ExperimentStagesError.invalidInput(stage: context.id.description, reason: "cached step level-\(label) lacks its model or state")
                 }
                 let record = try JSONDecoder().decode(StepState.self, from: stateData)
                 state = PrunedModel(model: try ModelArtifacts.model(modelData), level: record.level,

@@ -24,14 +24,14 @@ public struct QuantizeStage: StageKind {
     public func run(_ context: StageContext) throws {
         let bits = context.params["bits"]?.int ?? 8
         guard QuantizedTensor.supportedBits.contains(bits) else {
-            throw EngineError.stageContract(stage: context.id.description, message: "bits must be 8 or 4, got \(bits)")
+            throw ExperimentStagesError.invalidInput(stage: context.id.description, reason: "bits must be 8 or 4, got \(bits)")
         }
         let names = context.availableInputs.flatMap { input in
             input.outputs.filter { $0 == "model" || $0.hasPrefix("model-") }.map { (input.stage, $0) }
         }
         guard !names.isEmpty else {
-            throw EngineError.stageContract(stage: context.id.description,
-                                            message: "no upstream model: add a train or prune stage to `needs`")
+            throw ExperimentStagesError.invalidInput(stage: context.id.description,
+                                            reason: "no upstream model: add a train or prune stage to `needs`")
         }
         let cube = try ArtifactCoding.cube(try context.input("cube"), source: "cube")
         let test = try ArtifactCoding.labelMap(try context.input("test"), source: "test")

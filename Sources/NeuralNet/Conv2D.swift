@@ -15,15 +15,21 @@ public enum Padding: String, Codable, Sendable, CaseIterable {
 /// 2-D convolution, stride 1, with bias and a fused activation.
 public struct Conv2D: Layer {
     public let name: String
+    /// Number of output channels (F).
     public let filters: Int
+    /// Kernel height and width (KH, KW).
     public let kernelSize: (height: Int, width: Int)
+    /// Border handling.
     public let padding: Padding
+    /// Activation fused into the output.
     public let activation: Activation
     /// Kernel (KH, KW, C, F), Keras layout.
     public private(set) var kernel: Tensor
     /// Bias (F).
     public private(set) var bias: Tensor
+    /// dL/dkernel from the last backward pass.
     public private(set) var kernelGradient: Tensor
+    /// dL/dbias from the last backward pass.
     public private(set) var biasGradient: Tensor
 
     // Forward state for backward: geometry, the column matrix (reused as workspace), the output.

@@ -5,13 +5,17 @@ public import Tensors
 /// Fully connected layer y = act(x·W + b).
 public struct Dense: Layer {
     public let name: String
+    /// Number of outputs (O).
     public let units: Int
+    /// Activation fused into the output.
     public let activation: Activation
     /// Kernel (I, O), Keras layout.
     public private(set) var kernel: Tensor
     /// Bias (O).
     public private(set) var bias: Tensor
+    /// dL/dkernel from the last backward pass.
     public private(set) var kernelGradient: Tensor
+    /// dL/dbias from the last backward pass.
     public private(set) var biasGradient: Tensor
 
     private var input: Tensor?
