@@ -48,7 +48,8 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
         .target(name: "ExperimentStages",
-                dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "SpectralData", "FileFormats"],
+                dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "SpectralData", "FileFormats",
+                               "BandSelection", "NeuralNet"],
                 swiftSettings: swiftSettings),
 
         // MARK: Results
@@ -86,7 +87,8 @@ let package = Package(
         .testTarget(name: "PipelineEngineTests", dependencies: ["PipelineEngine", "PipelineModel", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "ExperimentStagesTests",
-                    dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport"],
+                    dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport",
+                                   "SpectralData", "FileFormats", "BandSelection"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "BandSelectionTests",
                     dependencies: ["BandSelection", "FileFormats", "TestSupport",

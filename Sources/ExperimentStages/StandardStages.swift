@@ -6,6 +6,6 @@ public import PipelineEngine
 public enum StandardStages {
     /// All kinds: real stages plus the documented test utilities.
     public static var registry: StageRegistry {
-        StageRegistry([LoadStage(), SleepStage()])
+        StageRegistry([LoadStage(), BandSelectStage(), TrainStage(), SleepStage()])
     }
 }
