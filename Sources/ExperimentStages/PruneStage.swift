@@ -96,7 +96,7 @@ public struct PruneStage: StageKind {
                 let record = StepState(level: level, originalChannels: result.pruned.originalChannels,
                                        channelOrigins: result.pruned.channelOrigins)
                 return (outputs: ["model": try ModelArtifacts.encode(result.pruned.model), "state": try Self.json(record)],
-                        metrics: try Self.paramValue(result.metrics).object ?? [:])
+                        metrics: Self.record(result.metrics))
             }
             if let computed {
                 state = computed
@@ -134,8 +134,18 @@ public struct PruneStage: StageKind {
         return try encoder.encode(value)
     }
 
-    /// A Codable value as a manifest metric.
-    static func paramValue<T: Encodable>(_ value: T) throws -> ParamValue {
-        try JSONDecoder().decode(ParamValue.self, from: try json(value))
+    /// One level as a flat manifest record (scalar columns become the report's table and curves).
+    static func record(_ m: PruningLevelMetrics) -> [String: ParamValue] {
+        var r: [String: ParamValue] = [
+            "level": .double(m.level), "achieved_level": .double(m.achievedLevel),
+            "oa": .double(m.evaluation.overallAccuracy), "aa": .double(m.evaluation.averageAccuracy), "kappa": .double(m.evaluation.kappa),
+            "parameters": .int(m.parameters), "flops": .int(m.flops),
+            "latency_us": .double(m.evaluation.microsecondsPerSample), "latency_batch1_us": .double(m.evaluation.microsecondsPerSampleBatch1),
+            "kept_one_channel_in": .string(m.keptToAvoidEmptying.joined(separator: ", ")), "shortfall": .int(m.shortfall),
+            "removed_channels": .object(m.removedChannels.mapValues { .list($0.map { .int($0) }) }),
+            "fine_tuning_loss": .list(m.fineTuningLoss.map { .double($0) }),
+        ]
+        for c in m.channels { r["channels_\(c.layer)"] = .int(c.channels) }
+        return r
     }
 }

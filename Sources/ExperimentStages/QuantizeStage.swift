@@ -51,7 +51,7 @@ public struct QuantizeStage: StageKind {
             let data = try ModelArtifacts.encode(quantized)
             try context.write("quantized\(suffix)", data)
             let worst = try quantized.weightErrors(against: model)
-            perModel.append(.object([
+            var record: [String: ParamValue] = [
                 "model": .string(name), "bits": .int(bits),
                 "bytes": .int(quantized.quantizedBytes), "float_bytes": .int(quantized.floatBytes),
                 "size_ratio": .double(quantized.sizeRatio), "file_bytes": .int(data.count),
@@ -61,7 +61,9 @@ public struct QuantizeStage: StageKind {
                 "float_latency_us": .double(f.microsecondsPerSample),
                 "max_weight_error": .double(worst.map(\.maxAbsoluteError).max() ?? 0),
                 "max_error_in_scales": .double(worst.map(\.maxErrorInScales).max() ?? 0),
-            ]))
+            ]
+            if let level = Double(suffix.dropFirst()) { record["level"] = .double(level) }
+            perModel.append(.object(record))
             context.progress(Double(k + 1) / Double(ordered.count), "quantized \(name)")
         }
         context.metric("models", .list(perModel))

@@ -64,7 +64,9 @@ import Tensors
         #expect(Set(prune.outputs.keys) == ["model-0", "model-25", "model-50"])
         let levels = try #require(prune.metrics["levels"]?.list)
         // 12 original conv channels: 0, 3 and 6 removed.
-        let totals = levels.map { ($0["channels"]?.list ?? []).reduce(0) { $0 + ($1["channels"]?.int ?? 0) } }
+        let totals = levels.map { ($0["channels_conv1"]?.int ?? 0) + ($0["channels_conv2"]?.int ?? 0) }
+        #expect(levels.map { $0["level"]?.number } == [0, 25, 50])
+        #expect(levels.allSatisfy { (0...1).contains($0["oa"]?.number ?? -1) && $0["kept_one_channel_in"] == "" })
         #expect(totals == [12, 9, 6])
         #expect(prune.metrics["steps_computed"] == 3 && prune.metrics["steps_reused"] == 0)
         let pruned = try ModelArtifacts.model(try bytes(h, prune, "model-50"))
@@ -75,6 +77,7 @@ import Tensors
         #expect(Set(quantize.outputs.keys) == ["quantized-0", "quantized-25", "quantized-50"])
         let models = try #require(quantize.metrics["models"]?.list)
         #expect(models.compactMap { $0["model"]?.string } == ["model-0", "model-25", "model-50"])
+        #expect(models.compactMap { $0["level"]?.number } == [0, 25, 50])
         for m in models {
             #expect((m["size_ratio"]?.number ?? 1) < 0.35)
             #expect((m["max_error_in_scales"]?.number ?? 1) <= 0.5 + 1e-4)
