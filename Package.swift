@@ -41,6 +41,8 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "BandSelection", dependencies: ["Tensors", "SpectralData"], swiftSettings: swiftSettings),
         .target(name: "Compression", dependencies: ["Tensors", "NeuralNet"], swiftSettings: swiftSettings),
+        .target(name: "Attribution", dependencies: ["Tensors", "NeuralNet", "SpectralData"],
+                swiftSettings: swiftSettings),
 
         // MARK: Pipeline
         .target(name: "PipelineModel", swiftSettings: swiftSettings),
@@ -50,7 +52,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "ExperimentStages",
                 dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "SpectralData", "FileFormats",
-                               "BandSelection", "NeuralNet", "Compression"],
+                               "BandSelection", "NeuralNet", "Compression", "Attribution"],
                 swiftSettings: swiftSettings),
 
         // MARK: Results
@@ -72,6 +74,8 @@ let package = Package(
         .executableTarget(name: "bench-compression",
                           dependencies: ["Compression", "NeuralNet", "BandSelection", "FileFormats", "Tensors", "SpectralData"],
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "bench-attribution", dependencies: ["Attribution", "NeuralNet", "Tensors"],
+                          swiftSettings: swiftSettings),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Tensors", "SpectralData", "BandSelection", "PipelineModel", "PipelineEngine"],
@@ -85,6 +89,9 @@ let package = Package(
         .testTarget(name: "FileFormatsTests",
                     dependencies: ["FileFormats", "TestSupport",
                                    .product(name: "PropertyBased", package: "swift-property-based")],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "AttributionTests",
+                    dependencies: ["Attribution", "NeuralNet", "SpectralData", "FileFormats", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PipelineModelTests", dependencies: ["PipelineModel", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),

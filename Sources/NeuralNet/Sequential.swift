@@ -102,13 +102,17 @@ public struct Sequential: Sendable {
     /// Backward pass from a gradient of the model output (or, with `atLogits`, of the last layer's
     /// pre-softmax logits). Fills every parameter gradient and returns the gradients at every layer
     /// output and, when asked, at the input. Needs a forward pass on the same batch first.
-    public mutating func backward(_ outputGradient: Tensor, atLogits: Bool, needInputGradient: Bool = true) -> Backpropagation {
+    /// `reluRule` `.guided` turns the pass into guided backpropagation (see `ReLUBackwardRule`).
+    public mutating func backward(_ outputGradient: Tensor, atLogits: Bool, needInputGradient: Bool = true,
+                                  reluRule: ReLUBackwardRule = .standard) -> Backpropagation {
         var gradients = [Tensor](repeating: Tensor(shape: [0]), count: layers.count)
         var g = outputGradient
         for i in layers.indices.reversed() {
             gradients[i] = g
             let wantInput = i > 0 || needInputGradient
-            let next = layers[i].backward(g, needInputGradient: wantInput, skipActivation: atLogits && i == layers.count - 1)
+            let skip = atLogits && i == layers.count - 1
+            if !skip { g = reluRule.gradient(g, enteringLayerWith: layers[i].activation) }
+            let next = layers[i].backward(g, needInputGradient: wantInput, skipActivation: skip)
             if let next { g = next }
         }
         return Backpropagation(inputGradient: needInputGradient ? g : nil, layerOutputGradients: gradients)

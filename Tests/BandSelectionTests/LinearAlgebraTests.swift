@@ -33,15 +33,15 @@ struct LinearAlgebraTests {
 
     @Test("row blocks cover every row exactly once on several threads")
     func rowBlocks() {
-        let saved = BLAS.threads
-        defer { BLAS.threads = saved }
-        for threads in [1, 2, 3] {
-            BLAS.threads = threads
-            for count in [0, 1, 255, 256, 1000, 4099] {
-                let total = parallelBlocks(count: count, minimumPerBlock: 64) { rows in
-                    Double(rows.reduce(0, +))
+        BLASConfiguration.exclusively {
+            for threads in [1, 2, 3] {
+                BLAS.threads = threads
+                for count in [0, 1, 255, 256, 1000, 4099] {
+                    let total = parallelBlocks(count: count, minimumPerBlock: 64) { rows in
+                        Double(rows.reduce(0, +))
+                    }
+                    #expect(total == Double(count * (count - 1) / 2))
                 }
-                #expect(total == Double(count * (count - 1) / 2))
             }
         }
     }
