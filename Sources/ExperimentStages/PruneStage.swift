@@ -53,8 +53,8 @@ public struct PruneStage: StageKind {
         let test = try ArtifactCoding.labelMap(try context.input("test"), source: "test")
         let shape = model.inputShape
         guard shape.count == 3, shape[0] == shape[1], shape[2] == cube.bands else {
-            throw EngineError.stageContract(stage: context.id.description,
-                message: "the model takes \(shape) inputs, the cube has \(cube.bands) bands; prune needs the model trained on this cube (square patches)")
+            throw ExperimentStagesError.invalidInput(stage: context.id.description,
+                reason: "the model takes \(shape) inputs, the cube has \(cube.bands) bands; prune needs the model trained on this cube (square patches)")
         }
         let data = PruningData(training: try ModelArtifacts.samples(cube, train, patch: shape[0]),
                                evaluation: try ModelArtifacts.samples(cube, test, patch: shape[0]))
@@ -96,14 +96,14 @@ public struct PruneStage: StageKind {
                 let record = StepState(level: level, originalChannels: result.pruned.originalChannels,
                                        channelOrigins: result.pruned.channelOrigins)
                 return (outputs: ["model": try ModelArtifacts.encode(result.pruned.model), "state": try Self.json(record)],
-                        metrics: try Self.paramValue(result.metrics).object ?? [:])
+                        metrics: Self.record(result.metrics))
             }
             if let computed {
                 state = computed
             } else {
                 reused += 1
                 guard let modelData = step.outputs["model"], let stateData = step.outputs["state"] else {
-                    throw EngineError.stageContract(stage: context.id.description, message: "cached step level-\(label) lacks its model or state")
+                    throw ExperimentStagesError.invalidInput(stage: context.id.description, reason: "cached step level-\(label) lacks its model or state")
                 }
                 let record = try JSONDecoder().decode(StepState.self, from: stateData)
                 state = PrunedModel(model: try ModelArtifacts.model(modelData), level: record.level,
@@ -134,8 +134,18 @@ public struct PruneStage: StageKind {
         return try encoder.encode(value)
     }
 
-    /// A Codable value as a manifest metric.
-    static func paramValue<T: Encodable>(_ value: T) throws -> ParamValue {
-        try JSONDecoder().decode(ParamValue.self, from: try json(value))
+    /// One level as a flat manifest record (scalar columns become the report's table and curves).
+    static func record(_ m: PruningLevelMetrics) -> [String: ParamValue] {
+        var r: [String: ParamValue] = [
+            "level": .double(m.level), "achieved_level": .double(m.achievedLevel),
+            "oa": .double(m.evaluation.overallAccuracy), "aa": .double(m.evaluation.averageAccuracy), "kappa": .double(m.evaluation.kappa),
+            "parameters": .int(m.parameters), "flops": .int(m.flops),
+            "latency_us": .double(m.evaluation.microsecondsPerSample), "latency_batch1_us": .double(m.evaluation.microsecondsPerSampleBatch1),
+            "kept_one_channel_in": .string(m.keptToAvoidEmptying.joined(separator: ", ")), "shortfall": .int(m.shortfall),
+            "removed_channels": .object(m.removedChannels.mapValues { .list($0.map { .int($0) }) }),
+            "fine_tuning_loss": .list(m.fineTuningLoss.map { .double($0) }),
+        ]
+        for c in m.channels { r["channels_\(c.layer)"] = .int(c.channels) }
+        return r
     }
 }

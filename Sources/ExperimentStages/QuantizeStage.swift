@@ -24,14 +24,14 @@ public struct QuantizeStage: StageKind {
     public func run(_ context: StageContext) throws {
         let bits = context.params["bits"]?.int ?? 8
         guard QuantizedTensor.supportedBits.contains(bits) else {
-            throw EngineError.stageContract(stage: context.id.description, message: "bits must be 8 or 4, got \(bits)")
+            throw ExperimentStagesError.invalidInput(stage: context.id.description, reason: "bits must be 8 or 4, got \(bits)")
         }
         let names = context.availableInputs.flatMap { input in
             input.outputs.filter { $0 == "model" || $0.hasPrefix("model-") }.map { (input.stage, $0) }
         }
         guard !names.isEmpty else {
-            throw EngineError.stageContract(stage: context.id.description,
-                                            message: "no upstream model: add a train or prune stage to `needs`")
+            throw ExperimentStagesError.invalidInput(stage: context.id.description,
+                                            reason: "no upstream model: add a train or prune stage to `needs`")
         }
         let cube = try ArtifactCoding.cube(try context.input("cube"), source: "cube")
         let test = try ArtifactCoding.labelMap(try context.input("test"), source: "test")
@@ -51,7 +51,7 @@ public struct QuantizeStage: StageKind {
             let data = try ModelArtifacts.encode(quantized)
             try context.write("quantized\(suffix)", data)
             let worst = try quantized.weightErrors(against: model)
-            perModel.append(.object([
+            var record: [String: ParamValue] = [
                 "model": .string(name), "bits": .int(bits),
                 "bytes": .int(quantized.quantizedBytes), "float_bytes": .int(quantized.floatBytes),
                 "size_ratio": .double(quantized.sizeRatio), "file_bytes": .int(data.count),
@@ -61,7 +61,9 @@ public struct QuantizeStage: StageKind {
                 "float_latency_us": .double(f.microsecondsPerSample),
                 "max_weight_error": .double(worst.map(\.maxAbsoluteError).max() ?? 0),
                 "max_error_in_scales": .double(worst.map(\.maxErrorInScales).max() ?? 0),
-            ]))
+            ]
+            if let level = Double(suffix.dropFirst()) { record["level"] = .double(level) }
+            perModel.append(.object(record))
             context.progress(Double(k + 1) / Double(ordered.count), "quantized \(name)")
         }
         context.metric("models", .list(perModel))

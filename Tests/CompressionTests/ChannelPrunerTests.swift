@@ -35,45 +35,47 @@ func trainedSceneModel() throws -> (model: Sequential, data: PruningData) {
                                  seed: 41, latencySamples: 5)
 
     @Test func globalSweepFollowsTheLevelsAndChainsStepByStep() throws {
-        let (model, data) = try trainedSceneModel()
-        var reports: [PruningProgress] = []
-        let results = try ChannelPruner(options: options).sweep(model, levels: .list([0, 25, 50, 100]), data: data) {
-            reports.append($0)
-        }
-        #expect(results.count == 4)
-        // 20 original conv channels: 25% → 5 gone, 50% → 10 gone, 100% → all but one per layer.
-        let totals = results.map { $0.metrics.channels.reduce(0) { $0 + $1.channels } }
-        #expect(totals == [20, 15, 10, 2])
-        #expect(results.map(\.metrics.achievedLevel) == [0, 25, 50, 90])
-        // Level 0 is the trained model untouched, scored on the evaluation set.
-        #expect(results[0].pruned.model.weights == model.weights)
-        #expect(results[0].metrics.fineTuningLoss.isEmpty && results[1].metrics.fineTuningLoss.count == 1)
-        let (baseline, _) = try ModelEvaluation.measure(model, on: data.evaluation, singleSamples: 0)
-        #expect(results[0].metrics.evaluation.overallAccuracy == baseline.overallAccuracy)
-        // The keep-one rule is reported, with the channels it could not remove.
-        #expect(results[3].metrics.keptToAvoidEmptying.sorted() == ["conv1", "conv2"])
-        #expect(results[3].metrics.shortfall == 2)
-        #expect(results[2].metrics.keptToAvoidEmptying.isEmpty && results[2].metrics.shortfall == 0)
-        // Removed channels are reported in original numbering and agree with the surviving origins.
-        for r in results {
-            for (layer, origins) in r.pruned.channelOrigins {
-                #expect(origins.count == r.metrics.channels.first { $0.layer == layer }?.channels)
+        try BLASConfiguration.exclusively {
+            let (model, data) = try trainedSceneModel()
+            var reports: [PruningProgress] = []
+            let results = try ChannelPruner(options: options).sweep(model, levels: .list([0, 25, 50, 100]), data: data) {
+                reports.append($0)
             }
+            #expect(results.count == 4)
+            // 20 original conv channels: 25% → 5 gone, 50% → 10 gone, 100% → all but one per layer.
+            let totals = results.map { $0.metrics.channels.reduce(0) { $0 + $1.channels } }
+            #expect(totals == [20, 15, 10, 2])
+            #expect(results.map(\.metrics.achievedLevel) == [0, 25, 50, 90])
+            // Level 0 is the trained model untouched, scored on the evaluation set.
+            #expect(results[0].pruned.model.weights == model.weights)
+            #expect(results[0].metrics.fineTuningLoss.isEmpty && results[1].metrics.fineTuningLoss.count == 1)
+            let (baseline, _) = try ModelEvaluation.measure(model, on: data.evaluation, singleSamples: 0)
+            #expect(results[0].metrics.evaluation.overallAccuracy == baseline.overallAccuracy)
+            // The keep-one rule is reported, with the channels it could not remove.
+            #expect(results[3].metrics.keptToAvoidEmptying.sorted() == ["conv1", "conv2"])
+            #expect(results[3].metrics.shortfall == 2)
+            #expect(results[2].metrics.keptToAvoidEmptying.isEmpty && results[2].metrics.shortfall == 0)
+            // Removed channels are reported in original numbering and agree with the surviving origins.
+            for r in results {
+                for (layer, origins) in r.pruned.channelOrigins {
+                    #expect(origins.count == r.metrics.channels.first { $0.layer == layer }?.channels)
+                }
+            }
+            let gone = Set(results[1].metrics.removedChannels["conv1"] ?? []).union(results[2].metrics.removedChannels["conv1"] ?? [])
+            #expect(Set(results[2].pruned.channelOrigins["conv1"] ?? []).isDisjoint(with: gone))
+            #expect(gone.count + (results[2].pruned.channelOrigins["conv1"]?.count ?? 0) == 12)
+            // Parameters and FLOPs fall with every level.
+            #expect(zip(results, results.dropFirst()).allSatisfy { $0.metrics.parameters > $1.metrics.parameters && $0.metrics.flops > $1.metrics.flops })
+            // One step from the cached 25% model gives exactly the sweep's 50% model.
+            let again = try ChannelPruner(options: options).step(from: results[1].pruned, to: 50, data: data)
+            #expect(again.pruned.model.weights == results[2].pruned.model.weights)
+            #expect(again.metrics.removedChannels == results[2].metrics.removedChannels)
+            // Progress: every level scores, fine-tunes (except 0), evaluates and finishes, numbered k of 4.
+            let finished = reports.compactMap { r -> Int? in if case .finished = r.phase { return r.index } else { return nil } }
+            #expect(finished == [1, 2, 3, 4] && reports.allSatisfy { $0.count == 4 })
+            #expect(reports.contains { if case .fineTuning = $0.phase { return $0.level == 25 } else { return false } })
+            #expect(reports.first { $0.index == 3 }?.secondsRemaining != nil && reports.first?.secondsRemaining == nil)
         }
-        let gone = Set(results[1].metrics.removedChannels["conv1"] ?? []).union(results[2].metrics.removedChannels["conv1"] ?? [])
-        #expect(Set(results[2].pruned.channelOrigins["conv1"] ?? []).isDisjoint(with: gone))
-        #expect(gone.count + (results[2].pruned.channelOrigins["conv1"]?.count ?? 0) == 12)
-        // Parameters and FLOPs fall with every level.
-        #expect(zip(results, results.dropFirst()).allSatisfy { $0.metrics.parameters > $1.metrics.parameters && $0.metrics.flops > $1.metrics.flops })
-        // One step from the cached 25% model gives exactly the sweep's 50% model.
-        let again = try ChannelPruner(options: options).step(from: results[1].pruned, to: 50, data: data)
-        #expect(again.pruned.model.weights == results[2].pruned.model.weights)
-        #expect(again.metrics.removedChannels == results[2].metrics.removedChannels)
-        // Progress: every level scores, fine-tunes (except 0), evaluates and finishes, numbered k of 4.
-        let finished = reports.compactMap { r -> Int? in if case .finished = r.phase { return r.index } else { return nil } }
-        #expect(finished == [1, 2, 3, 4] && reports.allSatisfy { $0.count == 4 })
-        #expect(reports.contains { if case .fineTuning = $0.phase { return $0.level == 25 } else { return false } })
-        #expect(reports.first { $0.index == 3 }?.secondsRemaining != nil && reports.first?.secondsRemaining == nil)
     }
 
     @Test func perLayerScopeTakesEachLayersShare() throws {
@@ -91,16 +93,18 @@ func trainedSceneModel() throws -> (model: Sequential, data: PruningData) {
     }
 
     @Test func randomCriterionIsReproducible() throws {
-        let (model, data) = try trainedSceneModel()
-        var o = options
-        o.criterion = .random
-        o.fineTuning.epochs = 0
-        let a = try ChannelPruner(options: o).step(from: .unpruned(model), to: 40, data: data)
-        let b = try ChannelPruner(options: o).step(from: .unpruned(model), to: 40, data: data)
-        o.seed = 42
-        let c = try ChannelPruner(options: o).step(from: .unpruned(model), to: 40, data: data)
-        #expect(a.metrics.removedChannels == b.metrics.removedChannels)
-        #expect(a.metrics.removedChannels != c.metrics.removedChannels)
+        try BLASConfiguration.exclusively {
+            let (model, data) = try trainedSceneModel()
+            var o = options
+            o.criterion = .random
+            o.fineTuning.epochs = 0
+            let a = try ChannelPruner(options: o).step(from: .unpruned(model), to: 40, data: data)
+            let b = try ChannelPruner(options: o).step(from: .unpruned(model), to: 40, data: data)
+            o.seed = 42
+            let c = try ChannelPruner(options: o).step(from: .unpruned(model), to: 40, data: data)
+            #expect(a.metrics.removedChannels == b.metrics.removedChannels)
+            #expect(a.metrics.removedChannels != c.metrics.removedChannels)
+        }
     }
 
     @Test func stepsGoOnlyForwardAndCheckTheirInputs() throws {
