@@ -40,6 +40,7 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
         .target(name: "BandSelection", dependencies: ["Tensors", "SpectralData"], swiftSettings: swiftSettings),
+        .target(name: "Compression", dependencies: ["Tensors", "NeuralNet"], swiftSettings: swiftSettings),
         .target(name: "Attribution", dependencies: ["Tensors", "NeuralNet", "SpectralData"],
                 swiftSettings: swiftSettings),
 
@@ -50,8 +51,8 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
         .target(name: "ExperimentStages",
-                dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "NeuralNet", "SpectralData", "FileFormats",
-                               "Attribution"],
+                dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "SpectralData", "FileFormats",
+                               "BandSelection", "NeuralNet", "Compression", "Attribution"],
                 swiftSettings: swiftSettings),
 
         // MARK: Results
@@ -69,6 +70,9 @@ let package = Package(
 
         // MARK: Benchmarks (run in release: swift run -c release bench-bands)
         .executableTarget(name: "bench-bands", dependencies: ["BandSelection", "FileFormats", "Tensors", "SpectralData"],
+                          swiftSettings: swiftSettings),
+        .executableTarget(name: "bench-compression",
+                          dependencies: ["Compression", "NeuralNet", "BandSelection", "FileFormats", "Tensors", "SpectralData"],
                           swiftSettings: swiftSettings),
         .executableTarget(name: "bench-attribution", dependencies: ["Attribution", "NeuralNet", "Tensors"],
                           swiftSettings: swiftSettings),
@@ -95,12 +99,15 @@ let package = Package(
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "ExperimentStagesTests",
                     dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport",
-                                   "NeuralNet", "FileFormats", "SpectralData"],
+                                   "SpectralData", "FileFormats", "BandSelection", "NeuralNet", "Compression", "Tensors"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "BandSelectionTests",
                     dependencies: ["BandSelection", "FileFormats", "TestSupport",
                                    .product(name: "PropertyBased", package: "swift-property-based")],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "CompressionTests",
+                    dependencies: ["Compression", "NeuralNet", "SpectralData", "BandSelection", "FileFormats", "TestSupport"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "ReportTests", dependencies: ["Report", "PipelineModel", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests",

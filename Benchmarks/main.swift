@@ -1,5 +1,6 @@
 // hsiflow-bench: the machine's sgemm GFLOP/s and cao training throughput measured in the same run,
-// so the ratio is meaningful on any machine; plus peak resident memory while training on the full
+// so the ratio is meaningful on any machine (per wall second and per CPU-second, which stays fair on
+// a shared machine); plus peak resident memory while training on the full
 // Indian Pines scene. Kernels are checked against plain-loop references before anything is timed.
 // Usage: hsiflow-bench [--threads N] [--steps N] [--data DIR]   (DIR holds indian_pines/, or HSIFLOW_DATA)
 import Foundation
@@ -50,6 +51,14 @@ func peakResidentMiB() -> Double {
     return kib / 1024
 }
 
+/// CPU seconds (user + system) this process has used so far, all threads.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 func fmt(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
 
 print("hsiflow-bench: BLAS threads \(BLAS.threads), \(ProcessInfo.processInfo.activeProcessorCount) cores visible")
@@ -87,31 +96,35 @@ func timings(repeats: Int, _ body: () throws -> Void) rethrows -> (fastest: Doub
     return (times[0], times[times.count / 2], total)
 }
 
-/// GFLOP/s (fastest, median) of C = A·B (m×k · k×n).
-func sgemmGFLOPs(m: Int, n: Int, k: Int, repeats: Int = 15) -> (fastest: Double, median: Double) {
+/// GFLOP/s (fastest, median, and per CPU-second) of C = A·B (m×k · k×n).
+func sgemmGFLOPs(m: Int, n: Int, k: Int, repeats: Int = 15) -> (fastest: Double, median: Double, perCPUSecond: Double) {
     let a = seeded([m * k], seed: 5).scalars, b = seeded([k * n], seed: 6).scalars
     var c = [Float](repeating: 0, count: m * n)
+    let cpu0 = cpuSeconds()
     let t = timings(repeats: repeats) {
         a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
             guard let ap = pa.baseAddress, let bp = pb.baseAddress, let cp = pc.baseAddress else { return }
             BLAS.sgemm(m: m, n: n, k: k, a: ap, lda: k, b: bp, ldb: n, c: cp, ldc: n)
         }}}
     }
+    let cpu = cpuSeconds() - cpu0
     let flops = 2 * Double(m * n * k)
-    return (flops / t.fastest / 1e9, flops / t.median / 1e9)
+    return (flops / t.fastest / 1e9, flops / t.median / 1e9, flops * Double(repeats) / cpu / 1e9)
 }
 
 _ = sgemmGFLOPs(m: 512, n: 512, k: 512, repeats: 3)  // warm up threads and caches
 let sgemm = sgemmGFLOPs(m: 1024, n: 1024, k: 1024)
 let sgemmConv1 = sgemmGFLOPs(m: 128 * 9, n: 300, k: 1800)
 print("sgemm 1024×1024×1024: fastest \(fmt(sgemm.fastest)) GFLOP/s, median \(fmt(sgemm.median)) GFLOP/s" +
-      "   (cao conv1 shape 1152×300×1800: fastest \(fmt(sgemmConv1.fastest)), median \(fmt(sgemmConv1.median)))")
+      ", \(fmt(sgemm.perCPUSecond)) GFLOP per CPU-second" +
+      "   (cao conv1 shape 1152×300×1800: fastest \(fmt(sgemmConv1.fastest)), median \(fmt(sgemmConv1.median)), " +
+      "\(fmt(sgemmConv1.perCPUSecond)) per CPU-second)")
 
 // MARK: - cao training throughput
 
 /// Samples/s (fastest step, median step) of cao training steps (forward, loss, backward, Adam).
 /// With `shards` > 1 the batch is split across that many model replicas (data parallelism, one BLAS thread each).
-func trainingThroughput(bands: Int, steps: Int, shards: Int) throws -> (fastest: Double, median: Double, overall: Double, flopsPerSample: Int) {
+func trainingThroughput(bands: Int, steps: Int, shards: Int) throws -> (fastest: Double, median: Double, overall: Double, perCPUSecond: Double, flopsPerSample: Int) {
     let batch = 128, pool = 8
     var model = try ModelSpec.cao(classes: 9).build(inputShape: [5, 5, bands], seed: 41)
     let inputs = (0..<pool).map { seeded([batch, 5, 5, bands], seed: UInt64(100 + $0)) }
@@ -130,8 +143,11 @@ func trainingThroughput(bands: Int, steps: Int, shards: Int) throws -> (fastest:
         i += 1
     }
     for _ in 0..<3 { try step() }  // warm-up: workspaces, optimizer state
+    let cpu0 = cpuSeconds()
     let t = try timings(repeats: steps, step)
-    return (Double(batch) / t.fastest, Double(batch) / t.median, Double(batch * steps) / t.total, model.trainingFLOPsPerSample)
+    let cpu = cpuSeconds() - cpu0
+    return (Double(batch) / t.fastest, Double(batch) / t.median, Double(batch * steps) / t.total,
+            Double(batch * steps) / cpu, model.trainingFLOPsPerSample)
 }
 
 var modes: [(label: String, shards: Int, blasThreads: Int)] = [("1 model, \(threads) BLAS thread(s)", 1, threads)]
@@ -146,7 +162,8 @@ for mode in modes {
             print("cao train 5×5×\(bands), batch 128, \(fmt(flops / 1e6, 2)) MFLOP/sample, \(mode.label): " +
                   "fastest step \(fmt(r.fastest, 0)) samples/s = \(fmt(fastG)) GFLOP/s = \(fmt(100 * fastG / sgemm.fastest))% of fastest sgemm; " +
                   "median step \(fmt(r.median, 0)) samples/s = \(fmt(medianG)) GFLOP/s = \(fmt(100 * medianG / sgemm.median))% of median sgemm; " +
-                  "all \(steps) steps \(fmt(r.overall, 0)) samples/s")
+                  "all \(steps) steps \(fmt(r.overall, 0)) samples/s; \(fmt(r.perCPUSecond, 0)) samples per CPU-second = " +
+                  "\(fmt(r.perCPUSecond * flops / 1e9)) GFLOP per CPU-second = \(fmt(100 * r.perCPUSecond * flops / 1e9 / sgemm.perCPUSecond))% of sgemm's")
         } catch {
             fail("training benchmark failed: \(error)")
         }

@@ -7,8 +7,14 @@ representable in float32) and what scikit-learn's StandardScaler, MinMaxScaler,
 PCA (plain and whitened) and NMF (nndsvd / nndsvda init, cd and mu solvers, the
 error after every iteration count 1..N) make of it.
 
-Run: /work/venv/bin/python reference/band_selection_golden.py
+With --indian-pines CUBE.npy it also writes indian_pines_golden.json (a few KB): PCA(100,
+whiten) variance ratios and leading components on the real cube, and the CD/MU NMF errors after
+1, 2, 5 and 10 iterations from a start both sides compute from a formula (so no 21025x100 start
+matrix has to be stored).
+
+Run: /work/venv/bin/python reference/band_selection_golden.py [--indian-pines CUBE.npy]
 """
+import argparse
 import json
 import pathlib
 
@@ -107,7 +113,42 @@ def nmf_fixture(X):
     return out
 
 
+def formula_start(n, m, k, scale):
+    """A deterministic positive start W (n x k), H (k x m); BandSelectionTests rebuilds it the same way."""
+    i = np.arange(n)[:, None]
+    j = np.arange(k)[None, :]
+    W = scale * (1.0 + ((7 * i + 13 * j) % 17) / 17.0)
+    j2 = np.arange(k)[:, None]
+    c = np.arange(m)[None, :]
+    H = scale * (1.0 + ((5 * j2 + 3 * c) % 11) / 11.0)
+    return W, H
+
+
+def indian_pines_fixture(path):
+    cube = np.load(path)
+    X = cube.reshape(-1, cube.shape[-1]).astype(np.float64)
+    pca = PCA(n_components=100, whiten=True, svd_solver="covariance_eigh").fit(X)
+    out = {"source": pathlib.Path(path).name, "shape": list(cube.shape),
+           "pca": {"explained_variance_ratio": rows(pca.explained_variance_ratio_),
+                   "leading_components": rows(pca.components_[:5])}}
+    k = 100
+    scale = float(np.sqrt(X.mean() / k))
+    W0, H0 = formula_start(X.shape[0], X.shape[1], k, scale)
+    norm_x = float(np.linalg.norm(X))
+    for solver in ("cd", "mu"):
+        errors = {}
+        for n in (1, 2, 5, 10):
+            model = NMF(n_components=k, init="custom", solver=solver, tol=0.0, max_iter=n)
+            W = model.fit_transform(X, W=W0.copy(), H=H0.copy())
+            errors[str(n)] = float(np.linalg.norm(X - W @ model.components_)) / norm_x
+        out["nmf_" + solver] = {"start_scale": scale, "relative_errors": errors}
+    return out
+
+
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--indian-pines", help="Indian_pines_corrected.npy, for the real-data fixture")
+    args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     cube = synthetic_cube()
     X = cube.reshape(-1, B)
@@ -117,6 +158,11 @@ def main():
     nmf = dict(meta, **nmf_fixture(X))
     for name, payload in (("pca_golden.json", pca), ("nmf_golden.json", nmf)):
         path = OUT / name
+        path.write_text(json.dumps(payload, separators=(",", ":")) + "\n")
+        print(f"wrote {path} ({path.stat().st_size} bytes)")
+    if args.indian_pines:
+        path = OUT / "indian_pines_golden.json"
+        payload = dict(generator=meta["generator"], sklearn=meta["sklearn"], **indian_pines_fixture(args.indian_pines))
         path.write_text(json.dumps(payload, separators=(",", ":")) + "\n")
         print(f"wrote {path} ({path.stat().st_size} bytes)")
 

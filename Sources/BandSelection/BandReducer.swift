@@ -37,9 +37,14 @@ public struct BandReducer: Sendable, Equatable {
     /// Fits on `cube` and returns the reduced cube as well (for NMF that is the fitted W itself,
     /// not a second solve).
     public func fitTransform(cube: Cube) throws(BandSelectionError) -> (transform: FittedBandTransform, reduced: Cube) {
-        let pixels = Matrix(pixelsOf: cube)
-        let normalizer = try FittedNormalization.fit(normalization, to: pixels)
-        let x = try normalizer.apply(to: pixels)
+        let normalizer = try FittedNormalization.fit(normalization, cube: cube)
+        if case .pca(let pca) = method {
+            // PCA reads the Float32 cube block by block: no full-size Float64 copies.
+            let (fitted, projected) = try pca.fitTransform(cube: cube, normalization: normalizer)
+            let transform = FittedBandTransform(normalization: normalizer, projection: .pca(fitted))
+            return (transform, try transform.cube(projected, bands: fitted.componentCount, like: cube))
+        }
+        let x = try normalizer.apply(to: Matrix(pixelsOf: cube))
         let projection: FittedBandTransform.Projection
         let reduced: Matrix
         switch method {
@@ -51,7 +56,7 @@ public struct BandReducer: Sendable, Equatable {
         case .explicit(let indices):
             let subset = try BandSubset(indices: indices, inputBands: cube.bands)
             (projection, reduced) = (.subset(subset), try subset.apply(to: x))
-        case .pca(let pca):
+        case .pca(let pca):   // handled above; kept for the Float64 path's completeness
             let (fitted, projected) = try pca.fitTransform(x)
             (projection, reduced) = (.pca(fitted), projected)
         case .nmf(let nmf):
@@ -130,7 +135,10 @@ public struct FittedBandTransform: Sendable, Equatable {
 
     /// Reduces a cube with the same bands as the one fitted (NMF solves for its weights).
     public func transform(cube: Cube) throws(BandSelectionError) -> Cube {
-        try self.cube(transform(Matrix(pixelsOf: cube)), like: cube)
+        if case .pca(let pca) = projection {
+            return try self.cube(pca.transform(cube: cube, normalization: normalization), bands: outputBands, like: cube)
+        }
+        return try self.cube(transform(Matrix(pixelsOf: cube)), like: cube)
     }
 
     /// Maps reduced pixels back to the original bands and scale (PCA and NMF reconstruct;
@@ -151,8 +159,13 @@ public struct FittedBandTransform: Sendable, Equatable {
         guard matrix.rows == cube.pixelCount else {
             throw .shapeMismatch("\(matrix.rows) rows cannot fill a \(cube.height)×\(cube.width) cube")
         }
+        return try self.cube(matrix.floats(), bands: matrix.columns, like: cube)
+    }
+
+    /// Per-pixel Float32 values (pixels × bands) as a cube with the spatial size of `like`.
+    func cube(_ values: [Float], bands: Int, like cube: Cube) throws(BandSelectionError) -> Cube {
         do {
-            return try cube.replacingBands(matrix.columns, values: matrix.floats())
+            return try cube.replacingBands(bands, values: values)
         } catch {
             throw .shapeMismatch(error.description)
         }

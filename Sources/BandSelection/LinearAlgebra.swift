@@ -50,21 +50,23 @@ extension Matrix {
     }
 }
 
-/// Runs `body(range)` over `count` items split into contiguous blocks, one per worker thread,
-/// and returns the sum of what the blocks return. The worker count follows `BLAS.threads`, so
-/// a runner that shares cores out between jobs sets it once for BLAS and for these loops.
+/// Runs `body(range)` over `count` items split into contiguous blocks on `BLAS.threads` worker
+/// threads and returns the sum of what the blocks return. There are a few blocks per worker, so a
+/// worker slowed down by another process on its core does not hold the others up. The worker
+/// count follows `BLAS.threads`, so a runner that shares cores out sets it once for both.
 @discardableResult
 func parallelBlocks(count: Int, minimumPerBlock: Int = 256, _ body: (Range<Int>) -> Double) -> Double {
     let workers = max(1, min(BLAS.threads, count / max(1, minimumPerBlock)))
     if workers <= 1 { return body(0..<count) }
-    let step = (count + workers - 1) / workers
-    var partial = [Double](repeating: 0, count: workers)
+    let blocks = min(4 * workers, max(workers, count / max(1, minimumPerBlock)))
+    let step = (count + blocks - 1) / blocks
+    var partial = [Double](repeating: 0, count: blocks)
     partial.withUnsafeMutableBufferPointer { results in
         withoutActuallyEscaping(body) { body in
             let box = UncheckedBox((body, results))
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = w * step, hi = min(count, lo + step)
-                if lo < hi { box.value.1[w] = box.value.0(lo..<hi) }
+            DispatchQueue.concurrentPerform(iterations: blocks) { b in
+                let lo = b * step, hi = min(count, lo + step)
+                if lo < hi { box.value.1[b] = box.value.0(lo..<hi) }
             }
         }
     }

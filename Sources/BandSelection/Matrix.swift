@@ -67,6 +67,21 @@ public struct Matrix: Sendable, Equatable {
         return s
     }
 
+    /// Mean of each column.
+    public func columnMeans() -> [Double] {
+        var sums = [Double](repeating: 0, count: columns)
+        let m = columns
+        values.withUnsafeBufferPointer { v in
+            sums.withUnsafeMutableBufferPointer { s in
+                for r in 0..<rows {
+                    let row = r * m
+                    for c in 0..<m { s[c] += v[row + c] }
+                }
+            }
+        }
+        return sums.map { $0 / Double(max(rows, 1)) }
+    }
+
     /// The values rounded to Float32 (for cubes and tensors).
     public func floats() -> [Float] { values.map { Float($0) } }
 

@@ -1,6 +1,7 @@
 // Normalization: per-band scaling fitted on one cube and applied to any other with the same
 // bands. `standard` is scikit-learn's StandardScaler (population std), `minmax` its
 // MinMaxScaler onto [0, 1]; constant bands keep scale 1, as scikit-learn does.
+public import SpectralData
 
 /// How each band is scaled before a projection.
 public enum NormalizationMethod: String, Sendable, Codable, CaseIterable {
@@ -35,8 +36,17 @@ public struct FittedNormalization: Sendable, Equatable, Codable {
 
     /// Fits the per-band statistics on the rows (pixels) of `x`.
     public static func fit(_ method: NormalizationMethod, to x: Matrix) throws(BandSelectionError) -> FittedNormalization {
-        try x.requireFinite()
-        let (n, m) = (x.rows, x.columns)
+        try fit(method, values: x.values, rows: x.rows, columns: x.columns)
+    }
+
+    /// Fits the per-band statistics on the pixels of a cube, reading its Float32 values directly.
+    public static func fit(_ method: NormalizationMethod, cube: Cube) throws(BandSelectionError) -> FittedNormalization {
+        try fit(method, values: cube.values, rows: cube.pixelCount, columns: cube.bands)
+    }
+
+    /// Statistics over row-major `values` (rows × columns), accumulated in Float64.
+    static func fit<Element: BinaryFloatingPoint>(_ method: NormalizationMethod, values: [Element], rows n: Int,
+                                                  columns m: Int) throws(BandSelectionError) -> FittedNormalization {
         guard n > 0 else { throw .invalidParameter("cannot fit a normalization on zero pixels") }
         var offsets = [Double](repeating: 0, count: m)
         var scales = [Double](repeating: 1, count: m)
@@ -44,22 +54,33 @@ public struct FittedNormalization: Sendable, Equatable, Codable {
         case .none:
             break
         case .standard:
-            for r in 0..<n { for c in 0..<m { offsets[c] += x.values[r * m + c] } }
+            values.withUnsafeBufferPointer { v in
+                for r in 0..<n { for c in 0..<m { offsets[c] += Double(v[r * m + c]) } }
+            }
             for c in 0..<m { offsets[c] /= Double(n) }
             var variance = [Double](repeating: 0, count: m)
-            for r in 0..<n {
-                for c in 0..<m { let d = x.values[r * m + c] - offsets[c]; variance[c] += d * d }
+            values.withUnsafeBufferPointer { v in
+                for r in 0..<n {
+                    for c in 0..<m { let d = Double(v[r * m + c]) - offsets[c]; variance[c] += d * d }
+                }
             }
             for c in 0..<m { scales[c] = guardedScale((variance[c] / Double(n)).squareRoot(), reference: offsets[c]) }
         case .minmax:
             var lo = [Double](repeating: .infinity, count: m), hi = [Double](repeating: -.infinity, count: m)
-            for r in 0..<n {
-                for c in 0..<m { let v = x.values[r * m + c]; lo[c] = Swift.min(lo[c], v); hi[c] = Swift.max(hi[c], v) }
+            values.withUnsafeBufferPointer { v in
+                for r in 0..<n {
+                    for c in 0..<m { let x = Double(v[r * m + c]); lo[c] = Swift.min(lo[c], x); hi[c] = Swift.max(hi[c], x) }
+                }
             }
             for c in 0..<m {
                 offsets[c] = lo[c]
                 scales[c] = guardedScale(hi[c] - lo[c], reference: Swift.max(abs(lo[c]), abs(hi[c])))
             }
+        }
+        // Non-finite values leave non-finite statistics: find the culprit to name it.
+        if !(offsets.allSatisfy(\.isFinite) && scales.allSatisfy(\.isFinite)),
+           let i = values.firstIndex(where: { !$0.isFinite }) {
+            throw .nonFiniteInput(row: i / m, column: i % m)
         }
         return try FittedNormalization(method: method, offsets: offsets, scales: scales)
     }

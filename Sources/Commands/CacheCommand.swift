@@ -77,8 +77,37 @@ struct CacheGCCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Results folder whose manifests (current and runs/) are kept.", valueName: "dir"))
     var results: String = "results"
 
+    @Option(help: ArgumentHelp("Keep only the newest N archived runs per experiment (default: all); current manifests are always kept.", valueName: "n"))
+    var keepRuns: Int?
+
     @Flag(help: "Show what would be deleted without deleting.")
     var dryRun = false
+
+    func validate() throws {
+        if let keepRuns, keepRuns < 0 { throw ValidationError("--keep-runs must be ≥ 0") }
+    }
+
+    /// Manifest files that keep their records alive: every current manifest, and the newest
+    /// `keepRuns` archived runs of each experiment (run ids sort by time).
+    func rootManifests() -> [String] {
+        var current: [String] = []
+        var archived: [String: [String]] = [:]
+        guard let walker = FileManager.default.enumerator(atPath: results) else { return [] }
+        for case let path as String in walker where path.hasSuffix("manifest.json") {
+            let parts = path.split(separator: "/").map(String.init)
+            if parts.count >= 4, parts[parts.count - 3] == "runs" {
+                archived[parts.dropLast(3).joined(separator: "/"), default: []].append(path)
+            } else {
+                current.append(path)
+            }
+        }
+        var roots = current
+        for (_, runs) in archived {
+            let sorted = runs.sorted()
+            roots += keepRuns.map { Array(sorted.suffix($0)) } ?? sorted
+        }
+        return roots.sorted().map { URL(fileURLWithPath: results).appendingPathComponent($0).path }
+    }
 
     func run() throws {
         let store = try location.open()
@@ -86,14 +115,11 @@ struct CacheGCCommand: ParsableCommand {
         defer { lock.release() }
         var keep = Set<String>()
         var manifests = 0
-        if let walker = FileManager.default.enumerator(atPath: results) {
-            for case let path as String in walker where path.hasSuffix("manifest.json") {
-                let file = URL(fileURLWithPath: results).appendingPathComponent(path).path
-                guard let data = FileManager.default.contents(atPath: file),
-                      let manifest = try? Manifest.decode(data, source: file) else { continue }
-                manifests += 1
-                for s in manifest.stages where !s.key.isEmpty { keep.insert(s.key) }
-            }
+        for file in rootManifests() {
+            guard let data = FileManager.default.contents(atPath: file),
+                  let manifest = try? Manifest.decode(data, source: file) else { continue }
+            manifests += 1
+            for s in manifest.stages where !s.key.isEmpty { keep.insert(s.key) }
         }
         var liveObjects = Set<String>()
         var removedRecords = 0

@@ -64,7 +64,8 @@ struct RunCommand: ParsableCommand {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let parallel = min(jobs, max(1, plan.runCount))
         let threads = max(1, cores / parallel)
-        BLAS.threads = threads
+        // Only when something runs: setting the thread count wakes OpenBLAS's spinning worker pool.
+        if plan.runCount > 0 { BLAS.threads = threads }
         let observer = ProgressRenderer(enabled: !quietOutput && EngineSupport.stdoutIsTerminal)
         let (result, manifest) = pipeline.run(
             prepared, plan: plan,

@@ -85,5 +85,21 @@ public enum ExperimentFileReference {
     setting a parameter back restores the earlier results from the cache, and a stage whose outputs
     come out byte-identical keeps its dependents cached.
 
+    ## Commands that read experiment files
+
+    | command | what it does |
+    | --- | --- |
+    | `hsiflow validate FILE` | every problem at once, exit 2 if any |
+    | `hsiflow plan FILE [--json]` | per stage: reuse, or run and why (`params.epochs 10 → 20`, `input reduce[bands=pca] changed`, `new stage`, `--force`, `output cube missing from cache`); runs nothing |
+    | `hsiflow run FILE [--jobs N] [--force ID]... [--only ID]... [--keep-going]` | runs what the plan says; writes `results/<name>/manifest.json` and keeps every run's copy under `results/<name>/runs/<run-id>/`; exit 1 if a stage failed |
+    | `hsiflow graph FILE [--format text\\|dot\\|mermaid]` | the expanded stage graph |
+    | `hsiflow stage run FILE ID` | one stage alone through the cache (what it needs must be cached) |
+    | `hsiflow diff A B [--json] [--all] [--exit-code]` | parameters, metrics (old → new, delta), stages and artifacts that changed |
+    | `hsiflow cache verify\\|gc\\|du` | check every object's hash, collect unreferenced entries, show sizes |
+
+    All of them take `--set key=value` (not diff) and `--cache DIR` (default `$HSIFLOW_CACHE`, else
+    `.hsiflow/cache`). One run at a time holds the cache lock; a second waits, saying who holds it
+    (`--no-wait` fails instead); a killed run's lock is released by the kernel.
+
     """
 }

@@ -57,16 +57,16 @@ public struct LoadStage: StageKind {
             (cube, truth) = try scene.generate()
         } else {
             guard let labelsPath = context.params["labels"]?.string else {
-                throw EngineError.stageContract(stage: context.id.description,
-                                                message: "a cube file needs `labels:` (its ground-truth label map)")
+                throw ExperimentStagesError.invalidInput(stage: context.id.description,
+                                                reason: "a cube file needs `labels:` (its ground-truth label map)")
             }
             context.progress(nil, "reading \(cubeParam)")
             cube = try ArrayFile.loadCube(path: context.url(forPath: cubeParam).path, variable: context.params["variable"]?.string)
             truth = try ArrayFile.loadLabelMap(path: context.url(forPath: labelsPath).path,
                                                variable: context.params["labels-variable"]?.string)
             guard truth.height == cube.height, truth.width == cube.width else {
-                throw EngineError.stageContract(stage: context.id.description,
-                    message: "labels are \(truth.height)×\(truth.width) but the cube is \(cube.height)×\(cube.width); use the ground truth of this cube")
+                throw ExperimentStagesError.invalidInput(stage: context.id.description,
+                    reason: "labels are \(truth.height)×\(truth.width) but the cube is \(cube.height)×\(cube.width); use the ground truth of this cube")
             }
         }
         let classes = context.params["classes"]?.list?.compactMap(\.int)
@@ -77,8 +77,8 @@ public struct LoadStage: StageKind {
         let split: Split
         if method == "maps" {
             guard let trainPath = splitParams["train"]?.string, let testPath = splitParams["test"]?.string else {
-                throw EngineError.stageContract(stage: context.id.description,
-                                                message: "split method maps needs train: and test: label-map files")
+                throw ExperimentStagesError.invalidInput(stage: context.id.description,
+                                                reason: "split method maps needs train: and test: label-map files")
             }
             var train = try ArrayFile.loadLabelMap(path: context.url(forPath: trainPath).path)
             var test = try ArrayFile.loadLabelMap(path: context.url(forPath: testPath).path)
@@ -90,8 +90,8 @@ public struct LoadStage: StageKind {
             split = try Split(train: train, test: test)
         } else {
             guard let fraction = splitParams["train"]?.number else {
-                throw EngineError.stageContract(stage: context.id.description,
-                                                message: "split method stratified needs train: a fraction in (0, 1)")
+                throw ExperimentStagesError.invalidInput(stage: context.id.description,
+                                                reason: "split method stratified needs train: a fraction in (0, 1)")
             }
             let seed = splitParams["seed"]?.int ?? context.seed
             split = try Split.stratified(truth, trainFraction: fraction, seed: UInt64(seed))

@@ -27,9 +27,10 @@ public struct SleepStage: StageKind {
     public func run(_ context: StageContext) throws {
         let seconds = context.params["seconds"]?.number ?? 0
         let deadline = Date().addingTimeInterval(seconds)
+        // Sleep to the deadline in steps of at most 0.25 s (one wake-up for short stages, so the
+        // stage's own timing error stays out of engine-overhead measurements).
         while Date() < deadline {
-            let left = deadline.timeIntervalSinceNow
-            Thread.sleep(forTimeInterval: min(0.05, max(0, left)))
+            Thread.sleep(until: min(deadline, Date().addingTimeInterval(0.25)))
             if seconds > 0 { context.progress(min(1, 1 - max(0, deadline.timeIntervalSinceNow) / seconds), "sleeping") }
         }
         if context.params["fail"]?.bool == true {

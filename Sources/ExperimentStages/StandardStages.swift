@@ -6,6 +6,7 @@ public import PipelineEngine
 public enum StandardStages {
     /// All kinds: real stages plus the documented test utilities.
     public static var registry: StageRegistry {
-        StageRegistry([LoadStage(), VisualizeStage(), SleepStage()])
+        StageRegistry([LoadStage(), BandSelectStage(), TrainStage(), PruneStage(), QuantizeStage(),
+                       VisualizeStage(), SleepStage()])
     }
 }

@@ -62,7 +62,6 @@ public struct VisualizeStage: StageKind {
     public func run(_ context: StageContext) throws {
         let stage = context.id.description
         func contract(_ message: String) -> EngineError { .stageContract(stage: stage, message: message) }
-        BLAS.threads = max(1, context.threads)
 
         // Scene and models.
         let cube = try ArtifactCoding.cube(try context.input("cube"), source: "cube")

@@ -23,6 +23,9 @@ public indirect enum ParameterType: Sendable {
     case oneOf([ParameterType])
     /// Anything (validated by the stage itself).
     case any
+    /// A value of the inner type that a stage-supplied check also accepts (the check returns
+    /// a problem message or nil); `summary` describes it for docs and messages.
+    case checked(ParameterType, summary: String, check: @Sendable (ParamValue) -> String?)
 
     /// The type as Docs/ExperimentFile.md and error messages write it.
     public var summary: String {
@@ -37,6 +40,7 @@ public indirect enum ParameterType: Sendable {
         case .object(let fields): return "a mapping with keys " + fields.map(\.name).joined(separator: ", ")
         case .oneOf(let types): return types.map(\.summary).joined(separator: ", or ")
         case .any: return "any value"
+        case .checked(_, let summary, _): return summary
         }
     }
 
@@ -131,17 +135,31 @@ struct SchemaChecker {
                     return v
                 }
             }
-            // Report the alternative whose shape matches best: a mapping for object types, else the first.
-            let preferred = types.first { alt in
-                switch (alt, node) {
+            // Report the alternative whose shape matches the value (a mapping for an object type,
+            // a list for a list type), so the message names the real problem inside it.
+            func shape(_ t: ParameterType) -> ParameterType {
+                if case .checked(let inner, _, _) = t { return shape(inner) }
+                return t
+            }
+            // A string that is none of the words but could be a path: the file problem is the real one.
+            if case .scalar(.string, _) = node, types.contains(where: { if case .inputFile = shape($0) { return true } else { return false } }) {
+                return check(node, .inputFile, what: what)
+            }
+            if let preferred = types.first(where: { alt in
+                switch (shape(alt), node) {
                 case (.object, .map), (.list, .list): return true
                 default: return false
                 }
+            }) {
+                return check(node, preferred, what: what)
             }
-            if let preferred, case .object = preferred { return check(node, preferred, what: what) }
-            if let preferred, case .list = preferred { return check(node, preferred, what: what) }
             fail(node, "\(what) must be \(type.summary); found \(describe(node))")
             return nil
+        }
+        if case .checked(let inner, _, let validate) = type {
+            guard let value = check(node, inner, what: what) else { return nil }
+            if let message = validate(value) { fail(node, "\(what): \(message)"); return nil }
+            return value
         }
         switch (type, node) {
         case (.any, _):

@@ -23,18 +23,17 @@ public struct PipelineGraph: Sendable {
             for n in s.needs { dependents[n, default: []].append(s.id) }
         }
         self.dependents = dependents
-        // Kahn's algorithm, always taking the earliest ready stage in file order.
-        var ready = spec.stages.filter { remaining[$0.id] == 0 }.map(\.id)
+        // Kahn's algorithm, always taking the earliest ready stage in file order (a min-heap of indices).
+        var heap = Heap()
+        for (i, s) in spec.stages.enumerated() where remaining[s.id] == 0 { heap.push(i) }
         var order: [StageID] = []
         order.reserveCapacity(spec.stages.count)
-        var head = 0
-        while head < ready.count {
-            let id = ready[head]
-            head += 1
+        while let i = heap.pop() {
+            let id = spec.stages[i].id
             order.append(id)
             for d in dependents[id] ?? [] {
                 remaining[d, default: 0] -= 1
-                if remaining[d] == 0 { ready.append(d) }
+                if remaining[d] == 0, let j = index[d] { heap.push(j) }
             }
         }
         self.order = order
@@ -74,5 +73,40 @@ public struct PipelineGraph: Sendable {
         let byName = stages.filter { $0.id.name == text }.map(\.id)
         if !byName.isEmpty { return byName }
         throw .unknownStage(text, suggestion: suggestion(for: text, among: stages.map(\.id.description)))
+    }
+}
+
+/// A binary min-heap of integers.
+private struct Heap {
+    private var items: [Int] = []
+
+    mutating func push(_ x: Int) {
+        items.append(x)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard items[parent] > items[i] else { break }
+            items.swapAt(parent, i)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> Int? {
+        guard let top = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < items.count && items[l] < items[m] { m = l }
+                if r < items.count && items[r] < items[m] { m = r }
+                if m == i { break }
+                items.swapAt(i, m)
+                i = m
+            }
+        }
+        return top
     }
 }

@@ -133,6 +133,8 @@ public struct Planner: Sendable {
             let shown = changes.prefix(3).map { "params.\($0.text)" }.joined(separator: ", ")
             return changes.count > 3 ? "\(shown) (+\(changes.count - 3) more)" : shown
         }
+        if p.status == .failed { return "failed last run" }
+        if p.status == .skipped || p.key.isEmpty { return "skipped last run" }
         if let previousSeed, previousSeed != spec.seed { return "seed \(previousSeed) → \(spec.seed)" }
         let previousFiles = Dictionary(p.files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
         for path in stage.inputFiles where previousFiles[path] != files[path]?.sha256 {

@@ -84,7 +84,19 @@ public struct Runner: Sendable {
                 observer?.stageFinished(outcome)
             }
         }
-        if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+        // Dedicated threads, not the shared dispatch pool: `--jobs N` must mean N stages at once
+        // even when the pool's threads are busy, and stages block on heavy work for long.
+        let finished = DispatchSemaphore(value: 0)
+        for worker in 1..<workers {
+            let thread = Thread {
+                work(worker)
+                finished.signal()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        work(0)
+        for _ in 1..<workers { finished.wait() }
         let outcomes = graph.order.compactMap { state.outcome($0) }
         return RunResult(outcomes: outcomes, seconds: Date().timeIntervalSince(started))
     }
@@ -126,13 +138,19 @@ public struct Runner: Sendable {
                                                          uniquingKeysWith: { a, _ in a }))
         let key = fingerprint.key
         var reason = step.reason
-        if !step.forced, let record = store.record(key, in: .stages) {
+        // The plan already read the record when it knew the key; otherwise look it up now.
+        let cachedRecord = step.key == key && step.record != nil ? step.record : store.record(key, in: .stages)
+        if !step.forced, let record = cachedRecord {
             // Cached: check every output's bytes against its hash before trusting it.
             if let corrupt = record.outputs.keys.sorted().first(where: { name in record.outputs[name].map { !store.verify($0) } ?? true }) {
                 store.removeRecord(key, in: .stages)
                 reason = "output \(corrupt) corrupt or missing in cache (hash mismatch); recomputed"
             } else {
+                // Planned to run but found cached: either an upstream rerun produced identical bytes
+                // (early cutoff), or the stage's own change led back to a key that ran before.
+                let ownChange = ["params.", "seed ", "kind ", "implementation "].contains { step.reason.hasPrefix($0) }
                 let why = step.action == .reuse ? step.reason
+                    : ownChange ? "restored from cache: \(step.reason)"
                     : "inputs reran with identical outputs (early cutoff)"
                 return outcome(.cached, why, key: key, record: record, inputs: inputs, seconds: record.seconds)
             }

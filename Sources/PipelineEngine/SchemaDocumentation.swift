@@ -1,6 +1,6 @@
 // SchemaDocumentation: Markdown reference of stage kinds generated from their declarations —
 // the same `parameters` validation checks against — so the docs cannot drift from the code.
-public import PipelineModel
+import PipelineModel
 
 /// Renders stage kinds as Markdown.
 public enum SchemaDocumentation {

@@ -1,7 +1,7 @@
 // StageKind and StageRegistry: what the engine knows about a kind of stage — its name,
 // implementation version, parameter schema and `run` — and the kind → stage table the
 // engine is handed. The engine itself knows no kind; ExperimentStages fills the registry.
-public import PipelineModel
+import PipelineModel
 
 /// A kind of stage (`load`, `band-select`, `train`, ...).
 public protocol StageKind: Sendable {

@@ -2,7 +2,7 @@
 // its file:line:column, built from Yams' composed nodes; and `--set dotted.path=value`
 // overrides applied to that tree before anything reads it.
 import Foundation
-public import PipelineModel
+import PipelineModel
 import Yams
 
 /// A YAML value with its position.

@@ -78,4 +78,15 @@ public enum BLAS {
         get { Int(openblas_get_num_threads()) }
         set { openblas_set_num_threads(Int32(max(1, newValue))) }
     }
+
+    // MARK: - Band selection
+
+    /// A ← alpha·x·yᵀ + A (rank-1 update), Float64, row-major A (m×n), x of length m, y of length n.
+    /// OpenBLAS runs it on the calling thread while m·n stays below its threading threshold (≈ 9 000).
+    public static func dger(m: Int, n: Int, alpha: Double = 1,
+                            x: UnsafePointer<Double>, y: UnsafePointer<Double>,
+                            a: UnsafeMutablePointer<Double>, lda: Int) {
+        guard m > 0, n > 0 else { return }
+        cblas_dger(CblasRowMajor, blasint(m), blasint(n), alpha, x, 1, y, 1, a, blasint(lda))
+    }
 }

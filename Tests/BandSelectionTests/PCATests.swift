@@ -3,6 +3,7 @@
 // an exact round trip when every component is kept.
 import Testing
 import PropertyBased
+import SpectralData
 import Tensors
 import TestSupport
 @testable import BandSelection
@@ -53,6 +54,19 @@ struct PCATests {
         let (fitted, projected) = try PCA(components: 5, whiten: true).fitTransform(z)
         #expect(maxAbsDifference(fitted.explainedVarianceRatio, reference.explainedVarianceRatio) < 1e-5)
         #expect(maxAbsDifference(projected.values, matrix(reference.transformed).values) < 1e-4)
+    }
+
+    @Test("the Float32 cube path matches scikit-learn too, plain and standardized", arguments: [false, true])
+    func cubePathMatchesScikitLearn(standardize: Bool) throws {
+        let shape = Golden.pca.shape
+        let cube = try Cube(height: shape[0], width: shape[1], bands: shape[2], values: x.values.map { Float($0) })
+        let normalization = try FittedNormalization.fit(standardize ? .standard : .none, cube: cube)
+        let (fitted, projected) = try PCA(components: 5, whiten: true).fitTransform(cube: cube, normalization: normalization)
+        let expected = standardize ? Golden.pca.standardizedWhitened.transformed : Golden.pca.whitened.transformed
+        let ratios = standardize ? Golden.pca.standardizedWhitened.explainedVarianceRatio : Golden.pca.whitened.explainedVarianceRatio
+        #expect(maxAbsDifference(fitted.explainedVarianceRatio, ratios) < 1e-5)
+        #expect(maxAbsDifference(projected, matrix(expected).values) < 1e-4)
+        #expect(try fitted.transform(cube: cube, normalization: normalization) == projected)
     }
 
     @Test("components are orthonormal and the full round trip is exact, for random data")

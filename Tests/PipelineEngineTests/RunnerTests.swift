@@ -86,6 +86,20 @@ private func chain(b: String = "1", bNote: String = "", extra: String = "") -> S
         #expect(run.result.reason("c") == "inputs reran with identical outputs (early cutoff)")
     }
 
+    @Test func aStageWhoseOwnChangeLeadsBackToAnEarlierKeyIsRestoredEvenBehindARerun() throws {
+        let yaml = { (note: String, value: Int) in
+            "name: r\nstages:\n  a: {kind: fake, note: \(note)}\n  b: {kind: fake, needs: a, value: \(value)}\n"
+        }
+        let log = ExecutionLog()
+        let h = EngineHarness(registry: fakeRegistry(log))
+        try h.run(yaml("x", 1))
+        try h.run(yaml("y", 2))
+        log.reset()
+        let third = try h.run(yaml("z", 1))
+        #expect(log.executions == ["a": 1])
+        #expect(third.result.reason("b") == "restored from cache: params.value 2 → 1")
+    }
+
     @Test func forceRerunsOnlyTheForcedStage() throws {
         let log = ExecutionLog()
         let h = EngineHarness(registry: fakeRegistry(log))
@@ -105,6 +119,16 @@ private func chain(b: String = "1", bNote: String = "", extra: String = "") -> S
         #expect(run.result.status("d") == .skipped)
         #expect(run.result.reason("d") == "not selected by --only")
         #expect(throws: EngineError.unknownStage("cc", suggestion: "c")) { try h.run(chain(), only: ["cc"]) }
+    }
+
+    @Test func stagesThatDidNotFinishLastTimeSaySo() throws {
+        let h = EngineHarness(registry: fakeRegistry(ExecutionLog()))
+        try h.run(chain(), only: ["c"])
+        let full = try h.run(chain())
+        #expect(full.result.reason("d") == "skipped last run")
+        let failing = "name: f\nstages:\n  bad: {kind: fake, fail: true}\n"
+        try h.run(failing)
+        #expect(try h.run(failing).result.reason("bad") == "failed last run")
     }
 
     @Test func parallelExecutionRespectsDependencies() throws {

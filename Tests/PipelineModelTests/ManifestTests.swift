@@ -3,38 +3,7 @@
 import Foundation
 import PipelineModel
 import Testing
-
-/// A small manifest with two stages; `variant` changes parameters, metrics and outputs.
-func sampleManifest(variant: Int) -> Manifest {
-    let epochs = variant == 0 ? 10 : 20
-    let load = Manifest.StageEntry(
-        id: "scene", kind: "load", version: 1, key: String(repeating: "a", count: 64), status: .cached, reason: "unchanged",
-        params: ["cube": "synthetic", "split": ["train": 0.5]], needs: [], inputs: [], files: [],
-        outputs: [.init(name: "cube", path: "objects/11/11", sha256: String(repeating: "1", count: 64), bytes: 4096)],
-        metrics: ["classes": 4, "shape": [48, 48, 24]], seconds: 0.25)
-    var train = Manifest.StageEntry(
-        id: "train[bands=pca]", kind: "train", version: 1, key: String(repeating: variant == 0 ? "b" : "c", count: 64),
-        status: .ran, reason: variant == 0 ? "new stage" : "params.epochs 10 → 20",
-        params: ["epochs": .int(epochs), "optimizer": ["name": "adam", "lr": 0.001]], needs: ["scene"],
-        inputs: [.init(stage: "scene", key: String(repeating: "a", count: 64))], files: [],
-        outputs: [.init(name: "model", path: "objects/22/22", sha256: String(repeating: variant == 0 ? "2" : "3", count: 64), bytes: 1000 + variant)],
-        metrics: ["oa": .double(variant == 0 ? 0.8125 : 0.875), "per_class": [0.5, variant == 0 ? 0.75 : 0.5, 1.0], "loss": 0.3],
-        seconds: 1.5)
-    if variant == 1 { train.metrics["kappa"] = 0.8 }
-    var stages = [load, train]
-    if variant == 0 {
-        stages.append(.init(id: "old", kind: "sleep", version: 1, key: String(repeating: "d", count: 64), status: .cached,
-                            reason: "unchanged", params: [:], needs: [], inputs: [], files: [], outputs: [], metrics: [:], seconds: 0))
-    } else {
-        stages.append(.init(id: "new", kind: "sleep", version: 1, key: String(repeating: "e", count: 64), status: .ran,
-                            reason: "new stage", params: [:], needs: [], inputs: [], files: [], outputs: [], metrics: [:], seconds: 0))
-    }
-    return Manifest(runID: "run-\(variant)", startedAt: "2026-11-27T22:00:0\(variant)Z", tool: .init(name: "hsiflow", version: "0.1.0"),
-                    host: .init(name: "host", os: "linux", cores: 2),
-                    experiment: .init(name: "demo", path: "experiments/demo.yaml", sha256: String(repeating: "f", count: 64),
-                                      params: ["seed": .int(41 + variant), "vars": ["data": "d"], "name": "demo", "matrix": [:]]),
-                    stages: stages, summary: .init(ran: 1, cached: 2, failed: 0, skipped: 0, seconds: 1.75))
-}
+import TestSupport
 
 @Suite struct ManifestTests {
     @Test func schemaVersionComesFirstAndKeysAreSorted() throws {

@@ -1,9 +1,9 @@
 // Fake stages for engine tests: they count executions, record when each started and ended,
 // track how many ran at once, and write outputs derived from their parameters and inputs —
 // real StageKind implementations running through the real engine, only their work is trivial.
-public import Foundation
+import Foundation
 public import PipelineEngine
-public import PipelineModel
+import PipelineModel
 
 /// What fake stages did, shared by every stage of a registry.
 public final class ExecutionLog: @unchecked Sendable {

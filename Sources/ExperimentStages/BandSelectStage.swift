@@ -1,0 +1,68 @@
+// BandSelectStage (kind `band-select`): normalizes the upstream cube and reduces its bands
+// (none, PCA, NMF, uniform subset) through BandSelection's BandReducer. Outputs: the reduced
+// cube (float32 .npy), the fitted transform (transform.json + components.npy), and the train
+// and test label maps passed through so a `train` stage can need this stage alone.
+import BandSelection
+import FileFormats
+import Foundation
+public import PipelineEngine
+import PipelineModel
+import SpectralData
+
+/// The `band-select` stage.
+public struct BandSelectStage: StageKind {
+    public init() {}
+    public var kind: String { "band-select" }
+    public var version: Int { 1 }
+    public var summary: String { "Normalize the cube and reduce its bands (PCA, NMF, or a uniform subset)." }
+    public var outputNames: [String] { ["cube", "train", "test", "transform", "components"] }
+
+    public var parameters: [Parameter] {
+        [
+            Parameter("method", .choice(["none", "pca", "nmf", "uniform"]), default: "pca",
+                      "none keeps every band; pca and nmf project onto `components` axes; uniform keeps evenly spaced bands"),
+            Parameter("components", .integer(min: 1, max: 4096), default: 100, "bands after reduction (ignored by none)"),
+            Parameter("normalize", .choice(["standard", "minmax", "none"]), default: "standard",
+                      "per-band scaling fitted before the projection (NMF needs minmax or none)"),
+            Parameter("whiten", .bool, default: false, "PCA: scale components to unit variance"),
+            Parameter("iterations", .integer(min: 1, max: 100_000), default: 200, "NMF: maximum iterations"),
+            Parameter("tolerance", .number(min: 0, max: 1), default: 0.0001, "NMF: stopping tolerance"),
+        ]
+    }
+
+    public func run(_ context: StageContext) throws {
+        let cube = try ArtifactCoding.cube(try context.input("cube"), source: "\(context.id) input cube")
+        let components = try context.int("components")
+        let method: BandReducer.Method
+        switch try context.string("method") {
+        case "none": method = .none
+        case "uniform": method = .uniform(count: components)
+        case "nmf":
+            method = .nmf(NMF(components: components, tolerance: try context.double("tolerance"),
+                              maxIterations: try context.int("iterations"), seed: UInt64(context.seed)))
+        default: method = .pca(PCA(components: components, whiten: context.params["whiten"]?.bool ?? false))
+        }
+        guard let normalization = NormalizationMethod(rawValue: try context.string("normalize")) else {
+            throw ExperimentStagesError.invalidInput(stage: context.id.description, reason: "unknown normalization")
+        }
+        context.progress(nil, "fitting \(try context.string("method")) on \(cube.pixelCount) pixels")
+        let started = Date()
+        let (transform, reduced) = try BandReducer(method: method, normalization: normalization).fitTransform(cube: cube)
+        let seconds = Date().timeIntervalSince(started)
+
+        try context.write("cube", ArtifactCoding.encode(reduced))
+        try context.write("train", try context.input("train"))
+        try context.write("test", try context.input("test"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try context.write("transform", try encoder.encode(transform.record))
+        if let m = transform.componentsMatrix {
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(m.values.count * 8)
+            for v in m.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
+            try context.write("components", Data(Npy.encode(NumericArray(elementType: .float64, shape: [m.rows, m.columns], bytes: bytes))))
+        }
+        for (name, value) in transform.metrics.sorted(by: { $0.key < $1.key }) { context.metric(name, .double(value)) }
+        context.metric("seconds", .double((seconds * 1000).rounded() / 1000))
+    }
+}

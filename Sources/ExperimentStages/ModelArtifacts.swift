@@ -1,0 +1,66 @@
+// ModelArtifacts: how models travel between stages — float models as Keras HDF5 bytes,
+// quantized models as HSIFlow's quantized HDF5 bytes (both through a private temporary file,
+// since libhdf5 writes files) — and the labelled patches a model stage cuts from a cube.
+public import Compression
+import FileFormats
+public import Foundation
+public import NeuralNet
+import SpectralData
+import Tensors
+
+/// Encodes and decodes model artifacts.
+public enum ModelArtifacts {
+    /// A float model as Keras HDF5 bytes.
+    public static func encode(_ model: Sequential) throws -> Data {
+        try throughFile { path in try ModelFile.save(model, to: path) }
+    }
+
+    /// A float model from Keras HDF5 bytes.
+    public static func model(_ data: Data) throws -> Sequential {
+        try fromFile(data) { path in try ModelFile.load(path: path).model }
+    }
+
+    /// A quantized model as HDF5 bytes.
+    public static func encode(_ model: QuantizedModel) throws -> Data {
+        let contents = QuantizedModelContents(
+            spec: model.spec, inputShape: model.inputShape, bits: model.bits,
+            layers: model.layers.map { QuantizedLayerContents(layer: $0.layer, kernelShape: $0.kernel.shape, values: $0.kernel.values,
+                                                              scales: $0.kernel.scales, bias: $0.bias.scalars) })
+        return try throughFile { path in try QuantizedModelFile.save(contents, to: path) }
+    }
+
+    /// A quantized model from HDF5 bytes.
+    public static func quantizedModel(_ data: Data) throws -> QuantizedModel {
+        let stored = try fromFile(data) { path in try QuantizedModelFile.load(path: path) }
+        return try QuantizedModel(spec: stored.spec, inputShape: stored.inputShape, bits: stored.bits, layers: stored.layers.map {
+            QuantizedLayerWeights(layer: $0.layer,
+                                  kernel: try QuantizedTensor(shape: $0.kernelShape, bits: stored.bits, values: $0.values, scales: $0.scales),
+                                  bias: Tensor(shape: [$0.bias.count], scalars: $0.bias))
+        })
+    }
+
+    /// Square patches (the model's input size) around every labelled pixel, with 0-based classes.
+    static func samples(_ cube: Cube, _ labels: LabelMap, patch: Int) throws -> LabelledSamples {
+        let pixels = labels.labelledPixels
+        let x = try PatchExtractor(size: patch).extract(from: cube, pixels: pixels)
+        return try LabelledSamples(inputs: x, labels: pixels.map { Int(labels.labels[$0]) - 1 })
+    }
+
+    private static func temporaryPath() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("hsiflow-model-\(UUID().uuidString).h5")
+    }
+
+    private static func throughFile(_ write: (String) throws -> Void) throws -> Data {
+        let url = temporaryPath()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try write(url.path)
+        return try Data(contentsOf: url)
+    }
+
+    private static func fromFile<T>(_ data: Data, _ read: (String) throws -> T) throws -> T {
+        let url = temporaryPath()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try data.write(to: url)
+        return try read(url.path)
+    }
+}

@@ -1,0 +1,69 @@
+// QuantizeStage (kind `quantize`): post-training weight quantization of every model its upstream
+// stages provide (`model`, or the `model-<level>` outputs of a prune stage) to 8 or 4 bits per
+// output channel, activations in float. Outputs: quantized-<level> (HSIFlow quantized HDF5).
+// Metrics per model: bytes vs float32, OA/AA/kappa of both, latency, max weight error.
+import Compression
+import Foundation
+import NeuralNet
+public import PipelineEngine
+import PipelineModel
+import SpectralData
+
+/// The `quantize` stage.
+public struct QuantizeStage: StageKind {
+    public init() {}
+    public var kind: String { "quantize" }
+    public var version: Int { 1 }
+    public var summary: String { "Quantize every upstream model's Conv2D/Dense weights to 8 (or 4) bits per output channel; score and size each." }
+    public var outputNames: [String] { ["quantized-<level> (or quantized for a single model)"] }
+
+    public var parameters: [Parameter] {
+        [Parameter("bits", .integer(min: 4, max: 8), default: 8, "8 or 4 bits per weight (symmetric, one scale per output channel)")]
+    }
+
+    public func run(_ context: StageContext) throws {
+        let bits = context.params["bits"]?.int ?? 8
+        guard QuantizedTensor.supportedBits.contains(bits) else {
+            throw EngineError.stageContract(stage: context.id.description, message: "bits must be 8 or 4, got \(bits)")
+        }
+        let names = context.availableInputs.flatMap { input in
+            input.outputs.filter { $0 == "model" || $0.hasPrefix("model-") }.map { (input.stage, $0) }
+        }
+        guard !names.isEmpty else {
+            throw EngineError.stageContract(stage: context.id.description,
+                                            message: "no upstream model: add a train or prune stage to `needs`")
+        }
+        let cube = try ArtifactCoding.cube(try context.input("cube"), source: "cube")
+        let test = try ArtifactCoding.labelMap(try context.input("test"), source: "test")
+        var perModel: [ParamValue] = []
+        // Levels in numeric order (model-5 before model-40), a lone `model` first.
+        let ordered = names.sorted { a, b in
+            let (x, y) = (Double(a.1.dropFirst(6)) ?? -1, Double(b.1.dropFirst(6)) ?? -1)
+            return x != y ? x < y : a.1 < b.1
+        }
+        for (k, (stage, name)) in ordered.enumerated() {
+            let model = try ModelArtifacts.model(try context.input(name, from: stage))
+            let samples = try ModelArtifacts.samples(cube, test, patch: model.inputShape[0])
+            let quantized = try QuantizedModel(quantizing: model, bits: bits)
+            let (q, _) = try quantized.measure(on: samples, singleSamples: 100, repeats: 3)
+            let (f, _) = try ModelEvaluation.measure(model, on: samples, singleSamples: 100, repeats: 3)
+            let suffix = name == "model" ? "" : String(name.dropFirst(5))
+            let data = try ModelArtifacts.encode(quantized)
+            try context.write("quantized\(suffix)", data)
+            let worst = try quantized.weightErrors(against: model)
+            perModel.append(.object([
+                "model": .string(name), "bits": .int(bits),
+                "bytes": .int(quantized.quantizedBytes), "float_bytes": .int(quantized.floatBytes),
+                "size_ratio": .double(quantized.sizeRatio), "file_bytes": .int(data.count),
+                "oa": .double(q.overallAccuracy), "aa": .double(q.averageAccuracy), "kappa": .double(q.kappa),
+                "float_oa": .double(f.overallAccuracy), "oa_delta": .double(q.overallAccuracy - f.overallAccuracy),
+                "latency_us": .double(q.microsecondsPerSample), "latency_batch1_us": .double(q.microsecondsPerSampleBatch1),
+                "float_latency_us": .double(f.microsecondsPerSample),
+                "max_weight_error": .double(worst.map(\.maxAbsoluteError).max() ?? 0),
+                "max_error_in_scales": .double(worst.map(\.maxErrorInScales).max() ?? 0),
+            ]))
+            context.progress(Double(k + 1) / Double(ordered.count), "quantized \(name)")
+        }
+        context.metric("models", .list(perModel))
+    }
+}

@@ -1,0 +1,59 @@
+// BandSelectStageTests: `band-select` through the engine — PCA reduces the upstream cube to the
+// requested components (matching BandReducer called directly), passes the label maps through,
+// and reports explained variance; NMF with standard scaling is refused with a clear message.
+import BandSelection
+import ExperimentStages
+import Foundation
+import PipelineEngine
+import PipelineModel
+import SpectralData
+import Testing
+import TestSupport
+
+private func experiment(_ reduce: String) -> String {
+    """
+    name: b
+    seed: 9
+    stages:
+      scene:
+        kind: load
+        cube: synthetic
+        synthetic: {height: 16, width: 16, bands: 12, classes: 3}
+      reduce:
+        kind: band-select
+        needs: scene
+    \(reduce)
+    """
+}
+
+@Suite struct BandSelectStageTests {
+    @Test func pcaReducesTheUpstreamCubeLikeBandReducer() throws {
+        let h = EngineHarness(registry: StandardStages.registry)
+        let run = try h.run(experiment("    method: pca\n    components: 4\n    normalize: standard\n"))
+        #expect(run.result.status("reduce") == .ran, "\(run.result.outcomes.last?.error ?? "")")
+        let scene = try #require(run.result.outcomes.first?.record)
+        let reduce = try #require(run.result.outcomes.last?.record)
+        let cubeRef = try #require(reduce.outputs["cube"])
+        let sceneCubeRef = try #require(scene.outputs["cube"])
+        let reduced = try ArtifactCoding.cube(try #require(try h.store.read(cubeRef)), source: "reduced")
+        let original = try ArtifactCoding.cube(try #require(try h.store.read(sceneCubeRef)), source: "scene")
+        let direct = try BandReducer(method: .pca(PCA(components: 4)), normalization: .standard).fitTransform(cube: original).reduced
+        #expect(reduced.bands == 4)
+        #expect(allClose(reduced.values, direct.values, absolute: 1e-5))
+        #expect(reduce.outputs["train"] == scene.outputs["train"])
+        #expect(reduce.outputs["test"] == scene.outputs["test"])
+        let ratio = try #require(reduce.metrics["explainedVarianceRatio"]?.number)
+        #expect(ratio > 0.5 && ratio <= 1.0 + 1e-9)
+        #expect(reduce.outputs["transform"] != nil && reduce.outputs["components"] != nil)
+    }
+
+    @Test func nmfWithStandardScalingFailsWithAnExplanation() throws {
+        let h = EngineHarness(registry: StandardStages.registry)
+        let run = try h.run(experiment("    method: nmf\n    components: 3\n    normalize: standard\n"))
+        #expect(run.result.status("reduce") == .failed)
+        #expect(run.result.outcomes.last?.error?.contains("minmax") == true)
+        let ok = try h.run(experiment("    method: nmf\n    components: 3\n    normalize: minmax\n    iterations: 50\n"))
+        #expect(ok.result.status("reduce") == .ran, "\(ok.result.outcomes.last?.error ?? "")")
+        #expect(ok.result.outcomes.last?.record?.metrics["reconstructionError"] != nil)
+    }
+}
