@@ -30,6 +30,10 @@ struct RealDataTrainingTests {
         var model = try ModelSpec.cao(classes: 9).build(inputShape: [5, 5, 200], seed: 41)
         let history = try model.fit(inputs: train.inputs, labels: train.classes,
                                     options: TrainingOptions(epochs: 10, batchSize: 128, optimizer: .adam(learningRate: 0.001), seed: 41))
+        // For end-to-end checks by hand (hsiflow predict, reference/check_keras_load.py): keep the model.
+        if standardize, let keep = ProcessInfo.processInfo.environment["HSIFLOW_KEEP_MODEL"], !keep.isEmpty {
+            try ModelFile.save(model, to: keep)
+        }
         let predicted = try model.predict(test.inputs, batchSize: 512).argmaxRows()
         let metrics = try ClassificationMetrics(truth: test.classes, predicted: predicted, classes: 9)
         print("""
