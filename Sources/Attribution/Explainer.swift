@@ -57,9 +57,9 @@ public struct Explainer: Sendable {
     public let scoring: Sequential
     /// What the score is.
     public let score: OutputTarget
-    /// Rows per forward/backward pass (bounds memory: cao's im2col holds 9·K·B floats per row). Small
-    /// passes are the fastest on cao: bench-attribution measured 50-row passes (one sample's 50 IG
-    /// steps) 15–25% cheaper in CPU time than 100–800-row passes, which spill the caches.
+    /// Rows per forward/backward pass (bounds memory: cao's im2col holds 9·3·3·B floats per row). On
+    /// cao, bench-attribution found no consistent gain from larger passes (50 to 800 rows within
+    /// ±25% CPU time, run to run), so the default stays small: one sample's 50 IG steps per pass.
     public var batchSize: Int
 
     /// Prepares `model`; for `.logits` a final softmax (fused into the last layer or a stand-alone

@@ -35,7 +35,7 @@ public struct VisualizeStage: StageKind {
             Parameter("methods", .list(.choice(VisualizeStage.methods), minCount: 1),
                       default: .list(["gradient", "integrated-gradients", "smoothgrad", "guided-backprop", "visual-backprop", "activation-map"]),
                       "what to draw"),
-            Parameter("levels", .list(.integer(min: 0), minCount: 1),
+            Parameter("levels", .list(.number(min: 0), minCount: 1),
                       "pruning levels to draw (upstream outputs model-<level>); default every level found, or the one `model`"),
             Parameter("bands", .object([
                 Parameter("from", .integer(min: 0), default: 0, "first band"),
@@ -100,11 +100,11 @@ public struct VisualizeStage: StageKind {
             : .zeros
 
         // Attributions per method and level.
-        var maps: [String: [Int: Attributions]] = [:]
+        var maps: [String: [Double: Attributions]] = [:]
         var metrics: [String: ParamValue] = [:]
         var importance: [String: ParamValue] = [:]
         for (index, entry) in models.enumerated() {
-            context.progress(Double(index) / Double(models.count), "level \(entry.level): attributions")
+            context.progress(Double(index) / Double(models.count), "level \(ParamValue.format(entry.level)): attributions")
             let explainer = try Explainer(model: entry.model, score: score)
             let choice: ClassChoice = context.params["explain"]?.string == "predicted" ? .predicted : .perSample(labels.map { $0 - 1 })
             for method in methods where VisualizeStage.bandMethods.contains(method) {
@@ -114,7 +114,7 @@ public struct VisualizeStage: StageKind {
                 case "integrated-gradients":
                     let ig = try explainer.integratedGradients(x, for: choice, baseline: baseline, steps: steps)
                     attributions = ig.attributions
-                    metrics["completeness_max_L\(entry.level)"] = .double(Double(ig.maxCompletenessError))
+                    metrics["completeness_max_L\(ParamValue.format(entry.level))"] = .double(Double(ig.maxCompletenessError))
                 case "smoothgrad":
                     attributions = try explainer.smoothGrad(x, for: choice, noise: smoothNoise, samples: smoothSamples, seed: UInt64(context.seed))
                 case "smoothgrad-ig":
@@ -127,7 +127,7 @@ public struct VisualizeStage: StageKind {
                 if attributions.values.shape[3] > 1 {
                     let curves = try BandImportance(attributions)
                     importance[method, default: .object([:])] = .object((importance[method]?.object ?? [:]).merging([
-                        "L\(entry.level)": .object([
+                        "L\(ParamValue.format(entry.level))": .object([
                             "overall": .list(curves.overall.map { .double(Double($0)) }),
                             "per_class": .object(Dictionary(uniqueKeysWithValues: curves.perClass.map { ("\($0.key + 1)", ParamValue.list($0.value.map { .double(Double($0)) })) })),
                         ]),
@@ -137,7 +137,7 @@ public struct VisualizeStage: StageKind {
             for colormap in colormaps {
                 if methods.contains("activation-map") {
                     let grid = try MapGrid.activations(try explainer.activationMaps(x.slicing(rows: 0 ..< 1)), channels: 8)
-                    try write(context, "activations-L\(entry.level)-\(colormap.rawValue).png", try grid.render(colormap: colormap, scale: scale))
+                    try write(context, "activations-L\(ParamValue.format(entry.level))-\(colormap.rawValue).png", try grid.render(colormap: colormap, scale: scale))
                 }
             }
             if methods.contains("activation-maximization") {
@@ -152,7 +152,7 @@ public struct VisualizeStage: StageKind {
                         tiles.append(try bands.map { b in try MapTile(width: patch, height: patch, values: try found.map(sample: row, band: b)) })
                     }
                     let grid = try MapGrid(rowLabels: classList.map { "CLASS \($0)" }, columnLabels: bands.map { "B\($0)" }, tiles: tiles)
-                    try write(context, "maximization-L\(entry.level)-\(colormap.rawValue).png", try grid.render(colormap: colormap, scale: scale))
+                    try write(context, "maximization-L\(ParamValue.format(entry.level))-\(colormap.rawValue).png", try grid.render(colormap: colormap, scale: scale))
                 }
             }
         }
@@ -160,7 +160,7 @@ public struct VisualizeStage: StageKind {
         // Grids: one per method, colormap and class (its first chosen pixel), rows = levels.
         for method in methods where maps[method] != nil {
             let byLevel = maps[method] ?? [:]
-            let rows = models.compactMap { entry in byLevel[entry.level].map { (label: "L\(entry.level)", maps: $0) } }
+            let rows = models.compactMap { entry in byLevel[entry.level].map { (label: "L\(ParamValue.format(entry.level))", maps: $0) } }
             for c in classList {
                 guard let sample = labels.firstIndex(of: c) else { continue }
                 let grid = try MapGrid.bands(rows, sample: sample, bands: bands)
@@ -178,11 +178,11 @@ public struct VisualizeStage: StageKind {
             for entry in models {
                 guard let current = byLevel[entry.level] else { continue }
                 let s = try SaliencySimilarity(current, reference: reference)
-                perLevel["L\(entry.level)"] = .object(["spearman": .double(s.meanSpearman), "cosine": .double(s.meanCosine)])
+                perLevel["L\(ParamValue.format(entry.level))"] = .object(["spearman": .double(s.meanSpearman), "cosine": .double(s.meanCosine)])
             }
             similarity[method] = .object(perLevel)
         }
-        metrics["similarity_to_L\(firstLevel)"] = .object(similarity)
+        metrics["similarity_to_L\(ParamValue.format(firstLevel))"] = .object(similarity)
         try context.write("similarity.json", Data(ParamValue.object(similarity).canonicalJSON.utf8))
         try context.write("importance.json", Data(ParamValue.object(importance).canonicalJSON.utf8))
 
@@ -203,32 +203,27 @@ public struct VisualizeStage: StageKind {
             let correct = labelled.filter { predictedMap.labels[$0] == test.labels[$0] }.count
             metrics["classmap_test_accuracy"] = .double(labelled.isEmpty ? 0 : Double(correct) / Double(labelled.count))
         }
-        metrics["levels"] = .list(models.map { .int($0.level) })
+        metrics["levels"] = .list(models.map { .double($0.level) })
         metrics["pixels_explained"] = .int(pixels.count)
         for (name, value) in metrics { context.metric(name, value) }
     }
 
-    /// The upstream models by level, ascending: `model-<level>` outputs, or `model` as level 0.
-    private func loadModels(_ context: StageContext) throws -> [(level: Int, model: Sequential)] {
-        var available: [Int: String] = [:]
+    /// The upstream models by level, ascending: `model-<level>` outputs (prune), or `model` (train) as level 0.
+    private func loadModels(_ context: StageContext) throws -> [(level: Double, model: Sequential)] {
+        var available: [Double: String] = [:]
         for (_, outputs) in context.availableInputs {
             for name in outputs {
                 if name == "model" { available[0] = available[0] ?? name }
-                if name.hasPrefix("model-"), let level = Int(name.dropFirst(6)) { available[level] = name }
+                if name.hasPrefix("model-"), let level = Double(name.dropFirst(6)) { available[level] = name }
             }
         }
-        let wanted = context.params["levels"]?.list?.compactMap(\.int) ?? available.keys.sorted()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hsiflow-visualize-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let wanted = context.params["levels"]?.list?.compactMap(\.number) ?? available.keys.sorted()
         return try wanted.map { level in
             guard let name = available[level] else {
                 throw EngineError.stageContract(stage: context.id.description,
-                    message: "level \(level) has no upstream model (available levels: \(available.keys.sorted().map(String.init).joined(separator: ", ")))")
+                    message: "level \(ParamValue.format(level)) has no upstream model (available levels: \(available.keys.sorted().map(ParamValue.format).joined(separator: ", "))); list levels the prune stage computes")
             }
-            let path = directory.appendingPathComponent("\(name).h5").path
-            try context.input(name).write(to: URL(fileURLWithPath: path))
-            return (level, try ModelFile.load(path: path).model)
+            return (level, try ModelArtifacts.model(try context.input(name)))
         }
     }
 

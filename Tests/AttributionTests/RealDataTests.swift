@@ -20,7 +20,6 @@ struct AttributionRealDataTests {
         let cube = try standardizedPerBand(raw)
         let split = try Split.stratified(truth, trainFraction: 0.2, seed: 41)
         let train = try labelledPatches(cube, split.train, patch: 5)
-        BLAS.threads = 2
         var model = try ModelSpec.cao(classes: 9).build(inputShape: [5, 5, 200], seed: 41)
         let history = try model.fit(inputs: train.inputs, labels: train.classes,
                                     options: TrainingOptions(epochs: 2, batchSize: 128, optimizer: .adam(), seed: 41))

@@ -1,53 +1,19 @@
-// VisualizeStageTests: the `visualize` stage through the real engine, fed by a synthetic `load`
-// stage and a test stage standing in for prune (two saved models as model-0 and model-50):
-// every method's PNGs decode, metrics say level 0 matches itself, reruns are cached, and a
+// VisualizeStageTests: the `visualize` stage through the real engine after real `load`, `band-select`,
+// `train` and `prune` stages (a small layer-list model, levels 0 and 50): every method's PNGs decode, metrics say
+// level 0 matches itself and level 50 differs, reruns are cached, a lone `model` is level 0, and a
 // missing level is a clear error.
 import ExperimentStages
 import FileFormats
 import Foundation
-import NeuralNet
 import PipelineEngine
 import PipelineModel
-import SpectralData
 import Testing
 import TestSupport
 
-/// Test stage: writes seeded small conv models over the cube's bands as `model-<level>` (HDF5),
-/// as a prune stage would; no training, the maps need only a network.
-struct FixtureModelsStage: StageKind {
-    var kind: String { "fixture-models" }
-    var version: Int { 1 }
-    var summary: String { "Test utility: seeded models as model-<level> outputs." }
-    var outputNames: [String] { ["model-<level>"] }
-    var isTestUtility: Bool { true }
-    var parameters: [Parameter] { [Parameter("levels", .list(.integer(min: 0)), required: true, "levels to write")] }
-
-    func run(_ context: StageContext) throws {
-        let cube = try ArtifactCoding.cube(try context.input("cube"), source: "cube")
-        let directory = try makeTemporaryDirectory("fixture-models")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        for level in (context.params["levels"]?.list ?? []).compactMap(\.int) {
-            let model = try ModelSpec(name: "small", layers: [
-                .conv2D(filters: 6, kernel: [3, 3], activation: .relu, name: "conv1"),
-                .conv2D(filters: 4, kernel: [3, 3], activation: .relu, name: "conv2"),
-                .flatten(name: "flatten"),
-                .dense(units: 3, activation: .softmax, name: "predictions"),
-            ]).build(inputShape: [5, 5, cube.bands], seed: UInt64(level + 1))
-            let path = directory.appendingPathComponent("m\(level).h5").path
-            try ModelFile.save(model, to: path)
-            try context.write("model-\(level)", try Data(contentsOf: URL(fileURLWithPath: path)))
-        }
-    }
-}
-
 @Suite struct VisualizeStageTests {
-    var registry: StageRegistry {
-        var r = StandardStages.registry
-        r.register(FixtureModelsStage())
-        return r
-    }
+    var registry: StageRegistry { StandardStages.registry }
 
-    func experiment(levels: String = "[0, 50]") -> String {
+    func experiment(levels: String = "[0, 50]", models: String = "prune") -> String {
         """
         name: v
         seed: 5
@@ -57,13 +23,29 @@ struct FixtureModelsStage: StageKind {
             cube: synthetic
             synthetic: {height: 24, width: 24, bands: 6, classes: 3, regions: 2}
             split: {train: 0.5}
-          prune:
-            kind: fixture-models
+          reduce:
+            kind: band-select
             needs: scene
-            levels: [0, 50]
+            method: none
+            normalize: standard
+          train:
+            kind: train
+            needs: reduce
+            model:
+              - {kind: conv2d, filters: 6, kernel: [3, 3], activation: relu, name: conv1}
+              - {kind: conv2d, filters: 4, kernel: [3, 3], activation: relu, name: conv2}
+              - {kind: flatten}
+            epochs: 5
+            batch: 32
+            optimizer: {lr: 0.003}
+          prune:
+            kind: prune
+            needs: [train, reduce]
+            levels: {from: 0, to: 50, step: 50}
+            finetune: {epochs: 1, lr: 0.001, batch: 32}
           explain:
             kind: visualize
-            needs: [scene, prune]
+            needs: [reduce, \(models)]
             levels: \(levels)
             methods: [gradient, integrated-gradients, smoothgrad, smoothgrad-ig, guided-backprop, visual-backprop, activation-map, activation-maximization]
             bands: {from: 0, to: 5, step: 2}
@@ -78,7 +60,7 @@ struct FixtureModelsStage: StageKind {
         let h = EngineHarness(registry: registry)
         let run = try h.run(experiment())
         let outcome = try #require(run.result.outcomes.first { $0.id.description == "explain" })
-        #expect(outcome.status == .ran, "\(outcome.error ?? "")")
+        #expect(outcome.status == .ran, "\(outcome.error ?? "") \(run.result.failed.map { "\($0.id): \($0.error ?? "")" })")
         let record = try #require(outcome.record)
         let names = Set(record.outputs.keys)
         for method in ["gradient", "integrated-gradients", "smoothgrad", "smoothgrad-ig", "guided-backprop", "visual-backprop"] {
@@ -101,11 +83,20 @@ struct FixtureModelsStage: StageKind {
             #expect(level50 < 1)
         }
         #expect((record.metrics["completeness_max_L0"]?.number ?? 1) < 0.01)
-        #expect(record.metrics["levels"] == [0, 50])
+        #expect(record.metrics["levels"] == [0.0, 50.0])
         #expect(record.metrics["pixels_explained"] == 3)
 
         let again = try h.run(experiment())
         #expect(again.result.status("explain") == .cached)
+    }
+
+    @Test func aTrainedModelAloneIsLevelZero() throws {
+        let h = EngineHarness(registry: registry)
+        let run = try h.run(experiment(levels: "[0]", models: "train"))
+        let outcome = try #require(run.result.outcomes.first { $0.id.description == "explain" })
+        #expect(outcome.status == .ran, "\(outcome.error ?? "")")
+        #expect(outcome.record?.metrics["levels"] == [0.0])
+        #expect(outcome.record?.outputs["gradient-jet-class1.png"] != nil)
     }
 
     @Test func aLevelWithoutAModelIsAClearError() throws {
