@@ -65,16 +65,19 @@ let package = Package(
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "hsiflow", dependencies: ["Commands"], swiftSettings: swiftSettings),
-        .executableTarget(name: "hsiflow-bench", dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats"],
-                          path: "Benchmarks", swiftSettings: swiftSettings),
 
-        // MARK: Benchmarks (run in release: swift run -c release bench-bands)
+        // MARK: Benchmarks (apart from tests; run in release, e.g. `swift run -c release bench-bands`)
+        .executableTarget(name: "hsiflow-bench", dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats"],
+                          path: "Benchmarks/hsiflow-bench", swiftSettings: swiftSettings),
         .executableTarget(name: "bench-bands", dependencies: ["BandSelection", "FileFormats", "Tensors", "SpectralData"],
+                          path: "Benchmarks/bench-bands",
                           swiftSettings: swiftSettings),
         .executableTarget(name: "bench-compression",
                           dependencies: ["Compression", "NeuralNet", "BandSelection", "FileFormats", "Tensors", "SpectralData"],
+                          path: "Benchmarks/bench-compression",
                           swiftSettings: swiftSettings),
         .executableTarget(name: "bench-attribution", dependencies: ["Attribution", "NeuralNet", "Tensors"],
+                          path: "Benchmarks/bench-attribution",
                           swiftSettings: swiftSettings),
 
         // MARK: Tests

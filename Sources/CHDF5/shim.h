@@ -44,3 +44,16 @@ static inline void hsf_close_all_open_objects(void) {
         }
     }
 }
+
+/// Object-creation property lists that record no modification times, so writing the same
+/// model twice gives byte-identical files (and a cached stage's dependents stay cached).
+static inline hid_t hsf_untimed_group_create(void) {
+    hid_t plist = H5Pcreate(H5P_GROUP_CREATE);
+    if (plist >= 0) H5Pset_obj_track_times(plist, 0);
+    return plist;
+}
+static inline hid_t hsf_untimed_dataset_create(void) {
+    hid_t plist = H5Pcreate(H5P_DATASET_CREATE);
+    if (plist >= 0) H5Pset_obj_track_times(plist, 0);
+    return plist;
+}

@@ -107,6 +107,19 @@ struct IndianPinesFetcher {
             try FileManager.default.copyItem(atPath: source, toPath: temporary)
             guard rename(temporary, target) == 0 else { throw WorkFailedError("cannot move \(temporary) to \(target)") }
         }
+        // Whatever the source, the folder also holds the .npy pair, the format the experiments name.
+        if ext != "npy" {
+            for (source, type) in [(cube, ElementType.uint16), (labels, ElementType.uint8)] {
+                let name = ((source as NSString).lastPathComponent as NSString).deletingPathExtension + ".npy"
+                do throws(FileFormatsError) {
+                    let array = try ArrayFile.read(path: source, rank: type == .uint16 ? 3 : 2).array
+                    guard let exact = array.converted(to: type) else { throw .unexpectedContent(path: source, reason: "values do not fit \(type.rawValue)") }
+                    try Npy.write(exact, to: (directory as NSString).appendingPathComponent(name))
+                } catch {
+                    throw WorkFailedError("cannot write \(name): \(error)")
+                }
+            }
+        }
     }
 
     // MARK: - Plumbing

@@ -13,7 +13,7 @@ import SpectralData
 public struct BandSelectStage: StageKind {
     public init() {}
     public var kind: String { "band-select" }
-    public var version: Int { 1 }
+    public var version: Int { 2 }
     public var summary: String { "Normalize the cube and reduce its bands (PCA, NMF, or a uniform subset)." }
     public var outputNames: [String] { ["cube", "train", "test", "transform", "components"] }
 
@@ -22,8 +22,8 @@ public struct BandSelectStage: StageKind {
             Parameter("method", .choice(["none", "pca", "nmf", "uniform"]), default: "pca",
                       "none keeps every band; pca and nmf project onto `components` axes; uniform keeps evenly spaced bands"),
             Parameter("components", .integer(min: 1, max: 4096), default: 100, "bands after reduction (ignored by none)"),
-            Parameter("normalize", .choice(["standard", "minmax", "none"]), default: "standard",
-                      "per-band scaling fitted before the projection (NMF needs minmax or none)"),
+            Parameter("normalize", .choice(["auto", "standard", "minmax", "none"]), default: "auto",
+                      "per-band scaling fitted before the projection; auto: minmax for nmf (it needs non-negative input), standard otherwise"),
             Parameter("whiten", .bool, default: false, "PCA: scale components to unit variance"),
             Parameter("iterations", .integer(min: 1, max: 100_000), default: 200, "NMF: maximum iterations"),
             Parameter("tolerance", .number(min: 0, max: 1), default: 0.0001, "NMF: stopping tolerance"),
@@ -42,7 +42,10 @@ public struct BandSelectStage: StageKind {
                               maxIterations: try context.int("iterations"), seed: UInt64(context.seed)))
         default: method = .pca(PCA(components: components, whiten: context.params["whiten"]?.bool ?? false))
         }
-        guard let normalization = NormalizationMethod(rawValue: try context.string("normalize")) else {
+        // `auto` picks what each method needs: NMF non-negative input, the others zero-mean unit-variance bands.
+        var normalizationName = try context.string("normalize")
+        if normalizationName == "auto" { normalizationName = try context.string("method") == "nmf" ? "minmax" : "standard" }
+        guard let normalization = NormalizationMethod(rawValue: normalizationName) else {
             throw ExperimentStagesError.invalidInput(stage: context.id.description, reason: "unknown normalization")
         }
         context.progress(nil, "fitting \(try context.string("method")) on \(cube.pixelCount) pixels")

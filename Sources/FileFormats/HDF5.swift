@@ -77,7 +77,10 @@ struct HDF5File {
     }
 
     func createGroup(_ parent: HDF5Handle, _ name: String) throws(FileFormatsError) -> HDF5Handle {
-        try HDF5Handle.check(H5Gcreate2(parent.id, name, hsf_p_default(), hsf_p_default(), hsf_p_default()), closer: H5Gclose) {
+        // No modification times: the same model always gives the same bytes.
+        let plist = hsf_untimed_group_create()
+        defer { if plist >= 0 { H5Pclose(plist) } }
+        return try HDF5Handle.check(H5Gcreate2(parent.id, name, hsf_p_default(), plist, hsf_p_default()), closer: H5Gclose) {
             .unwritable(path: path, reason: "cannot create group '\(name)'")
         }
     }
@@ -191,7 +194,9 @@ struct HDF5File {
         let space = try HDF5Handle.check(H5Screate_simple(Int32(shape.count), &dims, nil), closer: H5Sclose) {
             .unwritable(path: path, reason: "cannot make a dataspace for '\(name)'")
         }
-        let dataset = try HDF5Handle.check(H5Dcreate2(parent.id, name, hsf_native_float(), space.id, hsf_p_default(), hsf_p_default(), hsf_p_default()),
+        let plist = hsf_untimed_dataset_create()
+        defer { if plist >= 0 { H5Pclose(plist) } }
+        let dataset = try HDF5Handle.check(H5Dcreate2(parent.id, name, hsf_native_float(), space.id, hsf_p_default(), plist, hsf_p_default()),
                                            closer: H5Dclose) { .unwritable(path: path, reason: "cannot create dataset '\(name)'") }
         guard H5Dwrite(dataset.id, hsf_native_float(), hsf_s_all(), hsf_s_all(), hsf_p_default(), values) >= 0 else {
             throw .unwritable(path: path, reason: "cannot write dataset '\(name)'")

@@ -193,7 +193,9 @@ extension HDF5File {
         let space = try HDF5Handle.check(H5Screate_simple(Int32(shape.count), &dims, nil), closer: H5Sclose) {
             .unwritable(path: path, reason: "cannot make a dataspace for '\(name)'")
         }
-        let dataset = try HDF5Handle.check(H5Dcreate2(parent.id, name, type, space.id, hsf_p_default(), hsf_p_default(), hsf_p_default()),
+        let plist = hsf_untimed_dataset_create()
+        defer { if plist >= 0 { H5Pclose(plist) } }
+        let dataset = try HDF5Handle.check(H5Dcreate2(parent.id, name, type, space.id, hsf_p_default(), plist, hsf_p_default()),
                                            closer: H5Dclose) { .unwritable(path: path, reason: "cannot create dataset '\(name)'") }
         guard H5Dwrite(dataset.id, type, hsf_s_all(), hsf_s_all(), hsf_p_default(), values) >= 0 else {
             throw .unwritable(path: path, reason: "cannot write dataset '\(name)'")

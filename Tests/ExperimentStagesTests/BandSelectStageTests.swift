@@ -56,4 +56,23 @@ private func experiment(_ reduce: String) -> String {
         #expect(ok.result.status("reduce") == .ran, "\(ok.result.outcomes.last?.error ?? "")")
         #expect(ok.result.outcomes.last?.record?.metrics["reconstructionError"] != nil)
     }
+
+    @Test func autoNormalizationGivesNMFMinmaxAndTheOthersStandard() throws {
+        let h = EngineHarness(registry: StandardStages.registry)
+        // NMF refuses standardized (negative) input, so `auto` running it proves minmax was chosen.
+        let nmf = try h.run(experiment("    method: nmf\n    components: 3\n    iterations: 20\n"))
+        #expect(nmf.result.status("reduce") == .ran, "\(nmf.result.outcomes.last?.error ?? "")")
+        // With `auto`, `none` standardizes every band: zero mean, unit variance.
+        let none = try h.run(experiment("    method: none\n"))
+        let record = try #require(none.result.outcomes.last?.record)
+        let reference = try #require(record.outputs["cube"])
+        let bytes = try #require(try h.store.read(reference))
+        let cube = try ArtifactCoding.cube(bytes, source: "reduced")
+        for band in [0, cube.bands - 1] {
+            let values = (0..<cube.pixelCount).map { Double(cube.values[$0 * cube.bands + band]) }
+            let mean = values.reduce(0, +) / Double(values.count)
+            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)
+            #expect(abs(mean) < 1e-4 && abs(variance - 1) < 1e-3, "band \(band): mean \(mean), variance \(variance)")
+        }
+    }
 }

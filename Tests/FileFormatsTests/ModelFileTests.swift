@@ -72,6 +72,20 @@ import NeuralNet
         #expect(names == ["cao/conv1/kernel", "cao/conv1/bias"])
     }
 
+    @Test func savingTheSameModelTwiceGivesIdenticalBytes() throws {
+        // Byte-identical files let the engine's early cutoff keep a retrained stage's dependents cached.
+        let model = try ModelSpec.cao(classes: 4).build(inputShape: [5, 5, 6], seed: 5)
+        let dir = try makeTemporaryDirectory("hsiflow-model")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = dir.appendingPathComponent("a.h5").path, b = dir.appendingPathComponent("b.h5").path
+        try ModelFile.save(model, to: a)
+        Thread.sleep(forTimeInterval: 1.1) // HDF5 timestamps have one-second resolution
+        try ModelFile.save(model, to: b)
+        let bytesA = try #require(FileManager.default.contents(atPath: a))
+        let bytesB = try #require(FileManager.default.contents(atPath: b))
+        #expect(bytesA == bytesB)
+    }
+
     @Test(arguments: ["keras3", "keras2"])
     func kerasSavedModelsReproduceKerasPredictions(generation: String) throws {
         let expected = try JSONDecoder().decode(KerasPredictions.self,

@@ -142,8 +142,8 @@ private func chain(b: String = "1", bNote: String = "", extra: String = "") -> S
           left: {kind: fake, needs: root, sleep: 0.1, value: 1}
           right: {kind: fake, needs: root, sleep: 0.1, value: 2}
           join: {kind: fake, needs: [left, right], sleep: 0.02}
-          lone1: {kind: fake, sleep: 0.1, value: 3}
-          lone2: {kind: fake, sleep: 0.1, value: 4}
+          lone1: {kind: fake, meet: lones, value: 3}
+          lone2: {kind: fake, meet: lones, value: 4}
           tail: {kind: fake, needs: [join, lone1]}
         """
         let run = try h.run(yaml, jobs: 3)
@@ -156,6 +156,8 @@ private func chain(b: String = "1", bNote: String = "", extra: String = "") -> S
                 #expect(upstream.ended < me.started, "\(stage.id) started before \(need) ended")
             }
         }
+        // lone1 and lone2 wait for each other: they can only both finish if they ran at the same time.
+        #expect(log.missedMeetings.isEmpty, "independent stages did not overlap: \(log.missedMeetings)")
         #expect(log.maxConcurrent >= 2)
         #expect(log.maxConcurrent <= 3)
     }

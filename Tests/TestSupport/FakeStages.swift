@@ -50,6 +50,26 @@ public final class ExecutionLog: @unchecked Sendable {
         }
     }
 
+    private let meeting = NSCondition()
+    private var arrivals: [String: Int] = [:]
+    private var missed: [String] = []
+
+    /// Stages that gave up waiting at a meeting point (never met their partners).
+    public var missedMeetings: [String] { meeting.withLock { missed } }
+
+    /// Waits until `count` stages have arrived at `point` (a proof that they run at the same
+    /// time, independent of timing); gives up after `timeout` seconds and records the miss.
+    func meet(at point: String, count: Int, stage: String, timeout: TimeInterval = 60) {
+        meeting.lock()
+        defer { meeting.unlock() }
+        arrivals[point, default: 0] += 1
+        meeting.broadcast()
+        let deadline = Date().addingTimeInterval(timeout)
+        while arrivals[point, default: 0] < count {
+            if !meeting.wait(until: deadline) { missed.append(stage); return }
+        }
+    }
+
     /// Forgets counts (keeps nothing).
     public func reset() {
         mutex.withLock { counts = [:]; events = []; maxConcurrent = 0; stepCount = 0 }
@@ -78,6 +98,8 @@ public struct FakeStage: StageKind {
             Parameter("note", .string, default: "", "changes the key, not the output"),
             Parameter("fail", .bool, default: false, "throw instead of producing output"),
             Parameter("sleep", .number(min: 0, max: 10), default: 0, "seconds to wait"),
+            Parameter("meet", .string, default: "", "wait here until `meet-count` stages arrive (proves they overlap)"),
+            Parameter("meet-count", .integer(min: 1, max: 16), default: 2, "stages that must arrive at `meet`"),
             Parameter("ignore-inputs", .bool, default: false, "output depends on value alone"),
             Parameter("steps", .integer(min: 0, max: 100), default: 0, "per-step cached sub-results 0..<steps"),
             Parameter("epochs", .integer(min: 1, max: 1000), default: 1, "an integer with a range"),
@@ -95,6 +117,9 @@ public struct FakeStage: StageKind {
         defer { log.end(context.id.description, started: started) }
         let seconds = context.params["sleep"]?.number ?? 0
         if seconds > 0 { Thread.sleep(forTimeInterval: seconds) }
+        if let point = context.params["meet"]?.string, !point.isEmpty {
+            log.meet(at: point, count: context.params["meet-count"]?.int ?? 2, stage: context.id.description)
+        }
         if context.params["fail"]?.bool == true {
             throw EngineError.stageFailed(stage: context.id.description, message: "fake failure")
         }
