@@ -50,6 +50,35 @@ struct HDF5File {
     }
 
     /// Creates (truncates) a file for writing.
+    /// Writes a new HDF5 file at `path` without ever exposing a half-written one: `body` fills a
+    /// temporary file in the same folder (under the native-library lock), which is flushed,
+    /// fsynced and renamed into place; on any error the temporary file is removed.
+    static func createAtomically(_ path: String, _ body: (HDF5File) throws(FileFormatsError) -> Void) throws(FileFormatsError) {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .unwritable(path: path, reason: "cannot create \(directory.path): \(error.localizedDescription)")
+        }
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))").path
+        do throws(FileFormatsError) {
+            try NativeLibraries.serialized { () throws(FileFormatsError) in
+                let h5 = try HDF5File.create(temporary)
+                try body(h5)
+                guard H5Fflush(h5.file.id, H5F_SCOPE_GLOBAL) >= 0 else { throw .unwritable(path: path, reason: "libhdf5 cannot flush the file") }
+            }
+            let fd = Glibc.open(temporary, O_RDONLY)
+            if fd >= 0 { fsync(fd); Glibc.close(fd) }
+            guard Glibc.rename(temporary, path) == 0 else {
+                throw FileFormatsError.unwritable(path: path, reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
     static func create(_ path: String) throws(FileFormatsError) -> HDF5File {
         hsf_silence_errors()
         let id = H5Fcreate(path, hsf_f_acc_trunc(), hsf_p_default(), hsf_p_default())

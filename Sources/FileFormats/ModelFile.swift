@@ -82,49 +82,29 @@ public enum ModelFile {
     /// Writes `model` so that Keras 3's `keras.models.load_model(path)` opens it. The file is written
     /// under a temporary name, fsynced and renamed, so a crash never leaves a half-written model.
     public static func save(_ model: Sequential, to path: String) throws(FileFormatsError) {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .unwritable(path: path, reason: "cannot create \(directory.path): \(error.localizedDescription)")
-        }
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))").path
-        do throws(FileFormatsError) {
-            try NativeLibraries.serialized { () throws(FileFormatsError) in
-                let h5 = try HDF5File.create(temporary)
-                let modelName = model.name.isEmpty ? "sequential" : model.name.replacingOccurrences(of: "/", with: "_")
-                let config = try KerasConfig.render(model, name: modelName, path: path)
-                try h5.writeStrings(h5.file, "model_config", [config], scalar: true)
-                try h5.writeStrings(h5.file, "keras_version", [writtenKerasVersion], scalar: true)
-                try h5.writeStrings(h5.file, "backend", ["tensorflow"], scalar: true)
-                try h5.writeStrings(h5.file, "hsiflow_version", [hsiflowVersion], scalar: true)
-                let weightsRoot = try h5.createGroup(h5.file, "model_weights")
-                try h5.writeStrings(weightsRoot, "layer_names", model.layers.map(\.name), scalar: false)
-                try h5.writeStrings(weightsRoot, "keras_version", [writtenKerasVersion], scalar: true)
-                try h5.writeStrings(weightsRoot, "backend", ["tensorflow"], scalar: true)
-                for layer in model.layers {
-                    let group = try h5.createGroup(weightsRoot, layer.name)
-                    // Keras 3 names weights model/layer/variable and stores them at that path under the layer group.
-                    let names = layer.parameterNames.map { "\(modelName)/\(layer.name)/\($0)" }
-                    try h5.writeStrings(group, "weight_names", names, scalar: false)
-                    guard !names.isEmpty else { continue }
-                    let modelGroup = try h5.createGroup(group, modelName)
-                    let layerGroup = try h5.createGroup(modelGroup, layer.name)
-                    for (parameter, value) in zip(layer.parameterNames, layer.parameters) {
-                        try h5.writeFloats(layerGroup, parameter, shape: value.shape, values: value.scalars)
-                    }
+        try HDF5File.createAtomically(path) { h5 throws(FileFormatsError) in
+            let modelName = model.name.isEmpty ? "sequential" : model.name.replacingOccurrences(of: "/", with: "_")
+            let config = try KerasConfig.render(model, name: modelName, path: path)
+            try h5.writeStrings(h5.file, "model_config", [config], scalar: true)
+            try h5.writeStrings(h5.file, "keras_version", [writtenKerasVersion], scalar: true)
+            try h5.writeStrings(h5.file, "backend", ["tensorflow"], scalar: true)
+            try h5.writeStrings(h5.file, "hsiflow_version", [hsiflowVersion], scalar: true)
+            let weightsRoot = try h5.createGroup(h5.file, "model_weights")
+            try h5.writeStrings(weightsRoot, "layer_names", model.layers.map(\.name), scalar: false)
+            try h5.writeStrings(weightsRoot, "keras_version", [writtenKerasVersion], scalar: true)
+            try h5.writeStrings(weightsRoot, "backend", ["tensorflow"], scalar: true)
+            for layer in model.layers {
+                let group = try h5.createGroup(weightsRoot, layer.name)
+                // Keras 3 names weights model/layer/variable and stores them at that path under the layer group.
+                let names = layer.parameterNames.map { "\(modelName)/\(layer.name)/\($0)" }
+                try h5.writeStrings(group, "weight_names", names, scalar: false)
+                guard !names.isEmpty else { continue }
+                let modelGroup = try h5.createGroup(group, modelName)
+                let layerGroup = try h5.createGroup(modelGroup, layer.name)
+                for (parameter, value) in zip(layer.parameterNames, layer.parameters) {
+                    try h5.writeFloats(layerGroup, parameter, shape: value.shape, values: value.scalars)
                 }
-                guard H5Fflush(h5.file.id, H5F_SCOPE_GLOBAL) >= 0 else { throw .unwritable(path: path, reason: "libhdf5 cannot flush the file") }
             }
-            let fd = open(temporary, O_RDONLY)
-            if fd >= 0 { fsync(fd); close(fd) }
-            guard rename(temporary, path) == 0 else {
-                throw FileFormatsError.unwritable(path: path, reason: String(cString: strerror(errno)))
-            }
-        } catch {
-            unlink(temporary)
-            throw error
         }
     }
 }

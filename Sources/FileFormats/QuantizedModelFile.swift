@@ -64,50 +64,30 @@ public enum QuantizedModelFile {
         } catch {
             throw .unwritable(path: path, reason: "the model structure cannot be built: \(error.description)")
         }
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .unwritable(path: path, reason: "cannot create \(directory.path): \(error.localizedDescription)")
-        }
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))").path
-        do throws(FileFormatsError) {
-            try NativeLibraries.serialized { () throws(FileFormatsError) in
-                let h5 = try HDF5File.create(temporary)
-                let name = contents.spec.name.isEmpty ? "sequential" : contents.spec.name.replacingOccurrences(of: "/", with: "_")
-                try h5.writeStrings(h5.file, "model_config", [try KerasConfig.render(structure, name: name, path: path)], scalar: true)
-                try h5.writeStrings(h5.file, "hsiflow_version", [ModelFile.hsiflowVersion], scalar: true)
-                try h5.writeStrings(h5.file, "quantization", [scheme], scalar: true)
-                try h5.writeStrings(h5.file, "quantization_bits", [String(contents.bits)], scalar: true)
-                let root = try h5.createGroup(h5.file, "quantized_weights")
-                try h5.writeStrings(root, "layer_names", contents.layers.map(\.layer), scalar: false)
-                for layer in contents.layers {
-                    guard layer.values.count == layer.kernelShape.reduce(1, *), layer.scales.count == layer.kernelShape.last ?? -1 else {
-                        throw .unwritable(path: path, reason: "layer \(layer.layer): \(layer.values.count) values and \(layer.scales.count) scales do not fit kernel shape \(layer.kernelShape)")
-                    }
-                    let group = try h5.createGroup(root, layer.layer)
-                    if contents.bits == 8 {
-                        try h5.writeIntegers(group, "kernel", shape: layer.kernelShape, values: layer.values, type: hsf_native_int8())
-                    } else {
-                        let packed = pack4(layer.values)
-                        try h5.writeIntegers(group, "kernel", shape: [packed.count], values: packed, type: hsf_native_uint8())
-                    }
-                    try h5.writeIntegers(group, "kernel_shape", shape: [layer.kernelShape.count],
-                                         values: layer.kernelShape.map { Int32($0) }, type: hsf_native_int32())
-                    try h5.writeFloats(group, "kernel_scale", shape: [layer.scales.count], values: layer.scales)
-                    try h5.writeFloats(group, "bias", shape: [layer.bias.count], values: layer.bias)
+        try HDF5File.createAtomically(path) { h5 throws(FileFormatsError) in
+            let name = contents.spec.name.isEmpty ? "sequential" : contents.spec.name.replacingOccurrences(of: "/", with: "_")
+            try h5.writeStrings(h5.file, "model_config", [try KerasConfig.render(structure, name: name, path: path)], scalar: true)
+            try h5.writeStrings(h5.file, "hsiflow_version", [ModelFile.hsiflowVersion], scalar: true)
+            try h5.writeStrings(h5.file, "quantization", [scheme], scalar: true)
+            try h5.writeStrings(h5.file, "quantization_bits", [String(contents.bits)], scalar: true)
+            let root = try h5.createGroup(h5.file, "quantized_weights")
+            try h5.writeStrings(root, "layer_names", contents.layers.map(\.layer), scalar: false)
+            for layer in contents.layers {
+                guard layer.values.count == layer.kernelShape.reduce(1, *), layer.scales.count == layer.kernelShape.last ?? -1 else {
+                    throw .unwritable(path: path, reason: "layer \(layer.layer): \(layer.values.count) values and \(layer.scales.count) scales do not fit kernel shape \(layer.kernelShape)")
                 }
-                guard H5Fflush(h5.file.id, H5F_SCOPE_GLOBAL) >= 0 else { throw .unwritable(path: path, reason: "libhdf5 cannot flush the file") }
+                let group = try h5.createGroup(root, layer.layer)
+                if contents.bits == 8 {
+                    try h5.writeIntegers(group, "kernel", shape: layer.kernelShape, values: layer.values, type: hsf_native_int8())
+                } else {
+                    let packed = pack4(layer.values)
+                    try h5.writeIntegers(group, "kernel", shape: [packed.count], values: packed, type: hsf_native_uint8())
+                }
+                try h5.writeIntegers(group, "kernel_shape", shape: [layer.kernelShape.count],
+                                     values: layer.kernelShape.map { Int32($0) }, type: hsf_native_int32())
+                try h5.writeFloats(group, "kernel_scale", shape: [layer.scales.count], values: layer.scales)
+                try h5.writeFloats(group, "bias", shape: [layer.bias.count], values: layer.bias)
             }
-            let fd = open(temporary, O_RDONLY)
-            if fd >= 0 { fsync(fd); close(fd) }
-            guard rename(temporary, path) == 0 else {
-                throw FileFormatsError.unwritable(path: path, reason: String(cString: strerror(errno)))
-            }
-        } catch {
-            unlink(temporary)
-            throw error
         }
     }
 

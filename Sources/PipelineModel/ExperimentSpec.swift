@@ -84,13 +84,16 @@ public struct ExperimentSpec: Sendable, Hashable {
         hasher.combine(stages)
     }
 
-    /// The resolved experiment as one value (for the manifest): name, seed, vars, matrix.
+    /// The resolved experiment as one value (for the manifest): name, seed, vars, matrix, and the
+    /// `report:` block when there is one (the report takes its title from there).
     public var resolvedParams: ParamValue {
-        .object([
+        var fields: [String: ParamValue] = [
             "name": .string(name),
             "seed": .int(seed),
             "vars": .object(vars),
             "matrix": .object(Dictionary(uniqueKeysWithValues: matrix.map { ($0.variable, .list($0.values.map(ParamValue.string))) })),
-        ])
+        ]
+        if !report.isEmpty { fields["report"] = .object(report) }
+        return .object(fields)
     }
 }

@@ -17,7 +17,10 @@ struct MetricsRenderer {
             case .int, .double, .string, .bool, .null:
                 scalars.append((key, ReportPage.short(value)))
             case .list(let items):
-                if let numbers = Self.numbers(items) {
+                if let numbers = Self.numbers(items), numbers.count <= 4 {
+                    // A shape or a handful of values reads better as text than as a curve.
+                    scalars.append((key, numbers.map { ReportPage.format($0) }.joined(separator: " × ")))
+                } else if let numbers = Self.numbers(items) {
                     charts.append(LineChart(title: key, xLabel: "index", yLabel: key,
                                             series: [ChartSeries(name: key, points: numbers.enumerated().map { (Double($0.offset + 1), $0.element) })]).svg())
                 } else if let matrix = Self.matrix(items) {
