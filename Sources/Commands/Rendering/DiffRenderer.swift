@@ -22,7 +22,7 @@ enum DiffRenderer {
             out.append("")
             out.append("Parameters")
             var table = TextTable(["STAGE", "PARAM", "OLD", "NEW"])
-            for r in diff.params { table.add([r.stage, r.path, r.old?.displayText ?? "-", r.new?.displayText ?? "-"]) }
+            for r in diff.params { table.add([r.stage, r.path, cell(r.old), cell(r.new)]) }
             out.append(indent(table.rendered()))
         }
         if !diff.metrics.isEmpty {
@@ -30,7 +30,7 @@ enum DiffRenderer {
             out.append("Metrics")
             var table = TextTable(["STAGE", "METRIC", "OLD", "NEW", "DELTA"])
             for r in diff.metrics {
-                table.add([r.stage, r.metric, r.old?.displayText ?? "-", r.new?.displayText ?? "-", r.delta.map(signed) ?? ""])
+                table.add([r.stage, r.metric, cell(r.old), cell(r.new), r.delta.map(signed) ?? ""])
             }
             out.append(indent(table.rendered()))
         }
@@ -44,6 +44,12 @@ enum DiffRenderer {
             out.append(indent(table.rendered()))
         }
         return out.joined(separator: "\n")
+    }
+
+    /// A value as a table cell: long lists and mappings are cut (`--json` keeps them whole).
+    private static func cell(_ value: ParamValue?, limit: Int = 60) -> String {
+        guard let text = value?.displayText else { return "-" }
+        return text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 
     private static func signed(_ d: Double) -> String {
