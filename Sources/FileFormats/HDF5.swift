@@ -86,6 +86,20 @@ struct HDF5File {
         return HDF5File(path: path, file: handle)
     }
 
+    /// The shape of a dataset, refusing ranks above 8 and more than 2³¹ elements (a damaged file
+    /// must not make us allocate absurd buffers).
+    func checkedShape(_ dataset: HDF5Handle, _ name: String) throws(FileFormatsError) -> [Int] {
+        let space = try HDF5Handle.check(H5Dget_space(dataset.id), closer: H5Sclose) { .malformed(path: path, reason: "'\(name)' has no dataspace") }
+        let rank = Int(H5Sget_simple_extent_ndims(space.id))
+        guard rank >= 0, rank <= 8 else { throw .malformed(path: path, reason: "'\(name)' has an invalid rank \(rank)") }
+        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
+        guard H5Sget_simple_extent_dims(space.id, &dims, nil) >= 0 else { throw .malformed(path: path, reason: "'\(name)' has unreadable dimensions") }
+        let shape = dims.prefix(rank).map { Int($0) }
+        let count = shape.reduce(1, *)
+        guard count >= 0, count < 1 << 31 else { throw .malformed(path: path, reason: "'\(name)' is implausibly large (\(shape))") }
+        return shape
+    }
+
     // MARK: Groups
 
     /// True when `name` (a path relative to `parent`) names an existing link, checking each component.
@@ -200,14 +214,8 @@ struct HDF5File {
         guard H5Tget_class(type.id) == H5T_FLOAT else {
             throw .unexpectedContent(path: path, reason: "weight dataset '\(name)' is not floating point")
         }
-        let space = try HDF5Handle.check(H5Dget_space(dataset.id), closer: H5Sclose) { .malformed(path: path, reason: "'\(name)' has no dataspace") }
-        let rank = Int(H5Sget_simple_extent_ndims(space.id))
-        guard rank >= 0, rank <= 8 else { throw .malformed(path: path, reason: "'\(name)' has an invalid rank \(rank)") }
-        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
-        guard H5Sget_simple_extent_dims(space.id, &dims, nil) >= 0 else { throw .malformed(path: path, reason: "'\(name)' has unreadable dimensions") }
-        let shape = dims.prefix(rank).map { Int($0) }
+        let shape = try checkedShape(dataset, name)
         let count = shape.reduce(1, *)
-        guard count >= 0, count < 1 << 31 else { throw .malformed(path: path, reason: "'\(name)' is implausibly large (\(shape))") }
         var values = [Float](repeating: 0, count: count)
         if count > 0 {
             guard H5Dread(dataset.id, hsf_native_float(), hsf_s_all(), hsf_s_all(), hsf_p_default(), &values) >= 0 else {

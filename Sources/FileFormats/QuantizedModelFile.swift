@@ -192,14 +192,8 @@ extension HDF5File {
         guard H5Tget_class(stored.id) == H5T_INTEGER, H5Tget_size(stored.id) <= MemoryLayout<T>.size else {
             throw .unexpectedContent(path: path, reason: "dataset '\(name)' should hold \(MemoryLayout<T>.size)-byte integers")
         }
-        let space = try HDF5Handle.check(H5Dget_space(dataset.id), closer: H5Sclose) { .malformed(path: path, reason: "'\(name)' has no dataspace") }
-        let rank = Int(H5Sget_simple_extent_ndims(space.id))
-        guard rank >= 0, rank <= 8 else { throw .malformed(path: path, reason: "'\(name)' has an invalid rank \(rank)") }
-        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
-        guard H5Sget_simple_extent_dims(space.id, &dims, nil) >= 0 else { throw .malformed(path: path, reason: "'\(name)' has unreadable dimensions") }
-        let shape = dims.prefix(rank).map { Int($0) }
+        let shape = try checkedShape(dataset, name)
         let count = shape.reduce(1, *)
-        guard count >= 0, count < 1 << 31 else { throw .malformed(path: path, reason: "'\(name)' is implausibly large (\(shape))") }
         var values = [T](repeating: 0, count: count)
         if count > 0 {
             guard H5Dread(dataset.id, type, hsf_s_all(), hsf_s_all(), hsf_p_default(), &values) >= 0 else {
