@@ -60,10 +60,7 @@ public struct BandSelectStage: StageKind {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try context.write("transform", try encoder.encode(transform.record))
         if let m = transform.componentsMatrix {
-            var bytes = [UInt8]()
-            bytes.reserveCapacity(m.values.count * 8)
-            for v in m.values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
-            try context.write("components", Data(Npy.encode(NumericArray(elementType: .float64, shape: [m.rows, m.columns], bytes: bytes))))
+            try context.write("components", Data(Npy.encode(NumericArray(float64: m.values, shape: [m.rows, m.columns]))))
         }
         for (name, value) in transform.metrics.sorted(by: { $0.key < $1.key }) { context.metric(name, .double(value)) }
         context.metric("seconds", .double((seconds * 1000).rounded() / 1000))
