@@ -84,7 +84,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Tensors", "SpectralData", "BandSelection", "PipelineModel", "PipelineEngine"],
                 path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"],
-                    swiftSettings: swiftSettings),
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "SpectralData", "FileFormats", "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "SpectralDataTests", dependencies: ["SpectralData", "TestSupport"],

@@ -1,5 +1,5 @@
 // Conv2D: stride-1 2-D convolution over NHWC input with a Keras-layout kernel, through
-// im2col + one sgemm; plus the plain-loop reference forward/backward it is tested against.
+// im2col + one sgemm, or Winograd F(3×3, 3×3) for 3×3 kernels (Conv2D+Winograd.swift); plus the plain-loop reference forward/backward it is tested against.
 // Letters: N batch, H/W input size, C input channels, F filters, KH/KW kernel, OH/OW output,
 // M = N·OH·OW rows of the column matrix, K = KH·KW·C its columns.
 public import Tensors
@@ -31,11 +31,16 @@ public struct Conv2D: Layer {
     public private(set) var kernelGradient: Tensor
     /// dL/dbias from the last backward pass.
     public private(set) var biasGradient: Tensor
+    /// How the products are computed (not part of the model: every algorithm gives the same function).
+    public var algorithm: ConvolutionAlgorithm = .automatic
 
-    // Forward state for backward: geometry, the column matrix (reused as workspace), the output.
+    // Forward state for backward: geometry, the column matrix or the Winograd buffers (reused as
+    // workspaces), the output.
     private var geometry: ConvolutionGeometry?
     private var columns: [Float] = []
     private var columnGradient: [Float] = []
+    private var winograd: WinogradConvolution?
+    private var forwardUsedWinograd = false
     private var output: Tensor?
 
     /// A convolution over `channels` input channels with Glorot-uniform kernel and zero bias.
@@ -81,6 +86,25 @@ public struct Conv2D: Layer {
             preconditionFailure("layer \(name): input \(x.shape) does not fit kernel \(kernel.shape); the model checks shapes when it is built")
         }
         geometry = g
+        var y: [Float]
+        if let tiling = algorithm.winogradTiling(for: g) {
+            var engine = winograd ?? WinogradConvolution(tiling: tiling)
+            winograd = nil  // hand the buffers over uniquely, so they are not copied on write
+            y = engine.forward(x, tiling: tiling, kernel: kernel, bias: bias)
+            winograd = engine
+            forwardUsedWinograd = true
+        } else {
+            y = forwardIm2col(x, g)
+            forwardUsedWinograd = false
+        }
+        activation.apply(&y, width: filters)
+        let out = Tensor(shape: [g.batch, g.outputHeight, g.outputWidth, filters], scalars: y)
+        output = out
+        return out
+    }
+
+    /// bias + cols · W through one sgemm.
+    private mutating func forwardIm2col(_ x: Tensor, _ g: ConvolutionGeometry) -> [Float] {
         let (m, k, f) = (g.rows, g.columns, filters)
         if columns.count != m * k { columns = [Float](repeating: 0, count: m * k) }
         // y starts as the bias in every row, then y += cols · W.
@@ -102,10 +126,7 @@ public struct Conv2D: Layer {
                 }
             }
         }
-        activation.apply(&y, width: f)
-        let out = Tensor(shape: [g.batch, g.outputHeight, g.outputWidth, f], scalars: y)
-        output = out
-        return out
+        return y
     }
 
     // dy: (N, OH, OW, F) -> dx: (N, H, W, C); dW = colsᵀ·dz (K, F), db = Σ_rows dz, dcols = dz·Wᵀ.
@@ -116,6 +137,13 @@ public struct Conv2D: Layer {
         let (m, k, f) = (g.rows, g.columns, filters)
         let dz = skipActivation ? gradient.scalars : activation.backward(output: y.scalars, gradient: gradient.scalars, width: f)
         biasGradient = Tensor(shape: [f], scalars: Conv2D.columnSums(dz, width: f))
+        if forwardUsedWinograd, var engine = winograd {
+            winograd = nil
+            let (dW, dx) = engine.backward(dz, filters: f, needInputGradient: needInputGradient)
+            winograd = engine
+            kernelGradient = Tensor(shape: kernel.shape, scalars: dW)
+            return dx.map { Tensor(shape: g.inputShape, scalars: $0) }
+        }
         // sgemm with beta 0 overwrites every element, so dW needs no zero fill.
         var dW = [Float](unsafeUninitializedCapacity: k * f) { _, initialized in initialized = k * f }
         var dx: [Float] = needInputGradient ? [Float](repeating: 0, count: g.batch * g.height * g.width * g.channels) : []

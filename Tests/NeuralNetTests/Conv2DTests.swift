@@ -4,13 +4,27 @@ import Tensors
 @testable import NeuralNet
 
 @Suite struct Conv2DTests {
-    @Test(arguments: [(3, 3, Padding.valid), (3, 3, .same), (2, 4, .same), (5, 5, .valid), (1, 1, .same)])
-    func blasConvolutionMatchesPlainLoops(kh: Int, kw: Int, padding: Padding) throws {
+    static let kernels: [(Int, Int, Padding)] = [(3, 3, .valid), (3, 3, .same), (2, 4, .same), (5, 5, .valid), (1, 1, .same)]
+
+    @Test(arguments: kernels, ConvolutionAlgorithm.allCases)
+    func blasConvolutionMatchesPlainLoops(kernel: (Int, Int, Padding), algorithm: ConvolutionAlgorithm) throws {
+        try expectConvolutionMatchesPlainLoops(kernel: kernel, input: [3, 6, 7, 5], algorithm: algorithm)
+    }
+
+    /// Winograd on every kind of tiling: one exact tile (cao), partial edge tiles, a 1×1 output, padding.
+    @Test(arguments: [[4, 5, 5, 6], [2, 3, 3, 4], [2, 4, 9, 3], [1, 11, 8, 2]], [Padding.valid, .same])
+    func winogradMatchesPlainLoops(input: [Int], padding: Padding) throws {
+        try expectConvolutionMatchesPlainLoops(kernel: (3, 3, padding), input: input, algorithm: .winograd)
+    }
+
+    func expectConvolutionMatchesPlainLoops(kernel: (Int, Int, Padding), input: [Int], algorithm: ConvolutionAlgorithm) throws {
+        let (kh, kw, padding) = kernel
         var rng = SeededRandom(seed: 21)
-        var conv = Conv2D(name: "c", filters: 7, kernelSize: (kh, kw), channels: 5, padding: padding, activation: .linear, rng: &rng)
+        var conv = Conv2D(name: "c", filters: 7, kernelSize: (kh, kw), channels: input[3], padding: padding, activation: .linear, rng: &rng)
+        conv.algorithm = algorithm
         let bias = seededTensor([7], seed: 22)
         try conv.setParameters([conv.kernel, bias])
-        let x = seededTensor([3, 6, 7, 5], seed: 23)
+        let x = seededTensor(input, seed: 23)
         let fast = conv.forward(x, training: false)
         let slow = ConvolutionReference.forward(x, kernel: conv.kernel, bias: bias, padding: padding)
         #expect(fast.shape == slow.shape)
@@ -23,6 +37,39 @@ import Tensors
         #expect(allClose(dx.scalars, ref.input.scalars, absolute: 1e-4, relative: 1e-5))
         #expect(allClose(conv.kernelGradient.scalars, ref.kernel.scalars, absolute: 1e-4, relative: 1e-5))
         #expect(allClose(conv.biasGradient.scalars, ref.bias.scalars, absolute: 1e-4, relative: 1e-5))
+        // A second backward after one forward (attribution does this) gives the same gradients.
+        let again = conv.backward(dz, needInputGradient: true, skipActivation: false)
+        #expect(again == dx)
+    }
+
+    @Test func automaticChoosesWinogradWhereItSavesMultiplications() throws {
+        func geometry(_ shape: [Int], _ k: Int) throws -> ConvolutionGeometry {
+            try #require(ConvolutionGeometry(inputShape: shape, kernelHeight: k, kernelWidth: k, samePadding: false))
+        }
+        #expect(ConvolutionAlgorithm.automatic.winogradTiling(for: try geometry([128, 5, 5, 200], 3)) != nil)  // cao conv1
+        #expect(ConvolutionAlgorithm.automatic.winogradTiling(for: try geometry([128, 3, 3, 300], 3)) == nil)  // cao conv2: 1×1
+        #expect(ConvolutionAlgorithm.automatic.winogradTiling(for: try geometry([1, 9, 9, 4], 5)) == nil)      // not 3×3
+        #expect(ConvolutionAlgorithm.winograd.winogradTiling(for: try geometry([128, 3, 3, 300], 3)) != nil)
+        #expect(ConvolutionAlgorithm.im2col.winogradTiling(for: try geometry([128, 5, 5, 200], 3)) == nil)
+    }
+
+    @Test func caoFirstLayerAgreesAcrossAlgorithms() throws {
+        // Full cao conv1 width (200 bands → 300 filters): Winograd and im2col agree to float32 rounding.
+        var rng = SeededRandom(seed: 27)
+        // Linear, so a ReLU mask flipped by rounding at an output of ±1e-7 cannot move the gradients.
+        var fast = Conv2D(name: "conv1", filters: 300, kernelSize: (3, 3), channels: 200, padding: .valid, activation: .linear, rng: &rng)
+        var slow = fast
+        fast.algorithm = .winograd
+        slow.algorithm = .im2col
+        let x = seededTensor([16, 5, 5, 200], seed: 28)
+        let (a, b) = (fast.forward(x, training: true), slow.forward(x, training: true))
+        #expect(maxAbsDifference(a.scalars, b.scalars) < 2e-5 * Double(b.max), "forward")
+        let dy = seededTensor(a.shape, seed: 29)
+        _ = fast.backward(dy, needInputGradient: false, skipActivation: false)
+        _ = slow.backward(dy, needInputGradient: false, skipActivation: false)
+        let scale = slow.kernelGradient.scalars.map { abs(Double($0)) }.max() ?? 1
+        #expect(maxAbsDifference(fast.kernelGradient.scalars, slow.kernelGradient.scalars) < 2e-5 * scale)
+        #expect(maxAbsDifference(fast.biasGradient.scalars, slow.biasGradient.scalars) < 1e-6 * Double(x.count))
     }
 
     @Test func caoSizedConvolutionMatchesPlainLoops() throws {

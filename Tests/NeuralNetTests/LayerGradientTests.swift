@@ -46,6 +46,16 @@ func expectLayerGradients(_ layer: some Layer, input x: Tensor, samplesPerTensor
         expectLayerGradients(conv, input: seededTensor([2, 4, 5, 3], seed: 4))
     }
 
+    /// Winograd F(3×3, 3×3) forced on every tiling: one tile, partial edge tiles, padding.
+    @Test(arguments: [([2, 5, 5, 3], Padding.valid), ([2, 4, 5, 3], .same), ([1, 7, 5, 2], .valid), ([2, 3, 3, 3], .valid)])
+    func winogradConv2DGradients(input: [Int], padding: Padding) {
+        var rng = SeededRandom(seed: 13)
+        var conv = Conv2D(name: "c", filters: 4, kernelSize: (3, 3), channels: input[3], padding: padding, activation: .linear, rng: &rng)
+        conv.algorithm = .winograd
+        try? conv.setParameters([conv.kernel, seededTensor([4], seed: 8, low: -0.5, high: 0.5)])
+        expectLayerGradients(conv, input: seededTensor(input, seed: 14))
+    }
+
     @Test func conv2DWithReLUGradients() {
         var rng = SeededRandom(seed: 5)
         let conv = Conv2D(name: "c", filters: 3, kernelSize: (3, 3), channels: 2, padding: .same, activation: .relu, rng: &rng)
