@@ -76,64 +76,78 @@ do {
     let y = conv.forward(x, training: false)
     let ref = ConvolutionReference.forward(x, kernel: conv.kernel, bias: conv.bias, padding: .valid)
     let convErr = zip(y.scalars, ref.scalars).map { abs($0 - $1) }.max() ?? 0
-    guard convErr < 1e-4 else { fail("im2col convolution disagrees with the plain-loop reference (max error \(convErr))") }
-    print("kernels checked: sgemm vs plain loops \(String(format: "%.1e", err)), conv vs plain loops \(String(format: "%.1e", convErr))")
-}
-
-// MARK: - sgemm baseline
-
-/// Fastest and median time of `repeats` runs of `body` (seconds). On a shared machine the fastest run
-/// shows what the hardware does when it is ours; the median shows what a user typically gets.
-func timings(repeats: Int, _ body: () throws -> Void) rethrows -> (fastest: Double, median: Double, total: Double) {
-    var times: [Double] = []
-    for _ in 0..<repeats {
-        let t0 = now()
-        try body()
-        times.append(now() - t0)
+    conv.algorithm = .im2col
+    let columns = conv.forward(x, training: false)
+    let im2colErr = zip(columns.scalars, ref.scalars).map { abs($0 - $1) }.max() ?? 0
+    guard convErr < 1e-4, im2colErr < 1e-4 else {
+        fail("convolution disagrees with the plain-loop reference (Winograd \(convErr), im2col \(im2colErr))")
     }
-    let total = times.reduce(0, +)
-    times.sort()
-    return (times[0], times[times.count / 2], total)
+    print("kernels checked: sgemm vs plain loops \(String(format: "%.1e", err)), conv vs plain loops: " +
+          "Winograd \(String(format: "%.1e", convErr)), im2col \(String(format: "%.1e", im2colErr))")
 }
 
-/// GFLOP/s (fastest, median, and per CPU-second) of C = A·B (m×k · k×n).
-func sgemmGFLOPs(m: Int, n: Int, k: Int, repeats: Int = 15) -> (fastest: Double, median: Double, perCPUSecond: Double) {
+// MARK: - Interleaved measurement
+
+/// One measured workload: a step to time, how many floating-point operations a step does, and the
+/// BLAS thread count it runs with. All workloads, the sgemm baseline included, are measured in
+/// interleaved rounds, so a change in the machine's load (it is shared) hits all of them alike and
+/// the ratios stay meaningful; each reports its fastest and median step and its CPU time.
+final class Workload {
+    let label: String
+    let blasThreads: Int
+    let step: () throws -> Void
+    var times: [Double] = []
+    var cpu = 0.0
+
+    init(_ label: String, blasThreads: Int, step: @escaping () throws -> Void) {
+        self.label = label
+        self.blasThreads = blasThreads
+        self.step = step
+    }
+
+    func run(steps: Int) throws {
+        BLAS.threads = blasThreads
+        let cpu0 = cpuSeconds()
+        for _ in 0..<steps {
+            let t0 = now()
+            try step()
+            times.append(now() - t0)
+        }
+        cpu += cpuSeconds() - cpu0
+    }
+
+    var fastest: Double { times.min() ?? .nan }
+    var median: Double { times.sorted()[times.count / 2] }
+    var cpuPerStep: Double { cpu / Double(times.count) }
+}
+
+/// C = A·B (m×k · k×n) through BLAS; returns the step and its FLOPs.
+func sgemmStep(m: Int, n: Int, k: Int) -> (step: () -> Void, flops: Double) {
     let a = seeded([m * k], seed: 5).scalars, b = seeded([k * n], seed: 6).scalars
     var c = [Float](repeating: 0, count: m * n)
-    let cpu0 = cpuSeconds()
-    let t = timings(repeats: repeats) {
+    return ({
         a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
             guard let ap = pa.baseAddress, let bp = pb.baseAddress, let cp = pc.baseAddress else { return }
             BLAS.sgemm(m: m, n: n, k: k, a: ap, lda: k, b: bp, ldb: n, c: cp, ldc: n)
         }}}
-    }
-    let cpu = cpuSeconds() - cpu0
-    let flops = 2 * Double(m * n * k)
-    return (flops / t.fastest / 1e9, flops / t.median / 1e9, flops * Double(repeats) / cpu / 1e9)
+    }, 2 * Double(m * n * k))
 }
 
-_ = sgemmGFLOPs(m: 512, n: 512, k: 512, repeats: 3)  // warm up threads and caches
-let sgemm = sgemmGFLOPs(m: 1024, n: 1024, k: 1024)
-let sgemmConv1 = sgemmGFLOPs(m: 128 * 9, n: 300, k: 1800)
-print("sgemm 1024×1024×1024: fastest \(fmt(sgemm.fastest)) GFLOP/s, median \(fmt(sgemm.median)) GFLOP/s" +
-      ", \(fmt(sgemm.perCPUSecond)) GFLOP per CPU-second" +
-      "   (cao conv1 shape 1152×300×1800: fastest \(fmt(sgemmConv1.fastest)), median \(fmt(sgemmConv1.median)), " +
-      "\(fmt(sgemmConv1.perCPUSecond)) per CPU-second)")
-
-// MARK: - cao training throughput
-
-/// Samples/s (fastest step, median step) of cao training steps (forward, loss, backward, Adam).
-/// With `shards` > 1 the batch is split across that many model replicas (data parallelism, one BLAS thread each).
-func trainingThroughput(bands: Int, steps: Int, shards: Int) throws -> (fastest: Double, median: Double, overall: Double, perCPUSecond: Double, flopsPerSample: Int) {
+/// One cao training step (forward, loss, backward, Adam) at batch 128 on seeded data. With `shards` > 1
+/// the batch is split across that many model replicas (data parallelism, one BLAS thread each).
+func caoStep(bands: Int, shards: Int, algorithm: ConvolutionAlgorithm) throws
+    -> (step: () throws -> Void, flops: Double, performedFLOPs: Double) {
     let batch = 128, pool = 8
     var model = try ModelSpec.cao(classes: 9).build(inputShape: [5, 5, bands], seed: 41)
+    model.setConvolutionAlgorithm(algorithm)
     let inputs = (0..<pool).map { seeded([batch, 5, 5, bands], seed: UInt64(100 + $0)) }
     var rng = SeededRandom(seed: 7)
     let labels = (0..<pool).map { _ in (0..<batch).map { _ in rng.index(below: 9) } }
     var adam = Adam()
     var i = 0
     let parallel = shards > 1 ? ParallelStep(model: model, shards: shards, seed: 41) : nil
-    func step() throws {
+    let (flops, performed) = (Double(batch * model.trainingFLOPsPerSample), Double(batch * model.performedTrainingFLOPsPerSample))
+    return ({
         if let parallel {
             _ = try parallel.lossAndGradients(&model, inputs[i % pool], labels: labels[i % pool])
         } else {
@@ -141,33 +155,70 @@ func trainingThroughput(bands: Int, steps: Int, shards: Int) throws -> (fastest:
         }
         adam.step(&model)
         i += 1
-    }
-    for _ in 0..<3 { try step() }  // warm-up: workspaces, optimizer state
-    let cpu0 = cpuSeconds()
-    let t = try timings(repeats: steps, step)
-    let cpu = cpuSeconds() - cpu0
-    return (Double(batch) / t.fastest, Double(batch) / t.median, Double(batch * steps) / t.total,
-            Double(batch * steps) / cpu, model.trainingFLOPsPerSample)
+    }, flops, performed)
 }
 
-var modes: [(label: String, shards: Int, blasThreads: Int)] = [("1 model, \(threads) BLAS thread(s)", 1, threads)]
-if threads > 1 { modes.append(("\(threads) data-parallel shards × 1 BLAS thread", threads, 1)) }
-for mode in modes {
-    BLAS.threads = mode.blasThreads
+let sgemmBig = sgemmStep(m: 1024, n: 1024, k: 1024)
+let sgemmConv1 = sgemmStep(m: 128 * 9, n: 300, k: 1800)
+let sgemmWorkload = Workload("sgemm 1024×1024×1024", blasThreads: threads, step: sgemmBig.step)
+let conv1Workload = Workload("sgemm of cao conv1's im2col shape 1152×300×1800", blasThreads: threads, step: sgemmConv1.step)
+
+// For each input width: the baseline (every convolution through im2col + one sgemm, HSIFlow before
+// Winograd), the default (Winograd for cao's first layer), and the default over data-parallel shards.
+struct CaoWorkload {
+    let bands: Int, algorithm: ConvolutionAlgorithm, shards: Int
+    let workload: Workload
+    let flops: Double, performedFLOPs: Double
+}
+var caoWorkloads: [CaoWorkload] = []
+do {
     for bands in [200, 100] {
-        do {
-            let r = try trainingThroughput(bands: bands, steps: steps, shards: mode.shards)
-            let flops = Double(r.flopsPerSample)
-            let fastG = r.fastest * flops / 1e9, medianG = r.median * flops / 1e9
-            print("cao train 5×5×\(bands), batch 128, \(fmt(flops / 1e6, 2)) MFLOP/sample, \(mode.label): " +
-                  "fastest step \(fmt(r.fastest, 0)) samples/s = \(fmt(fastG)) GFLOP/s = \(fmt(100 * fastG / sgemm.fastest))% of fastest sgemm; " +
-                  "median step \(fmt(r.median, 0)) samples/s = \(fmt(medianG)) GFLOP/s = \(fmt(100 * medianG / sgemm.median))% of median sgemm; " +
-                  "all \(steps) steps \(fmt(r.overall, 0)) samples/s; \(fmt(r.perCPUSecond, 0)) samples per CPU-second = " +
-                  "\(fmt(r.perCPUSecond * flops / 1e9)) GFLOP per CPU-second = \(fmt(100 * r.perCPUSecond * flops / 1e9 / sgemm.perCPUSecond))% of sgemm's")
-        } catch {
-            fail("training benchmark failed: \(error)")
+        var modes: [(String, ConvolutionAlgorithm, Int)] = [
+            ("im2col baseline, 1 model, \(threads) BLAS thread(s)", .im2col, 1),
+            ("default (Winograd conv1), 1 model, \(threads) BLAS thread(s)", .automatic, 1),
+        ]
+        if threads > 1 { modes.append(("default, \(threads) data-parallel shards × 1 BLAS thread", .automatic, threads)) }
+        for (label, algorithm, shards) in modes {
+            let s = try caoStep(bands: bands, shards: shards, algorithm: algorithm)
+            caoWorkloads.append(CaoWorkload(bands: bands, algorithm: algorithm, shards: shards,
+                                            workload: Workload("cao train 5×5×\(bands), batch 128, \(label)",
+                                                               blasThreads: shards > 1 ? 1 : threads, step: s.step),
+                                            flops: s.flops, performedFLOPs: s.performedFLOPs))
         }
     }
+    let all = [sgemmWorkload, conv1Workload] + caoWorkloads.map(\.workload)
+    for w in all { try w.run(steps: 3); w.times = []; w.cpu = 0 }  // warm-up: threads, workspaces, optimizer state
+    let rounds = 8, perRound = max(1, steps / rounds)
+    for _ in 0..<rounds {
+        for w in all { try w.run(steps: w === sgemmWorkload || w === conv1Workload ? 2 : perRound) }
+    }
+} catch {
+    fail("training benchmark failed: \(error)")
+}
+BLAS.threads = threads
+
+let sgemm = (fastest: sgemmBig.flops / sgemmWorkload.fastest / 1e9, median: sgemmBig.flops / sgemmWorkload.median / 1e9,
+             perCPUSecond: sgemmBig.flops / sgemmWorkload.cpuPerStep / 1e9)
+print("sgemm 1024×1024×1024: fastest \(fmt(sgemm.fastest)) GFLOP/s, median \(fmt(sgemm.median)) GFLOP/s, " +
+      "\(fmt(sgemm.perCPUSecond)) GFLOP per CPU-second   (cao conv1's im2col shape 1152×300×1800: fastest " +
+      "\(fmt(sgemmConv1.flops / conv1Workload.fastest / 1e9)), median \(fmt(sgemmConv1.flops / conv1Workload.median / 1e9)))")
+print("cao training, \(caoWorkloads.first?.workload.times.count ?? 0) steps per mode in 8 interleaved rounds. " +
+      "Effective GFLOP/s count the direct convolution's FLOPs from the layer shapes (the same work whatever the " +
+      "algorithm); performed GFLOP/s count the products really computed.")
+for c in caoWorkloads {
+    let w = c.workload
+    let samples = 128.0
+    let (fastest, median, perCPU) = (samples / w.fastest, samples / w.median, samples / w.cpuPerStep)
+    let base = caoWorkloads.first { $0.bands == c.bands && $0.algorithm == .im2col && $0.shards == 1 }
+    let speedup = base.map { "; \(fmt(w.median == 0 ? 0 : $0.workload.median / w.median, 2))× the im2col baseline (median steps)" } ?? ""
+    let perSample = c.flops / samples, performedPerSample = c.performedFLOPs / samples
+    print("\(w.label): fastest step \(fmt(fastest, 0)) samples/s, median step \(fmt(median, 0)) samples/s\(speedup)\n" +
+          "    effective (\(fmt(perSample / 1e6, 2)) MFLOP/sample): fastest \(fmt(fastest * perSample / 1e9)) GFLOP/s = " +
+          "\(fmt(100 * fastest * perSample / 1e9 / sgemm.fastest))% of fastest sgemm, median \(fmt(median * perSample / 1e9)) GFLOP/s = " +
+          "\(fmt(100 * median * perSample / 1e9 / sgemm.median))% of median sgemm, per CPU-second " +
+          "\(fmt(100 * perCPU * perSample / 1e9 / sgemm.perCPUSecond))% of sgemm's\n" +
+          "    performed (\(fmt(performedPerSample / 1e6, 2)) MFLOP/sample): median \(fmt(median * performedPerSample / 1e9)) GFLOP/s = " +
+          "\(fmt(100 * median * performedPerSample / 1e9 / sgemm.median))% of median sgemm; \(fmt(perCPU, 0)) samples per CPU-second")
 }
 BLAS.threads = threads
 

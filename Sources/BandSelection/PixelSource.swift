@@ -2,6 +2,7 @@
 // as normalized Float64 or Float32. PCA on a whole cube reads through it, so it never builds a
 // full-size Float64 copy of the data (34 MB for Indian Pines) or of its projection.
 import SpectralData
+import Tensors
 
 struct PixelSource {
     private enum Storage {

@@ -31,10 +31,16 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
             return dy
         case .relu:
             // y = max(z, 0): dz = dy where y > 0, else 0 (written into a fresh array, no copy of dy).
+            // Both values are loaded unconditionally, so the select vectorizes instead of branching
+            // on a mask that is random from one element to the next.
             return [Float](unsafeUninitializedCapacity: dy.count) { out, initialized in
                 y.withUnsafeBufferPointer { yp in
                     dy.withUnsafeBufferPointer { g in
-                        for i in 0..<g.count { out[i] = yp[i] > 0 ? g[i] : 0 }
+                        guard let ya = yp.baseAddress, let ga = g.baseAddress, let oa = out.baseAddress else { return }
+                        for i in 0..<g.count {
+                            let (yi, gi) = (ya[i], ga[i])
+                            oa[i] = yi > 0 ? gi : 0
+                        }
                     }
                 }
                 initialized = dy.count

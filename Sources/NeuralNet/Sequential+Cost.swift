@@ -1,6 +1,7 @@
 // Sequential+Cost: how many floating-point operations a model's matrix products take per sample,
 // counted from the layer shapes (2 FLOPs per multiply-add). Benchmarks turn these into GFLOP/s;
 // pruning reports them per level. Element-wise work (bias, ReLU, softmax) is not counted.
+import Tensors
 
 extension Sequential {
     /// FLOPs of each layer's forward product per sample (0 for layers without one).
@@ -29,6 +30,29 @@ extension Sequential {
         forwardFLOPsPerLayer.enumerated().reduce(0) { total, item in
             let firstWithWeights = forwardFLOPsPerLayer.firstIndex { $0 > 0 } ?? 0
             return total + item.element * (item.offset <= firstWithWeights ? 2 : 3)
+        }
+    }
+}
+
+extension Sequential {
+    /// FLOPs per sample of one training step's products as this model's layers really compute them:
+    /// like `trainingFLOPsPerSample`, except that a convolution on the Winograd path multiplies
+    /// 25 transformed values per (tile, channel, filter) instead of KH·KW·OH·OW per (channel, filter).
+    /// The transforms themselves (additions on the channel axis) are not counted.
+    public var performedTrainingFLOPsPerSample: Int {
+        let direct = forwardFLOPsPerLayer
+        let firstWithWeights = direct.firstIndex { $0 > 0 } ?? 0
+        return layers.indices.reduce(0) { total, i in
+            var product = direct[i]
+            if let conv = layers[i] as? Conv2D {
+                let input = i == 0 ? inputShape : outputShapes[i - 1]
+                if let g = ConvolutionGeometry(inputShape: [1] + input, kernelHeight: conv.kernelSize.height,
+                                               kernelWidth: conv.kernelSize.width, samePadding: conv.padding == .same),
+                   let tiling = conv.algorithm.winogradTiling(for: g) {
+                    product = 2 * WinogradTiling.points * tiling.tilesPerImage * g.channels * conv.filters
+                }
+            }
+            return total + product * (i <= firstWithWeights ? 2 : 3)
         }
     }
 }

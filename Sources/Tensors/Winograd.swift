@@ -57,10 +57,10 @@ public enum Winograd {
     public static func transformInput(_ x: UnsafePointer<Float>, _ t: WinogradTiling,
                                       into v: UnsafeMutablePointer<Float>) {
         let g = t.convolution, c = g.channels, rows = t.rows
-        withWorkspace(count: 26 * c) { scratch in
+        forEachImageBlock(t) { images in withWorkspace(count: 26 * c) { scratch in
             let zeros = scratch + 25 * c
             zeros.update(repeating: 0, count: c)
-            for n in 0..<g.batch {
+            for n in images {
                 let image = x + n * g.height * g.width * c
                 for ty in 0..<t.tilesDown { for tx in 0..<t.tilesAcross {
                     let row = n * t.tilesPerImage + ty * t.tilesAcross + tx
@@ -83,7 +83,7 @@ public enum Winograd {
                     }
                 }}
             }
-        }
+        }}
     }
 
     /// U[ξ][c][f] = (G g Gᵀ)[ξ] for the kernel w (3, 3, C, F).
@@ -111,9 +111,9 @@ public enum Winograd {
     public static func transformOutput(_ m: UnsafePointer<Float>, _ t: WinogradTiling, filters f: Int,
                                        bias: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
         let g = t.convolution, rows = t.rows
-        withWorkspace(count: 16 * f) { scratch in
+        forEachImageBlock(t) { images in withWorkspace(count: 16 * f) { scratch in
             let sink = scratch + 15 * f
-            for n in 0..<g.batch {
+            for n in images {
                 let image = y + n * g.outputHeight * g.outputWidth * f
                 for ty in 0..<t.tilesDown { for tx in 0..<t.tilesAcross {
                     let row = n * t.tilesPerImage + ty * t.tilesAcross + tx
@@ -136,7 +136,7 @@ public enum Winograd {
                     }
                 }}
             }
-        }
+        }}
     }
 
     // MARK: Backward
@@ -145,10 +145,10 @@ public enum Winograd {
     public static func transformOutputGradient(_ dy: UnsafePointer<Float>, _ t: WinogradTiling, filters f: Int,
                                                into dm: UnsafeMutablePointer<Float>) {
         let g = t.convolution, rows = t.rows
-        withWorkspace(count: 16 * f) { scratch in
+        forEachImageBlock(t) { images in withWorkspace(count: 16 * f) { scratch in
             let zeros = scratch + 15 * f
             zeros.update(repeating: 0, count: f)
-            for n in 0..<g.batch {
+            for n in images {
                 let image = dy + n * g.outputHeight * g.outputWidth * f
                 for ty in 0..<t.tilesDown { for tx in 0..<t.tilesAcross {
                     let row = n * t.tilesPerImage + ty * t.tilesAcross + tx
@@ -168,7 +168,7 @@ public enum Winograd {
                     }
                 }}
             }
-        }
+        }}
     }
 
     /// dw (3, 3, C, F) = Gᵀ dU G from the transformed kernel gradient dU [25][C][F].
@@ -198,9 +198,9 @@ public enum Winograd {
     public static func transformInputGradient(_ dv: UnsafePointer<Float>, _ t: WinogradTiling,
                                               into dx: UnsafeMutablePointer<Float>) {
         let g = t.convolution, c = g.channels, rows = t.rows
-        withWorkspace(count: 26 * c) { scratch in
+        forEachImageBlock(t) { images in withWorkspace(count: 26 * c) { scratch in
             let sink = scratch + 25 * c
-            for n in 0..<g.batch {
+            for n in images {
                 let image = dx + n * g.height * g.width * c
                 for ty in 0..<t.tilesDown { for tx in 0..<t.tilesAcross {
                     let row = n * t.tilesPerImage + ty * t.tilesAcross + tx
@@ -224,7 +224,7 @@ public enum Winograd {
                     }
                 }}
             }
-        }
+        }}
     }
 
     // MARK: - The 1-D transforms (o_i written at out + i·stride)
@@ -362,14 +362,23 @@ public enum Winograd {
         body(p)
     }
 
-    /// Splits 0..<total into cache-sized chunks (the kernel transforms' scratch stays in L1/L2).
-    @inline(__always)
+    /// Splits 0..<total into cache-sized chunks (the kernel transforms' scratch stays in L1/L2), shared
+    /// out over `BLAS.threads` workers. Chunks write disjoint outputs, so the split does not change results.
     static func forEachChunk(of total: Int, _ body: (_ offset: Int, _ count: Int) -> Void) {
         let chunk = 1024
-        var offset = 0
-        while offset < total {
-            body(offset, min(chunk, total - offset))
-            offset += chunk
+        parallelBlocks(count: (total + chunk - 1) / chunk, minimumPerBlock: 8) { chunks in
+            for c in chunks { body(c * chunk, min(chunk, total - c * chunk)) }
+            return 0
+        }
+    }
+
+    /// Shares the batch's images out over `BLAS.threads` workers; each image's tiles read and write
+    /// only that image's rows and pixels, so the split does not change results.
+    static func forEachImageBlock(_ t: WinogradTiling, _ body: (Range<Int>) -> Void) {
+        let perImage = t.tilesPerImage * max(t.convolution.channels, 1)
+        parallelBlocks(count: t.convolution.batch, minimumPerBlock: max(1, 4096 / perImage)) { images in
+            body(images)
+            return 0
         }
     }
 }
