@@ -13,7 +13,8 @@ import SpectralData
 public struct PruneStage: StageKind {
     public init() {}
     public var kind: String { "prune" }
-    public var version: Int { 1 }
+    // 2: 3×3 convolutions on Winograd F(3×3, 3×3) (same function, different float rounding).
+    public var version: Int { 2 }
     public var summary: String { "Prune conv channels level by level (APoZ, L1 or random), fine-tuning after each step; one model per level." }
     public var outputNames: [String] { ["model-<level> (e.g. model-0, model-40)"] }
 

@@ -13,7 +13,8 @@ import SpectralData
 public struct QuantizeStage: StageKind {
     public init() {}
     public var kind: String { "quantize" }
-    public var version: Int { 1 }
+    // 2: 3×3 convolutions on Winograd F(3×3, 3×3) (same function, different float rounding).
+    public var version: Int { 2 }
     public var summary: String { "Quantize every upstream model's Conv2D/Dense weights to 8 (or 4) bits per output channel; score and size each." }
     public var outputNames: [String] { ["quantized-<level> (or quantized for a single model)"] }
 

@@ -15,7 +15,8 @@ import Tensors
 public struct TrainStage: StageKind {
     public init() {}
     public var kind: String { "train" }
-    public var version: Int { 1 }
+    // 2: 3×3 convolutions on Winograd F(3×3, 3×3) (same function, different float rounding).
+    public var version: Int { 2 }
     public var summary: String { "Train a CNN on patches of the training pixels and evaluate it on the test pixels." }
     public var outputNames: [String] { ["model", "history", "predictions", "classmap.png"] }
 

@@ -16,7 +16,8 @@ import Tensors
 public struct VisualizeStage: StageKind {
     public init() {}
     public var kind: String { "visualize" }
-    public var version: Int { 1 }
+    // 2: 3×3 convolutions on Winograd F(3×3, 3×3) (same function, different float rounding).
+    public var version: Int { 2 }
     public var summary: String {
         "Saliency and activation maps of test pixels per pruning level (PNG grids), class maps, band-importance curves, similarity to the first level."
     }
