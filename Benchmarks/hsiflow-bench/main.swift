@@ -222,6 +222,39 @@ for c in caoWorkloads {
 }
 BLAS.threads = threads
 
+// MARK: - Inference latency by batch size
+
+// Forward passes only (prediction, pruning and quantization scores), cao 5×5×200: per-sample time of
+// im2col and of Winograd for the first layer at several batch sizes, measured in interleaved rounds.
+// The default's rule (Winograd from 4 tiles per call, see ConvolutionAlgorithm) comes from this table.
+do {
+    var rows: [(batch: Int, im2col: Workload, winograd: Workload)] = []
+    for batch in [1, 4, 16, 64, 256] {
+        func forwardStep(_ algorithm: ConvolutionAlgorithm) throws -> () throws -> Void {
+            var model = try ModelSpec.cao(classes: 9).build(inputShape: [5, 5, 200], seed: 41)
+            model.setConvolutionAlgorithm(algorithm)
+            let x = seeded([batch, 5, 5, 200], seed: 300)
+            return { _ = model.forward(x, training: false) }
+        }
+        rows.append((batch, Workload("im2col", blasThreads: threads, step: try forwardStep(.im2col)),
+                     Workload("winograd", blasThreads: threads, step: try forwardStep(.winograd))))
+    }
+    for r in rows { try r.im2col.run(steps: 3); try r.winograd.run(steps: 3); r.im2col.times = []; r.winograd.times = [] }
+    for _ in 0..<8 {
+        for r in rows {
+            let repeats = max(2, 256 / r.batch)
+            try r.im2col.run(steps: repeats)
+            try r.winograd.run(steps: repeats)
+        }
+    }
+    print("cao inference 5×5×200, forward only, median µs per sample (im2col / Winograd conv1):" + rows.map { r in
+        " batch \(r.batch) \(fmt(r.im2col.median / Double(r.batch) * 1e6)) / \(fmt(r.winograd.median / Double(r.batch) * 1e6))"
+    }.joined(separator: ","))
+} catch {
+    fail("inference benchmark failed: \(error)")
+}
+BLAS.threads = threads
+
 // MARK: - Peak memory on the full Indian Pines scene
 
 // The throughput workloads (six models with their workspaces) are freed and the process' peak

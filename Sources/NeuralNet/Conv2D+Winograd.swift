@@ -6,7 +6,8 @@ import Tensors
 
 /// How a convolution layer computes its products.
 public enum ConvolutionAlgorithm: String, Codable, Sendable, CaseIterable {
-    /// Winograd where it needs fewer multiplications (3×3 kernels on outputs of at least 2×2), else im2col.
+    /// Winograd where it needs fewer multiplications (3×3 kernels on outputs of at least 2×2) and a call
+    /// has at least 4 tiles (single-sample calls are as fast or faster on im2col); else im2col.
     case automatic
     /// One im2col matrix and one sgemm per pass (any kernel).
     case im2col
@@ -17,7 +18,9 @@ public enum ConvolutionAlgorithm: String, Codable, Sendable, CaseIterable {
     func winogradTiling(for geometry: ConvolutionGeometry) -> WinogradTiling? {
         guard self != .im2col, let tiling = WinogradTiling(geometry) else { return nil }
         // At 2×2 outputs the tiles already need 31% fewer multiplications; at 1×1 they would need 2.8× more.
-        return self == .winograd || tiling.relativeCost < 0.75 ? tiling : nil
+        // Below 4 tiles per call the 25 small products cost more in BLAS overhead than they save
+        // (hsiflow-bench's inference table: batch 1 is slower on Winograd, batch 4 faster).
+        return self == .winograd || (tiling.relativeCost < 0.75 && tiling.rows >= 4) ? tiling : nil
     }
 }
 
@@ -32,12 +35,15 @@ struct WinogradConvolution: Sendable {
 
     init(tiling: WinogradTiling) { self.tiling = tiling }
 
-    /// y (N, OH, OW, F) = bias + conv(x, kernel), before the activation.
-    mutating func forward(_ x: Tensor, tiling t: WinogradTiling, kernel: Tensor, bias: Tensor) -> [Float] {
+    /// y (N, OH, OW, F) = bias + conv(x, kernel), before the activation. With `kernelUnchanged`, the
+    /// transformed kernel of the previous call is reused (inference calls forward many times on one
+    /// kernel; at batch 1 transforming it would cost more than the products).
+    mutating func forward(_ x: Tensor, tiling t: WinogradTiling, kernel: Tensor, bias: Tensor, kernelUnchanged: Bool) -> [Float] {
         tiling = t
         let (r, c, f) = (t.rows, t.convolution.channels, kernel.shape[3])
         let g = t.convolution
         Self.resize(&transformedInput, to: WinogradTiling.points * r * c)
+        let reuseKernel = kernelUnchanged && transformedKernel.count == WinogradTiling.points * c * f
         Self.resize(&transformedKernel, to: WinogradTiling.points * c * f)
         Self.resize(&products, to: WinogradTiling.points * r * f)
         let count = g.batch * g.outputHeight * g.outputWidth * f
@@ -51,7 +57,7 @@ struct WinogradConvolution: Sendable {
                                     guard let xa = xp.baseAddress, let wa = wp.baseAddress, let ba = bp.baseAddress,
                                           let va = vp.baseAddress, let ua = up.baseAddress, let ma = mp.baseAddress,
                                           let ya = yp.baseAddress else { return }
-                                    Winograd.transformKernel(wa, channels: c, filters: f, into: ua)
+                                    if !reuseKernel { Winograd.transformKernel(wa, channels: c, filters: f, into: ua) }
                                     Winograd.transformInput(xa, t, into: va)
                                     for xi in 0..<WinogradTiling.points {
                                         BLAS.sgemm(m: r, n: f, k: c, a: va + xi * r * c, lda: c,

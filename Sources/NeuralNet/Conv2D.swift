@@ -41,6 +41,8 @@ public struct Conv2D: Layer {
     private var columnGradient: [Float] = []
     private var winograd: WinogradConvolution?
     private var forwardUsedWinograd = false
+    /// False whenever the kernel may have changed since the Winograd buffers last transformed it.
+    private var winogradKernelIsCurrent = false
     private var output: Tensor?
 
     /// A convolution over `channels` input channels with Glorot-uniform kernel and zero bias.
@@ -90,8 +92,9 @@ public struct Conv2D: Layer {
         if let tiling = algorithm.winogradTiling(for: g) {
             var engine = winograd ?? WinogradConvolution(tiling: tiling)
             winograd = nil  // hand the buffers over uniquely, so they are not copied on write
-            y = engine.forward(x, tiling: tiling, kernel: kernel, bias: bias)
+            y = engine.forward(x, tiling: tiling, kernel: kernel, bias: bias, kernelUnchanged: winogradKernelIsCurrent)
             winograd = engine
+            winogradKernelIsCurrent = true
             forwardUsedWinograd = true
         } else {
             y = forwardIm2col(x, g)
@@ -193,11 +196,13 @@ public struct Conv2D: Layer {
         try checkParameterShapes(values)
         kernel = values[0]
         bias = values[1]
+        winogradKernelIsCurrent = false
     }
 
     public mutating func updateParameters(_ update: (Int, inout Tensor, Tensor) -> Void) {
         update(0, &kernel, kernelGradient)
         update(1, &bias, biasGradient)
+        winogradKernelIsCurrent = false
     }
 
     public mutating func setGradients(_ values: [Tensor]) {

@@ -49,8 +49,31 @@ import Tensors
         #expect(ConvolutionAlgorithm.automatic.winogradTiling(for: try geometry([128, 5, 5, 200], 3)) != nil)  // cao conv1
         #expect(ConvolutionAlgorithm.automatic.winogradTiling(for: try geometry([128, 3, 3, 300], 3)) == nil)  // cao conv2: 1×1
         #expect(ConvolutionAlgorithm.automatic.winogradTiling(for: try geometry([1, 9, 9, 4], 5)) == nil)      // not 3×3
+        #expect(ConvolutionAlgorithm.automatic.winogradTiling(for: try geometry([1, 5, 5, 200], 3)) == nil)    // one tile per call
+        #expect(ConvolutionAlgorithm.automatic.winogradTiling(for: try geometry([1, 8, 8, 4], 3)) != nil)      // 6×6 output: 4 tiles
         #expect(ConvolutionAlgorithm.winograd.winogradTiling(for: try geometry([128, 3, 3, 300], 3)) != nil)
         #expect(ConvolutionAlgorithm.im2col.winogradTiling(for: try geometry([128, 5, 5, 200], 3)) == nil)
+    }
+
+    @Test func winogradTransformsTheKernelAgainAfterItChanges() throws {
+        // Inference reuses the transformed kernel between calls; a new kernel must not see the old one.
+        var rng = SeededRandom(seed: 31)
+        var conv = Conv2D(name: "c", filters: 5, kernelSize: (3, 3), channels: 6, padding: .valid, activation: .linear, rng: &rng)
+        conv.algorithm = .winograd
+        let x = seededTensor([4, 5, 5, 6], seed: 32)
+        let before = conv.forward(x, training: false)
+        #expect(conv.forward(x, training: false) == before)
+        try conv.setParameters([seededTensor(conv.kernel.shape, seed: 33), conv.bias])
+        let afterSet = conv.forward(x, training: false)
+        #expect(afterSet != before)
+        #expect(allClose(afterSet.scalars, ConvolutionReference.forward(x, kernel: conv.kernel, bias: conv.bias, padding: .valid).scalars,
+                         absolute: 1e-5, relative: 1e-5))
+        conv.updateParameters { j, value, _ in
+            if j == 0 { value = Tensor(shape: value.shape, scalars: value.scalars.map { $0 * 0.5 }) }
+        }
+        let afterUpdate = conv.forward(x, training: false)
+        #expect(allClose(afterUpdate.scalars, ConvolutionReference.forward(x, kernel: conv.kernel, bias: conv.bias, padding: .valid).scalars,
+                         absolute: 1e-5, relative: 1e-5))
     }
 
     @Test func caoFirstLayerAgreesAcrossAlgorithms() throws {
