@@ -146,7 +146,7 @@ func caoStep(bands: Int, shards: Int, algorithm: ConvolutionAlgorithm) throws
     var adam = Adam()
     var i = 0
     let parallel = shards > 1 ? ParallelStep(model: model, shards: shards, seed: 41) : nil
-    let (flops, performed) = (Double(batch * model.trainingFLOPsPerSample), Double(batch * model.performedTrainingFLOPsPerSample))
+    let (flops, performed) = (Double(batch * model.trainingFLOPsPerSample), Double(batch * model.performedTrainingFLOPsPerSample(batch: batch / shards)))
     return ({
         if let parallel {
             _ = try parallel.lossAndGradients(&model, inputs[i % pool], labels: labels[i % pool])
@@ -226,7 +226,7 @@ BLAS.threads = threads
 
 // Forward passes only (prediction, pruning and quantization scores), cao 5×5×200: per-sample time of
 // im2col and of Winograd for the first layer at several batch sizes, measured in interleaved rounds.
-// The default's rule (Winograd from 4 tiles per call, see ConvolutionAlgorithm) comes from this table.
+// The default's rule (Winograd from 64 tiles per call, see ConvolutionAlgorithm) comes from this table.
 do {
     var rows: [(batch: Int, im2col: Workload, winograd: Workload)] = []
     for batch in [1, 4, 16, 64, 256] {

@@ -7,7 +7,7 @@ import Tensors
 /// How a convolution layer computes its products.
 public enum ConvolutionAlgorithm: String, Codable, Sendable, CaseIterable {
     /// Winograd where it needs fewer multiplications (3×3 kernels on outputs of at least 2×2) and a call
-    /// has at least 4 tiles (single-sample calls are as fast or faster on im2col); else im2col.
+    /// has at least 64 tiles (smaller calls are as fast or faster on im2col); else im2col.
     case automatic
     /// One im2col matrix and one sgemm per pass (any kernel).
     case im2col
@@ -18,9 +18,10 @@ public enum ConvolutionAlgorithm: String, Codable, Sendable, CaseIterable {
     func winogradTiling(for geometry: ConvolutionGeometry) -> WinogradTiling? {
         guard self != .im2col, let tiling = WinogradTiling(geometry) else { return nil }
         // At 2×2 outputs the tiles already need 31% fewer multiplications; at 1×1 they would need 2.8× more.
-        // Below 4 tiles per call the 25 small products cost more in BLAS overhead than they save
-        // (hsiflow-bench's inference table: batch 1 is slower on Winograd, batch 4 faster).
-        return self == .winograd || (tiling.relativeCost < 0.75 && tiling.rows >= 4) ? tiling : nil
+        // Below about 64 tiles per call the 25 small products cost as much in BLAS overhead as they
+        // save (hsiflow-bench's inference table: forward passes of cao at batch 1–16 are as fast or
+        // faster on im2col, from 64 on Winograd is as fast or faster; training steps at 128 gain 1.5×).
+        return self == .winograd || (tiling.relativeCost < 0.75 && tiling.rows >= 64) ? tiling : nil
     }
 }
 

@@ -35,18 +35,18 @@ extension Sequential {
 }
 
 extension Sequential {
-    /// FLOPs per sample of one training step's products as this model's layers really compute them:
-    /// like `trainingFLOPsPerSample`, except that a convolution on the Winograd path multiplies
-    /// 25 transformed values per (tile, channel, filter) instead of KH·KW·OH·OW per (channel, filter).
-    /// The transforms themselves (additions on the channel axis) are not counted.
-    public var performedTrainingFLOPsPerSample: Int {
+    /// FLOPs per sample of one training step's products at batch size `batch` as this model's layers
+    /// really compute them: like `trainingFLOPsPerSample`, except that a convolution on the Winograd
+    /// path multiplies 25 transformed values per (tile, channel, filter) instead of KH·KW·OH·OW per
+    /// (channel, filter). The transforms themselves (additions on the channel axis) are not counted.
+    public func performedTrainingFLOPsPerSample(batch: Int) -> Int {
         let direct = forwardFLOPsPerLayer
         let firstWithWeights = direct.firstIndex { $0 > 0 } ?? 0
         return layers.indices.reduce(0) { total, i in
             var product = direct[i]
             if let conv = layers[i] as? Conv2D {
                 let input = i == 0 ? inputShape : outputShapes[i - 1]
-                if let g = ConvolutionGeometry(inputShape: [1] + input, kernelHeight: conv.kernelSize.height,
+                if let g = ConvolutionGeometry(inputShape: [batch] + input, kernelHeight: conv.kernelSize.height,
                                                kernelWidth: conv.kernelSize.width, samePadding: conv.padding == .same),
                    let tiling = conv.algorithm.winogradTiling(for: g) {
                     product = 2 * WinogradTiling.points * tiling.tilesPerImage * g.channels * conv.filters

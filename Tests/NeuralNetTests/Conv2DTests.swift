@@ -50,7 +50,8 @@ import Tensors
         #expect(ConvolutionAlgorithm.automatic.winogradTiling(for: try geometry([128, 3, 3, 300], 3)) == nil)  // cao conv2: 1×1
         #expect(ConvolutionAlgorithm.automatic.winogradTiling(for: try geometry([1, 9, 9, 4], 5)) == nil)      // not 3×3
         #expect(ConvolutionAlgorithm.automatic.winogradTiling(for: try geometry([1, 5, 5, 200], 3)) == nil)    // one tile per call
-        #expect(ConvolutionAlgorithm.automatic.winogradTiling(for: try geometry([1, 8, 8, 4], 3)) != nil)      // 6×6 output: 4 tiles
+        #expect(ConvolutionAlgorithm.automatic.winogradTiling(for: try geometry([16, 5, 5, 200], 3)) == nil)   // 16 tiles
+        #expect(ConvolutionAlgorithm.automatic.winogradTiling(for: try geometry([16, 8, 8, 4], 3)) != nil)     // 6×6 outputs: 64 tiles
         #expect(ConvolutionAlgorithm.winograd.winogradTiling(for: try geometry([128, 3, 3, 300], 3)) != nil)
         #expect(ConvolutionAlgorithm.im2col.winogradTiling(for: try geometry([128, 5, 5, 200], 3)) == nil)
     }

@@ -135,5 +135,10 @@ import Tensors
         #expect(model.forwardFLOPsPerSample == conv1 + conv2 + dense)
         // The first layer needs no input gradient: 2× its forward; every other layer 3×.
         #expect(model.trainingFLOPsPerSample == 2 * conv1 + 3 * (conv2 + dense))
+        // Performed at batch 128: conv1 on Winograd (25 products per channel–filter pair of its one
+        // tile); at batch 1 every convolution is on im2col, so performed = counted.
+        let winogradConv1 = 2 * 25 * 200 * 300
+        #expect(model.performedTrainingFLOPsPerSample(batch: 128) == 2 * winogradConv1 + 3 * (conv2 + dense))
+        #expect(model.performedTrainingFLOPsPerSample(batch: 1) == model.trainingFLOPsPerSample)
     }
 }
