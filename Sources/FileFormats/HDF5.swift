@@ -42,6 +42,7 @@ struct HDF5File {
         guard H5Fis_hdf5(path) > 0 else {
             throw .malformed(path: path, reason: "not an HDF5 file (no HDF5 signature); a Keras model file is an .h5 saved with model.save(\"model.h5\")")
         }
+        try HDF5HeapValidator.check(path: path)
         let id = H5Fopen(path, hsf_f_acc_rdonly(), hsf_p_default())
         let handle = try HDF5Handle.check(id, closer: H5Fclose) {
             .malformed(path: path, reason: "libhdf5 cannot open it (truncated or damaged HDF5 file)")

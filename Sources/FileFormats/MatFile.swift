@@ -124,6 +124,7 @@ public enum MatFile {
             guard bytes.count > 520, Array(bytes[512..<520]) == hdf5Signature else {
                 throw .malformed(path: path, reason: "a v7.3 header but no HDF5 data at byte 512 (truncated or not a v7.3 file)")
             }
+            try HDF5HeapValidator.check(bytes, path: path)
             return "v7.3 (HDF5)"
         }
         guard version == 0x0100 || bigEndianVersion == 0x0100 else {
