@@ -1,7 +1,6 @@
-// LinearAlgebra: the few matrix products BandSelection needs (through Tensors' BLAS) and a
-// parallel-for over row blocks. Shapes in comments use n = samples (pixels), m = features
-// (bands), k = components.
-import Dispatch
+// LinearAlgebra: the few matrix products BandSelection needs (through Tensors' BLAS; the
+// parallel-for over row blocks is Tensors' parallelBlocks). Shapes in comments use
+// n = samples (pixels), m = features (bands), k = components.
 import Tensors
 
 extension Matrix {

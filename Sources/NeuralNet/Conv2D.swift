@@ -1,5 +1,6 @@
 // Conv2D: stride-1 2-D convolution over NHWC input with a Keras-layout kernel, through
-// im2col + one sgemm, or Winograd F(3×3, 3×3) for 3×3 kernels (Conv2D+Winograd.swift); plus the plain-loop reference forward/backward it is tested against.
+// im2col + one sgemm, or Winograd F(3×3, 3×3) for 3×3 kernels (Conv2D+Winograd.swift); plus the
+// plain-loop reference forward/backward both are tested against.
 // Letters: N batch, H/W input size, C input channels, F filters, KH/KW kernel, OH/OW output,
 // M = N·OH·OW rows of the column matrix, K = KH·KW·C its columns.
 public import Tensors

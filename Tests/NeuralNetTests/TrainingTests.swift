@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 import Tensors
@@ -83,5 +84,45 @@ func smallModel(classes: Int, bands: Int, seed: UInt64 = 3) throws -> Sequential
             try model.fit(inputs: x, labels: [0, 1, 2, 0], options: TrainingOptions(optimizer: .adam(learningRate: -1)))
         }
         #expect(throws: NeuralNetError.self) { try model.fit(inputs: seededTensor([4, 5, 5, 3], seed: 1), labels: [0, 1, 2, 0], options: TrainingOptions()) }
+    }
+}
+
+@Suite struct AdamVectorizationTests {
+    /// Adam's 8-wide loop, split over workers, against a plain scalar loop of the same update:
+    /// 120,003 parameters (more than one block per worker, and a 3-element scalar tail).
+    @Test func parallelVectorStepEqualsAPlainLoopBitForBit() throws {
+        let spec = ModelSpec(name: "wide", layers: [.dense(units: 300), .dense(units: 3, activation: .softmax)])
+        let model = try spec.build(inputShape: [399], seed: 5)
+        var gradients: [[Tensor]] = []
+        for (i, layer) in model.layers.enumerated() {
+            gradients.append(layer.parameters.enumerated().map { j, p in
+                seededTensor(p.shape, seed: UInt64(100 + 10 * i + j), low: -1e-3, high: 1e-3)
+            })
+        }
+        // The reference: Keras' Adam written out per scalar, two steps.
+        var expected = model.layers.map { $0.parameters.map(\.scalars) }
+        var m = expected.map { $0.map { [Float](repeating: 0, count: $0.count) } }, v = m
+        let (lr, b1, b2, eps): (Float, Float, Float, Float) = (0.001, 0.9, 0.999, 1e-7)
+        for t in 1...2 {
+            let alpha = Float(Double(lr) * (1 - pow(Double(b2), Double(t))).squareRoot() / (1 - pow(Double(b1), Double(t))))
+            for i in expected.indices { for j in expected[i].indices { for k in expected[i][j].indices {
+                let g = gradients[i][j].scalars[k]
+                m[i][j][k] += (g - m[i][j][k]) * (1 - b1)
+                v[i][j][k] += (g * g - v[i][j][k]) * (1 - b2)
+                expected[i][j][k] -= alpha * m[i][j][k] / (v[i][j][k].squareRoot() + eps)
+            }}}
+        }
+        for threads in [1, 2] {
+            BLASConfiguration.exclusively {
+                BLAS.threads = threads
+                var stepped = model
+                var adam = Adam()
+                for _ in 1...2 {
+                    for i in stepped.layers.indices { stepped.layers[i].setGradients(gradients[i]) }
+                    adam.step(&stepped)
+                }
+                #expect(stepped.layers.map { $0.parameters.map(\.scalars) } == expected, "BLAS threads \(threads)")
+            }
+        }
     }
 }
