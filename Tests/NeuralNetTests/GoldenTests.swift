@@ -67,8 +67,8 @@ struct Golden: Decodable {
         let golden = try Golden.load()
         var model = try golden.model()
         // Adam's first step is about lr·sign(g) even for |g| ≈ 1e-9, so a gradient that is exactly 0
-        // in numpy (a kernel tap that only ever meets padding zeros) and 1e-9 after Winograd's
-        // transforms moves by lr. This checks the optimizer, on the exact-zero-preserving im2col path;
+        // in numpy (a kernel tap whose window only covers zeros: padding or ReLU-dead inputs) and
+        // 1e-9 after Winograd's transforms moves by lr. This checks the optimizer, on the exact-zero-preserving im2col path;
         // the test above checks both algorithms' gradients.
         model.setConvolutionAlgorithm(.im2col)
         _ = try model.lossAndGradients(golden.input.tensor, labels: golden.labels)
