@@ -42,6 +42,22 @@ public struct WinogradTiling: Sendable, Equatable {
     /// Scalars of the transformed input V, [25][rows][C].
     public var transformedInputCount: Int { Self.points * rows * convolution.channels }
 
+    /// Index (y·W + x) within its image of pixel (a, b) of input tile (ty, tx), or nil in the padding.
+    @inline(__always)
+    public func inputPixel(tile ty: Int, _ tx: Int, _ a: Int, _ b: Int) -> Int? {
+        let iy = ty * 3 - convolution.padTop + a, ix = tx * 3 - convolution.padLeft + b
+        guard iy >= 0, iy < convolution.height, ix >= 0, ix < convolution.width else { return nil }
+        return iy * convolution.width + ix
+    }
+
+    /// Index (y·OW + x) within its image of output (i, j) of tile (ty, tx), or nil past the edge.
+    @inline(__always)
+    public func outputPixel(tile ty: Int, _ tx: Int, _ i: Int, _ j: Int) -> Int? {
+        let oy = ty * 3 + i, ox = tx * 3 + j
+        guard oy < convolution.outputHeight, ox < convolution.outputWidth else { return nil }
+        return oy * convolution.outputWidth + ox
+    }
+
     /// Multiplications of the tiled algorithm divided by those of a direct convolution (1 = break-even).
     public var relativeCost: Double {
         let direct = Double(convolution.outputHeight * convolution.outputWidth * 9)
@@ -60,28 +76,22 @@ public enum Winograd {
         forEachImageBlock(t) { images in withWorkspace(count: 26 * c) { scratch in
             let zeros = scratch + 25 * c
             zeros.update(repeating: 0, count: c)
-            for n in images {
+            forEachTile(t, images: images) { n, ty, tx, row in
                 let image = x + n * g.height * g.width * c
-                for ty in 0..<t.tilesDown { for tx in 0..<t.tilesAcross {
-                    let row = n * t.tilesPerImage + ty * t.tilesAcross + tx
-                    let y0 = ty * 3 - g.padTop, x0 = tx * 3 - g.padLeft
-                    func source(_ a: Int, _ b: Int) -> UnsafePointer<Float> {
-                        let iy = y0 + a, ix = x0 + b
-                        guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { return UnsafePointer(zeros) }
-                        return image + (iy * g.width + ix) * c
-                    }
-                    // Column pass: scratch[i][b] = Σ_a Bᵀ[i][a] d[a][b].
-                    for b in 0..<5 {
-                        applyBT(source(0, b), source(1, b), source(2, b), source(3, b), source(4, b),
-                                into: scratch + b * c, stride: 5 * c, count: c)
-                    }
-                    // Row pass: V[5i + j] = Σ_b Bᵀ[j][b] scratch[i][b].
-                    for i in 0..<5 {
-                        let s = scratch + i * 5 * c
-                        applyBT(s, s + c, s + 2 * c, s + 3 * c, s + 4 * c,
-                                into: v + ((5 * i) * rows + row) * c, stride: rows * c, count: c)
-                    }
-                }}
+                func source(_ a: Int, _ b: Int) -> UnsafePointer<Float> {
+                    t.inputPixel(tile: ty, tx, a, b).map { image + $0 * c } ?? UnsafePointer(zeros)
+                }
+                // Column pass: scratch[i][b] = Σ_a Bᵀ[i][a] d[a][b].
+                for b in 0..<5 {
+                    applyBT(source(0, b), source(1, b), source(2, b), source(3, b), source(4, b),
+                            into: scratch + b * c, stride: 5 * c, count: c)
+                }
+                // Row pass: V[5i + j] = Σ_b Bᵀ[j][b] scratch[i][b].
+                for i in 0..<5 {
+                    let s = scratch + i * 5 * c
+                    applyBT(s, s + c, s + 2 * c, s + 3 * c, s + 4 * c,
+                            into: v + ((5 * i) * rows + row) * c, stride: rows * c, count: c)
+                }
             }
         }}
     }
@@ -113,28 +123,23 @@ public enum Winograd {
         let g = t.convolution, rows = t.rows
         forEachImageBlock(t) { images in withWorkspace(count: 16 * f) { scratch in
             let sink = scratch + 15 * f
-            for n in images {
+            forEachTile(t, images: images) { n, ty, tx, row in
                 let image = y + n * g.outputHeight * g.outputWidth * f
-                for ty in 0..<t.tilesDown { for tx in 0..<t.tilesAcross {
-                    let row = n * t.tilesPerImage + ty * t.tilesAcross + tx
-                    func target(_ i: Int, _ j: Int) -> UnsafeMutablePointer<Float> {
-                        let oy = ty * 3 + i, ox = tx * 3 + j
-                        guard oy < g.outputHeight, ox < g.outputWidth else { return sink }
-                        return image + (oy * g.outputWidth + ox) * f
-                    }
-                    // Column pass: scratch[i][b] = Σ_a Aᵀ[i][a] M[5a + b]   (3 × 5 blocks).
-                    for b in 0..<5 {
-                        let s = m + (b * rows + row) * f, step = 5 * rows * f
-                        applyAT(s, s + step, s + 2 * step, s + 3 * step, s + 4 * step,
-                                into: scratch + b * f, stride: 5 * f, count: f)
-                    }
-                    // Row pass: y[i][j] = bias + Σ_b Aᵀ[j][b] scratch[i][b].
-                    for i in 0..<3 {
-                        let s = UnsafePointer(scratch + i * 5 * f)
-                        applyATWithBias(s, s + f, s + 2 * f, s + 3 * f, s + 4 * f, bias: bias,
-                                        into: target(i, 0), target(i, 1), target(i, 2), count: f)
-                    }
-                }}
+                func target(_ i: Int, _ j: Int) -> UnsafeMutablePointer<Float> {
+                    t.outputPixel(tile: ty, tx, i, j).map { image + $0 * f } ?? sink
+                }
+                // Column pass: scratch[i][b] = Σ_a Aᵀ[i][a] M[5a + b]   (3 × 5 blocks).
+                for b in 0..<5 {
+                    let s = m + (b * rows + row) * f, step = 5 * rows * f
+                    applyAT(s, s + step, s + 2 * step, s + 3 * step, s + 4 * step,
+                            into: scratch + b * f, stride: 5 * f, count: f)
+                }
+                // Row pass: y[i][j] = bias + Σ_b Aᵀ[j][b] scratch[i][b].
+                for i in 0..<3 {
+                    let s = UnsafePointer(scratch + i * 5 * f)
+                    applyATWithBias(s, s + f, s + 2 * f, s + 3 * f, s + 4 * f, bias: bias,
+                                    into: target(i, 0), target(i, 1), target(i, 2), count: f)
+                }
             }
         }}
     }
@@ -148,25 +153,20 @@ public enum Winograd {
         forEachImageBlock(t) { images in withWorkspace(count: 16 * f) { scratch in
             let zeros = scratch + 15 * f
             zeros.update(repeating: 0, count: f)
-            for n in images {
+            forEachTile(t, images: images) { n, ty, tx, row in
                 let image = dy + n * g.outputHeight * g.outputWidth * f
-                for ty in 0..<t.tilesDown { for tx in 0..<t.tilesAcross {
-                    let row = n * t.tilesPerImage + ty * t.tilesAcross + tx
-                    func source(_ i: Int, _ j: Int) -> UnsafePointer<Float> {
-                        let oy = ty * 3 + i, ox = tx * 3 + j
-                        guard oy < g.outputHeight, ox < g.outputWidth else { return UnsafePointer(zeros) }
-                        return image + (oy * g.outputWidth + ox) * f
-                    }
-                    // Column pass: scratch[a][j] = Σ_i A[a][i] dY[i][j]   (5 × 3 blocks).
-                    for j in 0..<3 {
-                        applyA(source(0, j), source(1, j), source(2, j), into: scratch + j * f, stride: 3 * f, count: f)
-                    }
-                    // Row pass: dM[5a + b] = Σ_j A[b][j] scratch[a][j].
-                    for a in 0..<5 {
-                        let s = UnsafePointer(scratch + a * 3 * f)
-                        applyA(s, s + f, s + 2 * f, into: dm + (5 * a * rows + row) * f, stride: rows * f, count: f)
-                    }
-                }}
+                func source(_ i: Int, _ j: Int) -> UnsafePointer<Float> {
+                    t.outputPixel(tile: ty, tx, i, j).map { image + $0 * f } ?? UnsafePointer(zeros)
+                }
+                // Column pass: scratch[a][j] = Σ_i A[a][i] dY[i][j]   (5 × 3 blocks).
+                for j in 0..<3 {
+                    applyA(source(0, j), source(1, j), source(2, j), into: scratch + j * f, stride: 3 * f, count: f)
+                }
+                // Row pass: dM[5a + b] = Σ_j A[b][j] scratch[a][j].
+                for a in 0..<5 {
+                    let s = UnsafePointer(scratch + a * 3 * f)
+                    applyA(s, s + f, s + 2 * f, into: dm + (5 * a * rows + row) * f, stride: rows * f, count: f)
+                }
             }
         }}
     }
@@ -200,29 +200,23 @@ public enum Winograd {
         let g = t.convolution, c = g.channels, rows = t.rows
         forEachImageBlock(t) { images in withWorkspace(count: 26 * c) { scratch in
             let sink = scratch + 25 * c
-            for n in images {
+            forEachTile(t, images: images) { n, ty, tx, row in
                 let image = dx + n * g.height * g.width * c
-                for ty in 0..<t.tilesDown { for tx in 0..<t.tilesAcross {
-                    let row = n * t.tilesPerImage + ty * t.tilesAcross + tx
-                    let y0 = ty * 3 - g.padTop, x0 = tx * 3 - g.padLeft
-                    func target(_ p: Int, _ q: Int) -> UnsafeMutablePointer<Float> {
-                        let iy = y0 + p, ix = x0 + q
-                        guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { return sink }
-                        return image + (iy * g.width + ix) * c
-                    }
-                    // Column pass: scratch[p][b] = Σ_a Bᵀ[a][p] dV[5a + b].
-                    for b in 0..<5 {
-                        let s = dv + (b * rows + row) * c, step = 5 * rows * c
-                        applyB(s, s + step, s + 2 * step, s + 3 * step, s + 4 * step,
-                               into: scratch + b * c, stride: 5 * c, count: c)
-                    }
-                    // Row pass: dx[p][q] += Σ_b Bᵀ[b][q] scratch[p][b].
-                    for p in 0..<5 {
-                        let s = UnsafePointer(scratch + p * 5 * c)
-                        accumulateB(s, s + c, s + 2 * c, s + 3 * c, s + 4 * c,
-                                    into: target(p, 0), target(p, 1), target(p, 2), target(p, 3), target(p, 4), count: c)
-                    }
-                }}
+                func target(_ p: Int, _ q: Int) -> UnsafeMutablePointer<Float> {
+                    t.inputPixel(tile: ty, tx, p, q).map { image + $0 * c } ?? sink
+                }
+                // Column pass: scratch[p][b] = Σ_a Bᵀ[a][p] dV[5a + b].
+                for b in 0..<5 {
+                    let s = dv + (b * rows + row) * c, step = 5 * rows * c
+                    applyB(s, s + step, s + 2 * step, s + 3 * step, s + 4 * step,
+                           into: scratch + b * c, stride: 5 * c, count: c)
+                }
+                // Row pass: dx[p][q] += Σ_b Bᵀ[b][q] scratch[p][b].
+                for p in 0..<5 {
+                    let s = UnsafePointer(scratch + p * 5 * c)
+                    accumulateB(s, s + c, s + 2 * c, s + 3 * c, s + 4 * c,
+                                into: target(p, 0), target(p, 1), target(p, 2), target(p, 3), target(p, 4), count: c)
+                }
             }
         }}
     }
@@ -369,6 +363,17 @@ public enum Winograd {
         parallelBlocks(count: (total + chunk - 1) / chunk, minimumPerBlock: 8) { chunks in
             for c in chunks { body(c * chunk, min(chunk, total - c * chunk)) }
             return 0
+        }
+    }
+
+    /// Calls `body(image, tileRow, tileColumn, row)` for every tile of `images`; `row` indexes the
+    /// tile in the transformed matrices.
+    @inline(__always)
+    static func forEachTile(_ t: WinogradTiling, images: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+        for n in images {
+            for ty in 0..<t.tilesDown {
+                for tx in 0..<t.tilesAcross { body(n, ty, tx, n * t.tilesPerImage + ty * t.tilesAcross + tx) }
+            }
         }
     }
 
