@@ -23,7 +23,7 @@ while let flag = arguments.next() {
         exit(2)
     }
 }
-BLAS.threads = threads
+Workers.count = threads
 
 func fail(_ message: String) -> Never {
     print("FAIL: \(message)")

@@ -102,7 +102,7 @@ func number(_ object: [String: Any], _ path: String...) -> Double? {
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-BLAS.threads = options.threads
+Workers.count = options.threads
 say("bench-bands: \(options.cube)")
 let cube: Cube
 do { cube = try ArrayFile.loadCube(path: options.cube) } catch {

@@ -75,14 +75,14 @@ func fileBytes(_ path: String) -> Int {
 
 func run() throws {
     let o = Options(Array(CommandLine.arguments.dropFirst()))
-    if let t = o.threads { BLAS.threads = t }
+    if let t = o.threads { Workers.count = t }
     let clock = ContinuousClock()
     let cube = try ArrayFile.loadCube(path: o.data + "/Indian_pines_corrected.npy")
     let truth = try ArrayFile.loadLabelMap(path: o.data + "/Indian_pines_gt.npy").keeping(classes: IndianPines.studyClasses)
     let split = try Split.stratified(truth, trainFraction: 0.5, seed: 41)
     let reduced = try BandReducer(method: .pca(PCA(components: 100, whiten: true))).fitTransform(cube: cube).reduced
     let data = PruningData(training: try samples(reduced, split.train), evaluation: try samples(reduced, split.test))
-    log("data: \(data.training.count) training, \(data.evaluation.count) test patches of 5×5×100; BLAS threads \(BLAS.threads)")
+    log("data: \(data.training.count) training, \(data.evaluation.count) test patches of 5×5×100; BLAS threads \(Workers.count)")
 
     var model = try ModelSpec.cao(classes: 9).build(inputShape: [5, 5, 100], seed: 41)
     let trainStart = clock.now
@@ -128,7 +128,7 @@ func run() throws {
     }
 
     // Latency: interleaved rounds, fastest per model.
-    BLAS.threads = o.latencyThreads
+    Workers.count = o.latencyThreads
     let subset = data.evaluation.inputs.slicing(rows: 0 ..< min(o.samples, data.evaluation.count))
     let singles = min(o.singles, subset.shape[0])
     var floats = results.map(\.pruned.model)
@@ -151,7 +151,7 @@ func run() throws {
     }
 
     print("criterion \(o.criterion.rawValue), scope \(o.scope.rawValue), \(o.bits)-bit weights. Latency: µs per sample, fastest of \(o.rounds) interleaved rounds, "
-          + "batch 128 over \(subset.shape[0]) test patches and batch 1 over \(singles); BLAS threads \(BLAS.threads) (training used \(o.threads ?? 0 == 0 ? "the default" : String(o.threads ?? 0)))")
+          + "batch 128 over \(subset.shape[0]) test patches and batch 1 over \(singles); BLAS threads \(Workers.count) (training used \(o.threads ?? 0 == 0 ? "the default" : String(o.threads ?? 0)))")
     print("level  ch1  ch2   params  MFLOP    OA     AA   kappa | float b128    b1  ×L0 b128 ×L0 b1 | int\(o.bits) OA  ΔOA(pt)  b128     b1 | file int/float  weights int/float  max err/scale")
     for (k, r) in results.enumerated() {
         let m = r.metrics, e = m.evaluation, b = best[k], base = best[0]

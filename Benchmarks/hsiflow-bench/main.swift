@@ -25,7 +25,7 @@ while let a = arguments.next() {
         exit(2)
     }
 }
-BLAS.threads = threads
+Workers.count = threads
 
 func now() -> Double {
     var t = timespec()
@@ -61,7 +61,7 @@ func cpuSeconds() -> Double {
 
 func fmt(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
 
-print("hsiflow-bench: BLAS threads \(BLAS.threads), \(ProcessInfo.processInfo.activeProcessorCount) cores visible")
+print("hsiflow-bench: BLAS threads \(Workers.count), \(ProcessInfo.processInfo.activeProcessorCount) cores visible")
 
 // MARK: - Check kernels against references first
 
@@ -106,7 +106,7 @@ final class Workload {
     }
 
     func run(steps: Int) throws {
-        BLAS.threads = blasThreads
+        Workers.count = blasThreads
         let cpu0 = cpuSeconds()
         for _ in 0..<steps {
             let t0 = now()
@@ -195,7 +195,7 @@ do {
 } catch {
     fail("training benchmark failed: \(error)")
 }
-BLAS.threads = threads
+Workers.count = threads
 
 let sgemm = (fastest: sgemmBig.flops / sgemmWorkload.fastest / 1e9, median: sgemmBig.flops / sgemmWorkload.median / 1e9,
              perCPUSecond: sgemmBig.flops / sgemmWorkload.cpuPerStep / 1e9)
@@ -220,7 +220,7 @@ for c in caoWorkloads {
           "    performed (\(fmt(performedPerSample / 1e6, 2)) MFLOP/sample): median \(fmt(median * performedPerSample / 1e9)) GFLOP/s = " +
           "\(fmt(100 * median * performedPerSample / 1e9 / sgemm.median))% of median sgemm; \(fmt(perCPU, 0)) samples per CPU-second")
 }
-BLAS.threads = threads
+Workers.count = threads
 
 // MARK: - Inference latency by batch size
 
@@ -253,7 +253,7 @@ do {
 } catch {
     fail("inference benchmark failed: \(error)")
 }
-BLAS.threads = threads
+Workers.count = threads
 
 // MARK: - Peak memory on the full Indian Pines scene
 

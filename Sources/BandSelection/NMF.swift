@@ -269,7 +269,7 @@ extension NMF {
     private func reconstructionError(_ x: Matrix, _ w: Matrix, _ ht: Matrix) -> Double {
         let product = w.multiplied(by: ht, transposeOther: true)   // (n, m)
         let m = x.columns
-        return parallelBlocks(count: x.rows) { rows in
+        return parallelBlocks(count: x.rows, blockSize: 256) { rows in
             var s = 0.0
             for i in rows.lowerBound * m ..< rows.upperBound * m {
                 let d = x.values[i] - product.values[i]
@@ -321,7 +321,7 @@ func coordinateDescentUpdate(_ factor: inout Matrix, gram: Matrix, cross: Matrix
             gradient.withUnsafeMutableBufferPointer { grad in
                 guard let fBase = f.baseAddress, let gBase = g.baseAddress, let gradBase = grad.baseAddress else { return 0 }
                 let pointers = UncheckedBox((fBase, gBase, gradBase))
-                return parallelBlocks(count: rows, minimumPerBlock: 4 * tile) { block in
+                return parallelBlocks(count: rows, blockSize: 4 * tile) { block in
                     let (w, gram, grad) = pointers.value
                     var violation = 0.0
                     var delta = [Double](repeating: 0, count: tile)

@@ -208,7 +208,7 @@ public struct FittedPCA: Sendable, Equatable {
         let offset = (0..<k).map { i in (0..<featureCount).reduce(0.0) { $0 + mean[$1] * components[i, $1] } }
         let inverse = whiteningScales.map { 1 / $0 }
         _ = out.values.withUnsafeMutableBufferPointer { v in
-            parallelBlocks(count: out.rows) { rows in
+            parallelBlocks(count: out.rows, blockSize: 256) { rows in
                 for r in rows { for c in 0..<k { v[r * k + c] = (v[r * k + c] - offset[c]) * inverse[c] } }
                 return 0
             }

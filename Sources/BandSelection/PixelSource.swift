@@ -90,7 +90,7 @@ struct PixelSource {
     }
 
     /// Writes rows `range`, normalized and minus `center` (per column, if given), into `buffer`
-    /// as Float64 or Float32, converting on `BLAS.threads` threads.
+    /// as Float64 or Float32, converting on `Workers.count` threads.
     func fill<T: BinaryFloatingPoint>(_ range: Range<Int>, minus center: [Double]?, into buffer: UncheckedBox<UnsafeMutablePointer<T>>) {
         let m = columns
         var shift = offsets
@@ -101,7 +101,7 @@ struct PixelSource {
             values.withUnsafeBufferPointer { v in
                 guard let base = v.baseAddress else { return }
                 let source = UncheckedBox(base)
-                parallelBlocks(count: range.count, minimumPerBlock: 512) { local in
+                parallelBlocks(count: range.count, blockSize: 512) { local in
                     for r in local {
                         let from = source.value + (range.lowerBound + r) * m, to = buffer.value + r * m
                         for c in 0..<m { to[c] = T((Double(from[c]) - shifts[c]) * scales[c]) }

@@ -13,8 +13,11 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var experiment: ExperimentOptions
 
-    @Option(name: .shortAndLong, help: "Stages to run at the same time (BLAS threads are shared out between them).")
+    @Option(name: .shortAndLong, help: "Stages to run at the same time (the cores are shared out between them).")
     var jobs: Int = 1
+
+    @Option(help: ArgumentHelp("Worker threads for each running stage (default: the cores shared out between --jobs). Results are the same bits at any count.", valueName: "n"))
+    var threads: Int?
 
     @Option(help: ArgumentHelp("Rerun this stage even if cached (a stage name stands for all its matrix instances).", valueName: "stage"))
     var force: [String] = []
@@ -39,6 +42,7 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
@@ -63,9 +67,8 @@ struct RunCommand: ParsableCommand {
         let plan = pipeline.plan(prepared, previous: folder.currentManifest(), options: options)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let parallel = min(jobs, max(1, plan.runCount))
-        let threads = max(1, cores / parallel)
-        // Only when something runs: setting the thread count wakes OpenBLAS's spinning worker pool.
-        if plan.runCount > 0 { BLAS.threads = threads }
+        let threads = self.threads ?? max(1, cores / parallel)
+        Workers.count = threads
         let observer = ProgressRenderer(enabled: !quietOutput && EngineSupport.stdoutIsTerminal)
         let (result, manifest) = pipeline.run(
             prepared, plan: plan,

@@ -26,7 +26,7 @@ struct StageRunCommand: ParsableCommand {
     @Flag(help: "Run it even if its outputs are cached.")
     var force = false
 
-    @Option(help: "Cores for the stage's BLAS calls (default: all).")
+    @Option(help: "Worker threads for the stage (default: all cores). Results are the same bits at any count.")
     var threads: Int?
 
     @Flag(help: "Print the stage's record as JSON.")
@@ -38,7 +38,7 @@ struct StageRunCommand: ParsableCommand {
             try pipeline.prepare(path: experiment.file, overrides: experiment.overrides)
         }
         let cores = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        BLAS.threads = cores
+        Workers.count = cores
         let lock = try EngineSupport.mapErrors { () throws(EngineError) in
             try pipeline.store.lock(owner: "hsiflow stage run \(experiment.file) \(stage)", wait: true) { holder in
                 EngineSupport.printError("waiting for the cache lock held by \(holder)")

@@ -60,9 +60,10 @@ struct WinogradConvolution: Sendable {
                                           let ya = yp.baseAddress else { return }
                                     if !reuseKernel { Winograd.transformKernel(wa, channels: c, filters: f, into: ua) }
                                     Winograd.transformInput(xa, t, into: va)
-                                    for xi in 0..<WinogradTiling.points {
-                                        BLAS.sgemm(m: r, n: f, k: c, a: va + xi * r * c, lda: c,
-                                                   b: ua + xi * c * f, ldb: f, c: ma + xi * r * f, ldc: f)
+                                    // The 25 products are independent: one per worker at a time, each on one thread.
+                                    parallelFor(count: WinogradTiling.points) { xi in
+                                        BLAS.sgemmOnThisThread(m: r, n: f, k: c, a: va + xi * r * c, lda: c,
+                                                               b: ua + xi * c * f, ldb: f, c: ma + xi * r * f, ldc: f)
                                     }
                                     Winograd.transformOutput(ma, t, filters: f, bias: ba, into: ya)
                                 }
@@ -92,18 +93,18 @@ struct WinogradConvolution: Sendable {
                                 guard let dza = dzp.baseAddress, let va = vp.baseAddress, let ma = mp.baseAddress,
                                       let dua = dup.baseAddress, let dwa = dwp.baseAddress else { return }
                                 Winograd.transformOutputGradient(dza, t, filters: f, into: ma)
-                                for xi in 0..<WinogradTiling.points {
-                                    BLAS.sgemm(transposeA: true, m: c, n: f, k: r, a: va + xi * r * c, lda: c,
-                                               b: ma + xi * r * f, ldb: f, c: dua + xi * c * f, ldc: f)
+                                parallelFor(count: WinogradTiling.points) { xi in
+                                    BLAS.sgemmOnThisThread(transposeA: true, m: c, n: f, k: r, a: va + xi * r * c, lda: c,
+                                                           b: ma + xi * r * f, ldb: f, c: dua + xi * c * f, ldc: f)
                                 }
                                 Winograd.transformKernelGradient(dua, channels: c, filters: f, into: dwa)
                                 guard needInputGradient, let ua = up.baseAddress else { return }
                                 inputGradient.withUnsafeMutableBufferPointer { dvp in
                                     dx.withUnsafeMutableBufferPointer { dxp in
                                         guard let dva = dvp.baseAddress, let dxa = dxp.baseAddress else { return }
-                                        for xi in 0..<WinogradTiling.points {
-                                            BLAS.sgemm(transposeB: true, m: r, n: c, k: f, a: ma + xi * r * f, lda: f,
-                                                       b: ua + xi * c * f, ldb: f, c: dva + xi * r * c, ldc: c)
+                                        parallelFor(count: WinogradTiling.points) { xi in
+                                            BLAS.sgemmOnThisThread(transposeB: true, m: r, n: c, k: f, a: ma + xi * r * f, lda: f,
+                                                                   b: ua + xi * c * f, ldb: f, c: dva + xi * r * c, ldc: c)
                                         }
                                         Winograd.transformInputGradient(dva, t, into: dxa)
                                     }

@@ -94,7 +94,7 @@ public struct Adam: Optimizer {
                                       let g = gp.baseAddress else { return }
                                 let state = UncheckedBox((w, m, v, g))
                                 // Element-wise, so the blocks (one per worker) give the same bits as one loop.
-                                parallelBlocks(count: wp.count, minimumPerBlock: 32_768) { range in
+                                parallelBlocks(count: wp.count, blockSize: 32_768) { range in
                                     let (w, m, v, g) = state.value
                                     Adam.update(range, w: w, m: m, v: v, g: g, alpha: alpha,
                                                 oneMinusB1: oneMinusB1, oneMinusB2: oneMinusB2, epsilon: eps)

@@ -45,7 +45,7 @@ public final class ParallelStep: @unchecked Sendable {
 
     /// Forward and backward of `x` (N samples) with `labels` on all shards; leaves the combined
     /// gradients in `model`'s layers and returns the mean loss and the model output [N, classes].
-    /// BLAS' thread count is left alone: set `BLAS.threads` to cores / shards to avoid oversubscription.
+    /// BLAS' thread count is left alone: set `Workers.count` to cores / shards to avoid oversubscription.
     public func lossAndGradients(_ model: inout Sequential, _ x: Tensor, labels: [Int], training: Bool = true) throws(NeuralNetError)
         -> (loss: Float, output: Tensor) {
         try model.checkInput(x)

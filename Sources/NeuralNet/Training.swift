@@ -13,7 +13,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Shuffle the samples before every epoch (Keras' default).
     public var shuffle: Bool
     /// Data-parallel shards per batch: 1 runs each step on one model with BLAS' own threads; S > 1
-    /// runs S model replicas on S threads (see `ParallelStep`; set BLAS.threads to cores / S). Results
+    /// runs S model replicas on S threads (see `ParallelStep`; set Workers.count to cores / S). Results
     /// are bit-identical for the same seed, S and BLAS thread count; different S round differently.
     public var shards: Int
 
@@ -83,7 +83,7 @@ extension Sequential {
 
         var optimizer = options.optimizer.makeOptimizer()
         // Data parallelism; the BLAS thread count is the caller's (process-wide) choice: with S shards,
-        // BLAS.threads = cores / S avoids oversubscription.
+        // Workers.count = cores / S avoids oversubscription.
         let parallel = options.shards > 1 ? ParallelStep(model: self, shards: options.shards, seed: options.seed) : nil
         var rng = SeededRandom(seed: options.seed)
         var order = Array(0..<n)

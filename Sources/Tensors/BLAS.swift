@@ -1,11 +1,22 @@
 // BLAS: the one file that calls OpenBLAS (CBLAS shim). Everything else in HSIFlow
 // reaches matrix products and symmetric eigensolvers through these functions.
 // Matrices are row-major; `lda`, `ldb`, `ldc` are row strides in elements.
+//
+// Same bits at any thread count: OpenBLAS runs every call on the calling thread (its own
+// threading rounds differently at 1 and 2 threads: it blocks the inner dimension per thread).
+// Large products are cut here into parts along the rows or the columns of C, by a rule that looks
+// at the shape alone (`ProductSplit`), and the parts go to HSIFlow's workers (`Workers.count`).
+// Every element of C is then summed by one single-threaded call in a fixed order.
 import CBLAS
 
 /// Matrix products and LAPACK routines on raw buffers.
 public enum BLAS {
+    /// OpenBLAS' own thread pool stays at one thread for the life of the process; every entry point
+    /// below touches this first.
+    private static let singleThreaded: Void = openblas_set_num_threads(1)
+
     /// C ← alpha·op(A)·op(B) + beta·C, Float32, row-major. op(A) is m×k, op(B) is k×n, C is m×n.
+    /// Large products run in parts on `Workers.count` threads; the result does not depend on it.
     public static func sgemm(
         transposeA: Bool = false, transposeB: Bool = false,
         m: Int, n: Int, k: Int, alpha: Float = 1,
@@ -15,6 +26,30 @@ public enum BLAS {
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
+        let operands = UncheckedBox((a, b, c))
+        ProductSplit(m: m, n: n, k: k).run { rows, columns in
+            let (a, b, c) = operands.value
+            // A part of C is op(A)[rows, :]·op(B)[:, columns]: offset A by rows, B by columns.
+            let ap = a + (transposeA ? rows.lowerBound : rows.lowerBound * lda)
+            let bp = b + (transposeB ? columns.lowerBound * ldb : columns.lowerBound)
+            sgemmOnThisThread(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: columns.count, k: k,
+                              alpha: alpha, a: ap, lda: lda, b: bp, ldb: ldb, beta: beta,
+                              c: c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc)
+        }
+    }
+
+    /// `sgemm` as one OpenBLAS call on the calling thread, for callers that share out many
+    /// independent products themselves (Winograd's 25 per convolution).
+    public static func sgemmOnThisThread(
+        transposeA: Bool = false, transposeB: Bool = false,
+        m: Int, n: Int, k: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        _ = singleThreaded
         cblas_sgemm(CblasRowMajor,
                     transposeA ? CblasTrans : CblasNoTrans,
                     transposeB ? CblasTrans : CblasNoTrans,
@@ -22,7 +57,7 @@ public enum BLAS {
                     a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 
-    /// C ← alpha·op(A)·op(B) + beta·C, Float64, row-major.
+    /// C ← alpha·op(A)·op(B) + beta·C, Float64, row-major; split like `sgemm`.
     public static func dgemm(
         transposeA: Bool = false, transposeB: Bool = false,
         m: Int, n: Int, k: Int, alpha: Double = 1,
@@ -32,28 +67,39 @@ public enum BLAS {
         c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
-        cblas_dgemm(CblasRowMajor,
-                    transposeA ? CblasTrans : CblasNoTrans,
-                    transposeB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), alpha,
-                    a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        _ = singleThreaded
+        let operands = UncheckedBox((a, b, c))
+        ProductSplit(m: m, n: n, k: k).run { rows, columns in
+            let (a, b, c) = operands.value
+            cblas_dgemm(CblasRowMajor,
+                        transposeA ? CblasTrans : CblasNoTrans,
+                        transposeB ? CblasTrans : CblasNoTrans,
+                        blasint(rows.count), blasint(columns.count), blasint(k), alpha,
+                        a + (transposeA ? rows.lowerBound : rows.lowerBound * lda), blasint(lda),
+                        b + (transposeB ? columns.lowerBound * ldb : columns.lowerBound), blasint(ldb), beta,
+                        c + rows.lowerBound * ldc + columns.lowerBound, blasint(ldc))
+        }
     }
 
-    /// C ← alpha·Aᵀ·A + beta·C for A (k×n, row-major), filling the upper triangle of C (n×n), Float64.
+    /// C ← alpha·Aᵀ·A + beta·C for A (k×n, row-major), filling the upper triangle of C (n×n), Float64,
+    /// in one call on the calling thread.
     public static func dsyrkTransposed(n: Int, k: Int, alpha: Double = 1,
                                        a: UnsafePointer<Double>, lda: Int,
                                        beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int) {
         guard n > 0 else { return }
+        _ = singleThreaded
         cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, blasint(n), blasint(k),
                     alpha, a, blasint(lda), beta, c, blasint(ldc))
     }
 
-    /// Eigen-decomposition of a symmetric n×n Float64 matrix (LAPACK dsyevd).
+    /// Eigen-decomposition of a symmetric n×n Float64 matrix (LAPACK dsyevd), on the calling thread
+    /// (dsyevd's inner products would round differently on more OpenBLAS threads).
     /// - Parameter matrix: row-major, only the upper triangle is read; overwritten.
     /// - Returns: eigenvalues ascending, and eigenvectors as the *rows* of an n×n row-major array.
     public static func symmetricEigen(_ matrix: [Double], n: Int) -> (values: [Double], vectors: [Double])? {
         precondition(matrix.count == n * n, "symmetricEigen needs an n×n matrix")
         if n == 0 { return ([], []) }
+        _ = singleThreaded
         // LAPACK is column-major: a row-major upper triangle is a column-major lower triangle,
         // and the column-major eigenvector columns come back as our rows.
         var a = matrix
@@ -73,20 +119,55 @@ public enum BLAS {
         return (values, a)
     }
 
-    /// Number of threads OpenBLAS uses for one call.
-    public static var threads: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(max(1, newValue))) }
-    }
-
     // MARK: - Band selection
 
     /// A ← alpha·x·yᵀ + A (rank-1 update), Float64, row-major A (m×n), x of length m, y of length n.
-    /// OpenBLAS runs it on the calling thread while m·n stays below its threading threshold (≈ 9 000).
     public static func dger(m: Int, n: Int, alpha: Double = 1,
                             x: UnsafePointer<Double>, y: UnsafePointer<Double>,
                             a: UnsafeMutablePointer<Double>, lda: Int) {
         guard m > 0, n > 0 else { return }
+        _ = singleThreaded
         cblas_dger(CblasRowMajor, blasint(m), blasint(n), alpha, x, 1, y, 1, a, blasint(lda))
+    }
+}
+
+// MARK: - Splitting products
+
+/// How a product C (m×n) = op(A)·op(B) with inner extent k is cut into independent parts: a
+/// function of (m, n, k) alone. Small products stay whole; larger ones are cut along the side of C
+/// whose operand is cheaper to pack again for every part (rows of C repack B, columns repack A).
+struct ProductSplit {
+    /// Parts carry at least this many multiply-adds (smaller products are one call: splitting
+    /// would cost more than it saves), and there are at most `maximumParts`.
+    static let workPerPart = 1 << 22
+    static let maximumParts = 8
+    /// No part is narrower than this many rows or columns (the kernels' register blocks).
+    static let minimumExtent = 32
+
+    let m: Int, n: Int
+    let alongRows: Bool
+    let extent: Int
+    let step: Int
+
+    init(m: Int, n: Int, k: Int) {
+        self.m = m
+        self.n = n
+        let work = Double(m) * Double(n) * Double(max(k, 1))
+        alongRows = m >= n
+        extent = alongRows ? m : n
+        let byWork = Int(min(Double(ProductSplit.maximumParts), work / Double(ProductSplit.workPerPart)))
+        let parts = max(1, min(byWork, extent / ProductSplit.minimumExtent))
+        // Round each part up to a multiple of 16 so the kernels' vector blocks stay full.
+        step = parts <= 1 ? extent : ((extent + parts - 1) / parts + 15) / 16 * 16
+    }
+
+    var parts: Int { (extent + step - 1) / step }
+
+    /// Calls `body(rows, columns)` for every part, on up to `Workers.count` threads.
+    func run(_ body: (Range<Int>, Range<Int>) -> Void) {
+        parallelBlocks(count: extent, blockSize: step) { range in
+            body(alongRows ? range : 0 ..< m, alongRows ? 0 ..< n : range)
+            return 0
+        }
     }
 }

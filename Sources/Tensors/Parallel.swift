@@ -1,29 +1,81 @@
-// Parallel: data-parallel loops over contiguous blocks on `BLAS.threads` workers, for the element-wise
-// and row-wise work around the matrix products (band selection, optimizer steps, convolution transforms).
-// Each block touches its own slice, so results do not depend on how the work was split.
+// Parallel: the worker threads HSIFlow computes on, and loops over fixed-size blocks on them.
+// The rule that keeps results bit-identical at any thread count: how work is cut into blocks is
+// a function of the work alone (count and block size), never of the worker count, and partial
+// results are combined in block order. Workers only decide who computes which block, and when.
 import Dispatch
+import Foundation
+import Synchronization
 
-/// Runs `body(range)` over `count` items split into contiguous blocks on `BLAS.threads` worker
-/// threads and returns the sum of what the blocks return. There are a few blocks per worker, so a
-/// worker slowed down by another process on its core does not hold the others up. The worker
-/// count follows `BLAS.threads`, so a runner that shares cores out sets it once for both.
+/// The process-wide number of threads HSIFlow's parallel loops and matrix products run on.
+public enum Workers {
+    private static let configured = Atomic<Int>(ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Threads for the parallel loops and the split BLAS products (at least 1; default: all cores).
+    /// Changing it changes speed only: every result is the same bits at 1, 2, 3 or 4 workers.
+    public static var count: Int {
+        get { configured.load(ordering: .relaxed) }
+        set { configured.store(max(1, newValue), ordering: .relaxed) }
+    }
+
+    /// True on a thread that is running a block of a parallel loop: nested loops and products then
+    /// run their blocks in order on that thread instead of asking for more threads.
+    static var insideParallelRegion: Bool { pthread_getspecific(regionKey) != nil }
+
+    static func enterParallelRegion() { pthread_setspecific(regionKey, UnsafeRawPointer(bitPattern: 1)) }
+    static func leaveParallelRegion() { pthread_setspecific(regionKey, nil) }
+}
+
+/// Marks the threads inside a parallel loop (thread-local, set and cleared around each block run).
+private let regionKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+}()
+
+/// Runs `body(range)` over 0..<`count` cut into blocks of `blockSize` items (the last one shorter)
+/// on up to `Workers.count` threads, and returns the sum of what the blocks return, added in block
+/// order. The blocks do not depend on the worker count, so neither does the result, as long as
+/// each block's own work is deterministic. Blocks are handed out one at a time, so a worker slowed
+/// down by another process does not hold the others up.
 @discardableResult
-public func parallelBlocks(count: Int, minimumPerBlock: Int = 256, _ body: (Range<Int>) -> Double) -> Double {
-    let workers = max(1, min(BLAS.threads, count / max(1, minimumPerBlock)))
-    if workers <= 1 { return body(0..<count) }
-    let blocks = min(4 * workers, max(workers, count / max(1, minimumPerBlock)))
-    let step = (count + blocks - 1) / blocks
+public func parallelBlocks(count: Int, blockSize: Int, _ body: (Range<Int>) -> Double) -> Double {
+    guard count > 0 else { return 0 }
+    let size = max(1, blockSize)
+    let blocks = (count + size - 1) / size
+    let workers = Workers.insideParallelRegion ? 1 : min(Workers.count, blocks)
+    if workers <= 1 {
+        var total = 0.0
+        for b in 0..<blocks { total += body(b * size ..< min(count, (b + 1) * size)) }
+        return total
+    }
     var partial = [Double](repeating: 0, count: blocks)
+    let next = Atomic<Int>(0)
     partial.withUnsafeMutableBufferPointer { results in
         withoutActuallyEscaping(body) { body in
             let box = UncheckedBox((body, results))
-            DispatchQueue.concurrentPerform(iterations: blocks) { b in
-                let lo = b * step, hi = min(count, lo + step)
-                if lo < hi { box.value.1[b] = box.value.0(lo..<hi) }
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                Workers.enterParallelRegion()
+                defer { Workers.leaveParallelRegion() }
+                while true {
+                    let b = next.add(1, ordering: .relaxed).oldValue
+                    guard b < blocks else { break }
+                    box.value.1[b] = box.value.0(b * size ..< min(count, (b + 1) * size))
+                }
             }
         }
     }
-    return partial.reduce(0, +)
+    // In block order, whatever order the blocks finished in.
+    var total = 0.0
+    for value in partial { total += value }
+    return total
+}
+
+/// Runs `body(i)` for every i in 0..<`count` on up to `Workers.count` threads (one item per block).
+public func parallelFor(count: Int, _ body: (Int) -> Void) {
+    parallelBlocks(count: count, blockSize: 1) { range in
+        for i in range { body(i) }
+        return 0
+    }
 }
 
 /// Lets a closure that only touches disjoint memory cross into `concurrentPerform`.

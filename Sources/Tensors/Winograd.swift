@@ -357,10 +357,10 @@ public enum Winograd {
     }
 
     /// Splits 0..<total into cache-sized chunks (the kernel transforms' scratch stays in L1/L2), shared
-    /// out over `BLAS.threads` workers. Chunks write disjoint outputs, so the split does not change results.
+    /// out over `Workers.count` workers. Chunks write disjoint outputs, so the split does not change results.
     static func forEachChunk(of total: Int, _ body: (_ offset: Int, _ count: Int) -> Void) {
         let chunk = 1024
-        parallelBlocks(count: (total + chunk - 1) / chunk, minimumPerBlock: 8) { chunks in
+        parallelBlocks(count: (total + chunk - 1) / chunk, blockSize: 8) { chunks in
             for c in chunks { body(c * chunk, min(chunk, total - c * chunk)) }
             return 0
         }
@@ -377,11 +377,11 @@ public enum Winograd {
         }
     }
 
-    /// Shares the batch's images out over `BLAS.threads` workers; each image's tiles read and write
+    /// Shares the batch's images out over `Workers.count` workers; each image's tiles read and write
     /// only that image's rows and pixels, so the split does not change results.
     static func forEachImageBlock(_ t: WinogradTiling, _ body: (Range<Int>) -> Void) {
         let perImage = t.tilesPerImage * max(t.convolution.channels, 1)
-        parallelBlocks(count: t.convolution.batch, minimumPerBlock: max(1, 4096 / perImage)) { images in
+        parallelBlocks(count: t.convolution.batch, blockSize: max(1, 4096 / perImage)) { images in
             body(images)
             return 0
         }

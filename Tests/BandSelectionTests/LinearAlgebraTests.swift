@@ -35,9 +35,9 @@ struct LinearAlgebraTests {
     func rowBlocks() {
         BLASConfiguration.exclusively {
             for threads in [1, 2, 3] {
-                BLAS.threads = threads
+                Workers.count = threads
                 for count in [0, 1, 255, 256, 1000, 4099] {
-                    let total = parallelBlocks(count: count, minimumPerBlock: 64) { rows in
+                    let total = parallelBlocks(count: count, blockSize: 64) { rows in
                         Double(rows.reduce(0, +))
                     }
                     #expect(total == Double(count * (count - 1) / 2))
@@ -65,7 +65,7 @@ struct LinearAlgebraTests {
     @Test("one coordinate-descent pass matches scikit-learn's loop, on one thread and on two", arguments: [1, 2])
     func coordinateDescentMatchesPlainLoop(threads: Int) {
         BLASConfiguration.exclusively {
-            BLAS.threads = threads
+            Workers.count = threads
             coordinateDescentAgreesWithPlainLoop()
         }
     }

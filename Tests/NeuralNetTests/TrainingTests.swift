@@ -60,6 +60,22 @@ func smallModel(classes: Int, bands: Int, seed: UInt64 = 3) throws -> Sequential
         #expect(different, "another seed must give other weights")
     }
 
+    @Test("cao training gives the same bits at 1, 2, 3 and 4 workers (Winograd, split products, Adam)")
+    func trainingIsIndependentOfWorkers() throws {
+        let data = try sceneData()
+        let weights = try BLASConfiguration.exclusively {
+            try [1, 2, 3, 4].map { workers -> [[Tensor]] in
+                Workers.count = workers
+                var model = try ModelSpec.cao(classes: 4).build(inputShape: [5, 5, 16], seed: 9)
+                _ = try model.fit(inputs: data.train.0, labels: data.train.1,
+                                  options: TrainingOptions(epochs: 2, batchSize: 128, optimizer: .adam(), seed: 41))
+                return model.weights
+            }
+        }
+        let identical = weights.allSatisfy { $0 == weights[0] }
+        #expect(identical, "weights differ between worker counts")
+    }
+
     @Test func sgdStepFollowsItsFormula() throws {
         var model = try smallModel(classes: 3, bands: 2)
         let x = seededTensor([4, 5, 5, 2], seed: 1)
@@ -114,7 +130,7 @@ func smallModel(classes: Int, bands: Int, seed: UInt64 = 3) throws -> Sequential
         }
         for threads in [1, 2] {
             BLASConfiguration.exclusively {
-                BLAS.threads = threads
+                Workers.count = threads
                 var stepped = model
                 var adam = Adam()
                 for _ in 1...2 {
