@@ -13,7 +13,9 @@ import SpectralData
 public struct BandSelectStage: StageKind {
     public init() {}
     public var kind: String { "band-select" }
-    public var version: Int { 2 }
+    // 3: the same bits at any thread count (OpenBLAS on one thread, products split by shape, fixed
+    //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
+    public var version: Int { 3 }
     public var summary: String { "Normalize the cube and reduce its bands (PCA, NMF, or a uniform subset)." }
     public var outputNames: [String] { ["cube", "train", "test", "transform", "components"] }
 

@@ -14,7 +14,9 @@ public struct PruneStage: StageKind {
     public init() {}
     public var kind: String { "prune" }
     // 2: 3×3 convolutions on Winograd F(3×3, 3×3) (same function, different float rounding).
-    public var version: Int { 2 }
+    // 3: the same bits at any thread count (OpenBLAS on one thread, products split by shape, fixed
+    //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
+    public var version: Int { 3 }
     public var summary: String { "Prune conv channels level by level (APoZ, L1 or random), fine-tuning after each step; one model per level." }
     public var outputNames: [String] { ["model-<level> (e.g. model-0, model-40)"] }
 

@@ -14,7 +14,9 @@ public struct QuantizeStage: StageKind {
     public init() {}
     public var kind: String { "quantize" }
     // 2: 3×3 convolutions on Winograd F(3×3, 3×3) (same function, different float rounding).
-    public var version: Int { 2 }
+    // 3: the same bits at any thread count (OpenBLAS on one thread, products split by shape, fixed
+    //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
+    public var version: Int { 3 }
     public var summary: String { "Quantize every upstream model's Conv2D/Dense weights to 8 (or 4) bits per output channel; score and size each." }
     public var outputNames: [String] { ["quantized-<level> (or quantized for a single model)"] }
 
