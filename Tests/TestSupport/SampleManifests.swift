@@ -34,3 +34,13 @@ public func sampleManifest(variant: Int) -> Manifest {
                     stages: stages, summary: .init(ran: 1, cached: 2, failed: 0, skipped: 0, seconds: 1.75))
 }
 
+
+/// An execution environment for manifests in tests; `core`, `flags` and `threads` vary what a diff sees.
+public func sampleEnvironment(core: String = "Haswell", flags: [String] = ["avx", "avx2", "fma"],
+                              threads: Int = 2) -> Manifest.Environment {
+    Manifest.Environment(
+        hsiflowVersion: "0.1.0", source: .init(commit: String(repeating: "9", count: 40), dirty: false),
+        cpu: .init(model: "Test CPU", flags: flags),
+        blas: .init(name: "OpenBLAS", config: "OpenBLAS 0.3.21 DYNAMIC_ARCH \(core) MAX_THREADS=64", core: core, coreType: nil),
+        threads: threads, jobs: 1)
+}
