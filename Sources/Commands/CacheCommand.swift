@@ -1,10 +1,12 @@
 // CacheCommand: `hsiflow cache verify|gc|du` — check every object against its hash (dropping
-// corrupt ones and the records that need them), collect what no manifest refers to, and
-// report the cache's size.
+// corrupt ones and the records that need them), or recompute cached stages of an experiment
+// away from the cache and say whether their key still gives the same bytes (`verify FILE
+// --recompute ID…`), collect what no manifest refers to, and report the cache's size.
 import ArgumentParser
 import Foundation
 import PipelineEngine
 import PipelineModel
+import Tensors
 
 struct CacheCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,11 +35,76 @@ struct CacheLocation: ParsableArguments {
 
 struct CacheVerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Hash every object; drop corrupt ones and the records that point at them.")
+        commandName: "verify",
+        abstract: "Hash every object, dropping corrupt ones and the records that point at them; or, with an experiment and --recompute, rerun cached stages without touching the cache and say whether they reproduce.",
+        usage: """
+            hsiflow cache verify [--cache <dir>] [--json]
+            hsiflow cache verify <file> --recompute <id>... [--set <key=value>...] [--threads <n>] [--cache <dir>] [--json]
+            """)
 
     @OptionGroup var location: CacheLocation
 
+    @Argument(help: "The experiment file whose stages --recompute names.")
+    var file: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a value of the experiment by dotted path (with --recompute).", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Option(parsing: .upToNextOption,
+            help: ArgumentHelp("Rerun these cached stages (a name stands for all its matrix instances) in a scratch area and compare their outputs with the cached ones; exit 1 if any differs.", valueName: "id"))
+    var recompute: [String] = []
+
+    @Option(help: "Threads for each rerun (default: the threads the cached outputs were made with, else all cores).")
+    var threads: Int?
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        if file != nil && recompute.isEmpty {
+            throw ValidationError("with an experiment file, name the stages to rerun: cache verify \(file ?? "FILE") --recompute ID...")
+        }
+        if file == nil && !recompute.isEmpty {
+            throw ValidationError("--recompute needs the experiment file: cache verify FILE --recompute ID...")
+        }
+        if file == nil && (!overrides.isEmpty || threads != nil) {
+            throw ValidationError("--set and --threads go with an experiment file and --recompute")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
     func run() throws {
+        if let file { try recompute(file) } else { try verifyObjects() }
+    }
+
+    /// Reruns the named stages through a scratch store and reports, per stage, whether its
+    /// outputs came out byte-identical. Reads the cache only, so it takes no lock and writes
+    /// nothing there (not even the input-file hash memo).
+    private func recompute(_ file: String) throws {
+        let store = try location.open()
+        let pipeline = Pipeline(registry: EngineSupport.registry, store: store, hasher: InputFileHasher(memoURL: nil))
+        let (prepared, targets) = try EngineSupport.mapErrors { () throws(EngineError) in
+            let prepared = try pipeline.prepare(path: file, overrides: overrides)
+            return (prepared, try pipeline.reproductionTargets(prepared, ids: recompute))
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        var results: [Reproduction] = []
+        for target in targets {
+            let threads = self.threads ?? target.record.threads ?? cores
+            BLAS.threads = threads
+            let result = pipeline.reproduce(prepared, target, threads: threads)
+            results.append(result)
+            if !json { EngineSupport.print(ReproductionRenderer.line(result)) }
+        }
+        if json {
+            EngineSupport.print(try EngineSupport.json(ReproductionReport(stages: results)))
+        } else {
+            EngineSupport.print(ReproductionRenderer.summary(results))
+        }
+        if results.contains(where: { $0.verdict != .reproduced }) { throw ExitCode(ExitStatus.workFailed.rawValue) }
+    }
+
+    private func verifyObjects() throws {
         let store = try location.open()
         let lock = try location.lock(store, "verify")
         defer { lock.release() }
@@ -60,11 +127,20 @@ struct CacheVerifyCommand: ParsableCommand {
                 }
             }
         }
+        if json {
+            EngineSupport.print(try EngineSupport.json(["objects": objects.count, "corrupt": corrupt.count, "droppedRecords": droppedRecords]))
+            return
+        }
         EngineSupport.print("verified \(objects.count) object\(objects.count == 1 ? "" : "s") in \(store.root.path): \(corrupt.count) corrupt (dropped), \(droppedRecords) record\(droppedRecords == 1 ? "" : "s") dropped")
         if !corrupt.isEmpty {
             EngineSupport.print("the stages that produced them will be recomputed by the next run")
         }
     }
+}
+
+/// What `cache verify --recompute --json` prints.
+struct ReproductionReport: Encodable {
+    let stages: [Reproduction]
 }
 
 struct CacheGCCommand: ParsableCommand {

@@ -1,5 +1,6 @@
-// DiffCommand: `hsiflow diff A B` — parameters, metrics (old → new, delta), stages and artifacts
-// that changed between two manifests (files or results folders). Exit 0 unless --exit-code.
+// DiffCommand: `hsiflow diff A B` — parameters, metrics (old → new, delta), stages, artifacts and
+// stages not reproduced (same key, different outputs) between two manifests (files or results
+// folders), plus the environment and timings, which never count. Exit 0 unless --exit-code.
 import ArgumentParser
 import Foundation
 import PipelineModel
@@ -18,17 +19,20 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "Print the differences as JSON.")
     var json = false
 
-    @Flag(help: "Include unchanged parameters, metrics and outputs.")
+    @Flag(help: "Include unchanged parameters, metrics, outputs and timings.")
     var all = false
 
-    @Flag(help: "Exit with status 1 when the manifests differ.")
+    @Flag(help: "List timings (seconds, samples/s, latencies) instead of counting them in one line.")
+    var timings = false
+
+    @Flag(help: "Exit with status 1 when results differ (timings and the environment do not count; a stage not reproduced does).")
     var exitCode = false
 
     func run() throws {
         let (a, aPath) = try Self.load(old)
         let (b, bPath) = try Self.load(new)
         let diff = ManifestDiff(old: a, oldPath: aPath, new: b, newPath: bPath, includeUnchanged: all)
-        EngineSupport.print(json ? try EngineSupport.json(diff) : DiffRenderer.text(diff))
+        EngineSupport.print(json ? try EngineSupport.json(diff) : DiffRenderer.text(diff, showTimings: timings || all))
         if exitCode && diff.hasDifferences { throw ExitCode(1) }
     }
 

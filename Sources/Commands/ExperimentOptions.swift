@@ -20,10 +20,13 @@ struct ExperimentOptions: ParsableArguments {
 
 /// Building the engine for a command, and mapping its errors.
 enum EngineSupport {
+    /// The stage kinds every command knows.
+    static var registry: StageRegistry { StandardStages.registry }
+
     /// The pipeline over the standard registry and the file cache.
     static func pipeline(cache: String?) throws -> Pipeline {
         let store = try mapErrors { () throws(EngineError) in try FileStore(root: FileStore.defaultRoot(flag: cache)) }
-        return Pipeline(registry: StandardStages.registry, store: store)
+        return Pipeline(registry: registry, store: store)
     }
 
     /// Runs `body`, turning engine errors into UserInputError (exit 2) or WorkFailedError (exit 1).
@@ -33,7 +36,7 @@ enum EngineSupport {
 
     static func translate(_ error: EngineError) -> Error {
         switch error {
-        case .invalidExperiment, .unreadableFile, .unknownStage, .missingUpstream, .locked:
+        case .invalidExperiment, .unreadableFile, .unknownStage, .missingUpstream, .notCached, .locked:
             return UserInputError(error.description)
         case .storeFailure, .corruptObject, .stageFailed, .stageContract:
             return WorkFailedError(error.description)

@@ -73,7 +73,8 @@ struct RunCommand: ParsableCommand {
         let (result, manifest) = pipeline.run(
             prepared, plan: plan,
             options: RunOptions(jobs: jobs, keepGoing: keepGoing, threadsPerJob: threads),
-            observer: observer, toolVersion: HSIFlowCommand.version, startedAt: started)
+            observer: observer, toolVersion: HSIFlowCommand.version,
+            environment: EnvironmentCollector.collect(threads: threads, jobs: jobs), startedAt: started)
         observer.finish()
         try EngineSupport.mapErrors { () throws(EngineError) in try folder.write(manifest) }
         let cacheRoot = (pipeline.store as? FileStore)?.root ?? FileStore.defaultRoot(flag: experiment.cache)

@@ -24,15 +24,18 @@ public struct StageRecord: Sendable, Hashable, Codable {
     public let metrics: [String: ParamValue]
     /// Seconds the work took when it ran.
     public let seconds: Double
+    /// Worker threads the work ran with (nil in records written before it was kept).
+    public let threads: Int?
 
     public init(key: String, stage: String, kind: String, outputs: [String: ObjectRef],
-                metrics: [String: ParamValue], seconds: Double) {
+                metrics: [String: ParamValue], seconds: Double, threads: Int? = nil) {
         self.key = key
         self.stage = stage
         self.kind = kind
         self.outputs = outputs
         self.metrics = metrics
         self.seconds = seconds
+        self.threads = threads
     }
 }
 

@@ -31,6 +31,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible, Sendable {
     case unknownStage(String, suggestion: String?)
     /// A stage run alone needs an upstream stage that has no cached outputs.
     case missingUpstream(stage: String, upstream: String)
+    /// A stage to recompute has no cached outputs under its current key (`reason`: why not).
+    case notCached(stage: String, reason: String)
     /// A stage's own work failed.
     case stageFailed(stage: String, message: String)
     /// The cache is locked by another process and waiting was not allowed.
@@ -53,6 +55,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible, Sendable {
             return "no stage '\(id)' in the experiment" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "; `hsiflow graph FILE` lists the stages")
         case .missingUpstream(let stage, let upstream):
             return "stage \(stage) needs \(upstream), which has no cached outputs for its current key; run `hsiflow stage run FILE \(upstream)` (or `hsiflow run FILE`) first"
+        case .notCached(let stage, let reason):
+            return "stage \(stage) is not cached under its current key (\(reason)), so there is nothing to compare with; run it first (`hsiflow run FILE --only \(stage)`)"
         case .stageFailed(let stage, let message):
             return "stage \(stage) failed: \(message)"
         case .locked(let path, let holder):

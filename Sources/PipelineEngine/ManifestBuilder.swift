@@ -5,9 +5,10 @@ public import PipelineModel
 
 /// Builds manifests from run results.
 public enum ManifestBuilder {
-    /// The manifest of a run.
+    /// The manifest of a run; `environment` is gathered by the caller (the engine knows no BLAS or CPU).
     public static func manifest(spec: ExperimentSpec, result: RunResult, files: [String: FileHash], store: any ArtifactStore,
-                                runID: String, startedAt: Date, toolVersion: String) -> Manifest {
+                                runID: String, startedAt: Date, toolVersion: String,
+                                environment: Manifest.Environment? = nil) -> Manifest {
         let entries = result.outcomes.map { o -> Manifest.StageEntry in
             let stage = spec.stage(o.id)
             let outputs = (o.record?.outputs ?? [:]).keys.sorted().compactMap { name -> Manifest.Output? in
@@ -22,7 +23,8 @@ public enum ManifestBuilder {
                 params: stage?.params ?? [:], needs: (stage?.needs ?? []).map(\.description),
                 inputs: o.inputs.map { Manifest.Input(stage: $0.stage.description, key: $0.key) },
                 files: stageFiles, outputs: outputs, metrics: o.record?.metrics ?? [:],
-                seconds: o.status == .ran || o.status == .failed ? o.seconds : (o.record?.seconds ?? 0), error: o.error)
+                seconds: o.status == .ran || o.status == .failed ? o.seconds : (o.record?.seconds ?? 0),
+                threads: o.threads, error: o.error)
         }
         return Manifest(
             runID: runID, startedAt: iso8601(startedAt),
@@ -32,7 +34,8 @@ public enum ManifestBuilder {
             experiment: .init(name: spec.name, path: spec.path, sha256: spec.sha256, params: spec.resolvedParams),
             stages: entries,
             summary: .init(ran: result.count(.ran), cached: result.count(.cached), failed: result.count(.failed),
-                           skipped: result.count(.skipped), seconds: (result.seconds * 1000).rounded() / 1000))
+                           skipped: result.count(.skipped), seconds: (result.seconds * 1000).rounded() / 1000),
+            environment: environment)
     }
 
     /// A run id: UTC time plus the process id, sortable.

@@ -65,14 +65,15 @@ public struct Pipeline: Sendable {
                                          store: store, previous: previous, options: options)
     }
 
-    /// Runs a plan and returns the result and its manifest.
+    /// Runs a plan and returns the result and its manifest (recording `environment` in it).
     public func run(_ prepared: PreparedExperiment, plan: Plan, options: RunOptions, observer: (any RunObserver)?,
-                    toolVersion: String, startedAt: Date = Date()) -> (result: RunResult, manifest: Manifest) {
+                    toolVersion: String, environment: Manifest.Environment? = nil,
+                    startedAt: Date = Date()) -> (result: RunResult, manifest: Manifest) {
         let result = Runner(registry: registry, store: store).run(prepared.spec, graph: prepared.graph, plan: plan,
                                                                    files: prepared.files, options: options, observer: observer)
         let manifest = ManifestBuilder.manifest(spec: prepared.spec, result: result, files: prepared.files, store: store,
                                                 runID: ManifestBuilder.runID(at: startedAt), startedAt: startedAt,
-                                                toolVersion: toolVersion)
+                                                toolVersion: toolVersion, environment: environment)
         return (result, manifest)
     }
 

@@ -19,6 +19,9 @@ public struct StageOutcome: Sendable {
     public let inputs: [(stage: StageID, key: String)]
     /// Seconds of the stage's own work in this run (0 when cached).
     public let seconds: Double
+    /// Worker threads the stage ran with: this run's when it ran or failed, the original run's
+    /// when cached (nil if its record predates keeping them, or when it never started).
+    public let threads: Int?
     public let error: String?
 }
 
@@ -105,14 +108,15 @@ public struct Runner: Sendable {
                          state: Scheduler, options: RunOptions, observer: (any RunObserver)?) -> StageOutcome {
         guard let stage = graph.stage(id), let step = plan.step(id) else {
             return StageOutcome(id: id, kind: "", version: 0, status: .failed, reason: "not in the plan", key: "",
-                                record: nil, inputs: [], seconds: 0, error: "internal: stage \(id) missing from the plan")
+                                record: nil, inputs: [], seconds: 0, threads: nil, error: "internal: stage \(id) missing from the plan")
         }
         let kind = registry[stage.kind]
         let version = kind?.version ?? 0
         func outcome(_ status: Manifest.Status, _ reason: String, key: String = "", record: StageRecord? = nil,
-                     inputs: [(stage: StageID, key: String)] = [], seconds: Double = 0, error: String? = nil) -> StageOutcome {
+                     inputs: [(stage: StageID, key: String)] = [], seconds: Double = 0, threads: Int? = nil,
+                     error: String? = nil) -> StageOutcome {
             StageOutcome(id: id, kind: stage.kind, version: version, status: status, reason: reason, key: key,
-                         record: record, inputs: inputs, seconds: seconds, error: error)
+                         record: record, inputs: inputs, seconds: seconds, threads: threads, error: error)
         }
         if step.action == .excluded { return outcome(.skipped, step.reason) }
         if let stop = state.stoppedBy {
@@ -152,7 +156,8 @@ public struct Runner: Sendable {
                 let why = step.action == .reuse ? step.reason
                     : ownChange ? "restored from cache: \(step.reason)"
                     : "inputs reran with identical outputs (early cutoff)"
-                return outcome(.cached, why, key: key, record: record, inputs: inputs, seconds: record.seconds)
+                return outcome(.cached, why, key: key, record: record, inputs: inputs, seconds: record.seconds,
+                               threads: record.threads)
             }
         }
         if step.action == .reuse && reason == step.reason { reason = "cached record vanished; recomputed" }
@@ -165,9 +170,10 @@ public struct Runner: Sendable {
             try kind.run(context)
             let seconds = Date().timeIntervalSince(clock)
             let record = StageRecord(key: key, stage: id.description, kind: stage.kind, outputs: context.writtenOutputs,
-                                     metrics: context.writtenMetrics, seconds: seconds)
+                                     metrics: context.writtenMetrics, seconds: seconds, threads: options.threadsPerJob)
             try store.putRecord(record, in: .stages)
-            return outcome(.ran, reason, key: key, record: record, inputs: inputs, seconds: seconds)
+            return outcome(.ran, reason, key: key, record: record, inputs: inputs, seconds: seconds,
+                           threads: options.threadsPerJob)
         } catch {
             let seconds = Date().timeIntervalSince(clock)
             var message = (error as? EngineError)?.description ?? "\(error)"
@@ -177,7 +183,8 @@ public struct Runner: Sendable {
                     store.removeRecord(record.key, in: .stages)
                 }
             }
-            return outcome(.failed, reason, key: key, inputs: inputs, seconds: seconds, error: message)
+            return outcome(.failed, reason, key: key, inputs: inputs, seconds: seconds, threads: options.threadsPerJob,
+                           error: message)
         }
     }
 }

@@ -165,7 +165,8 @@ public final class StageContext: @unchecked Sendable {
         var refs: [String: ObjectRef] = [:]
         for (outputName, data) in result.outputs { refs[outputName] = try store.put(data) }
         try store.putRecord(StageRecord(key: stepKey, stage: "\(id)#\(name)", kind: kind, outputs: refs,
-                                        metrics: result.metrics, seconds: Date().timeIntervalSince(started)), in: .steps)
+                                        metrics: result.metrics, seconds: Date().timeIntervalSince(started), threads: threads),
+                            in: .steps)
         return (result.outputs, result.metrics, false)
     }
 }

@@ -1,6 +1,7 @@
 // Manifest: what one run of an experiment did and produced — results/<name>/manifest.json.
 // Encoded with `schemaVersion` first and every other key sorted, so two runs with the same
-// outcome differ only in their run id, times and host; decoded header-first.
+// outcome differ only in their run id, times, host and environment; decoded header-first.
+// `environment` and per-stage `threads` are optional: manifests written before them still decode.
 public import Foundation
 
 /// The results manifest of one run.
@@ -17,9 +18,11 @@ public struct Manifest: Sendable, Hashable, Codable {
     public var experiment: Experiment
     public var stages: [StageEntry]
     public var summary: Summary
+    /// What the run executed on, beyond the host: nil in manifests written before it was recorded.
+    public var environment: Environment?
 
     public init(runID: String, startedAt: String, tool: Tool, host: Host, experiment: Experiment,
-                stages: [StageEntry], summary: Summary) {
+                stages: [StageEntry], summary: Summary, environment: Environment? = nil) {
         self.schemaVersion = Manifest.currentSchemaVersion
         self.runID = runID
         self.startedAt = startedAt
@@ -28,6 +31,7 @@ public struct Manifest: Sendable, Hashable, Codable {
         self.experiment = experiment
         self.stages = stages
         self.summary = summary
+        self.environment = environment
     }
 
     /// The program that wrote the manifest.
@@ -43,6 +47,55 @@ public struct Manifest: Sendable, Hashable, Codable {
         public var os: String
         public var cores: Int
         public init(name: String, os: String, cores: Int) { self.name = name; self.os = os; self.cores = cores }
+    }
+
+    /// The execution environment of a run: what, besides a stage's key, can change its bytes.
+    public struct Environment: Sendable, Hashable, Codable {
+        /// The hsiflow version that ran.
+        public var hsiflowVersion: String
+        /// The source tree the binary was built from; nil when it does not live in a git work tree.
+        public var source: Source?
+        public var cpu: CPU
+        public var blas: BLASLibrary
+        /// BLAS threads each running stage was given (the cores shared out between parallel jobs).
+        public var threads: Int
+        /// Stages the run allowed at the same time (`--jobs`).
+        public var jobs: Int
+
+        public init(hsiflowVersion: String, source: Source?, cpu: CPU, blas: BLASLibrary, threads: Int, jobs: Int) {
+            self.hsiflowVersion = hsiflowVersion; self.source = source; self.cpu = cpu; self.blas = blas
+            self.threads = threads; self.jobs = jobs
+        }
+
+        /// A git commit and whether the work tree had uncommitted changes to tracked or new files.
+        public struct Source: Sendable, Hashable, Codable {
+            public var commit: String
+            public var dirty: Bool
+            public init(commit: String, dirty: Bool) { self.commit = commit; self.dirty = dirty }
+        }
+
+        /// The processor model and the instruction-set flags that change numerical kernels.
+        public struct CPU: Sendable, Hashable, Codable {
+            public var model: String
+            /// Sorted, only the flags that select kernels (avx2, fma, avx512f, …).
+            public var flags: [String]
+            public init(model: String, flags: [String]) { self.model = model; self.flags = flags }
+        }
+
+        /// The BLAS library linked, its build configuration and the kernel it picked at load time.
+        public struct BLASLibrary: Sendable, Hashable, Codable {
+            /// e.g. `OpenBLAS`.
+            public var name: String
+            /// The library's own configuration string (version, DYNAMIC_ARCH, MAX_THREADS, …).
+            public var config: String
+            /// The kernel chosen for this CPU, e.g. `Haswell` or `SkylakeX`.
+            public var core: String
+            /// `OPENBLAS_CORETYPE` when set: a kernel forced by the user.
+            public var coreType: String?
+            public init(name: String, config: String, core: String, coreType: String?) {
+                self.name = name; self.config = config; self.core = core; self.coreType = coreType
+            }
+        }
     }
 
     /// The experiment file and its resolved top-level parameters.
@@ -107,15 +160,18 @@ public struct Manifest: Sendable, Hashable, Codable {
         public var metrics: [String: ParamValue]
         /// Seconds the stage's own work took when it ran (the original run's seconds when cached).
         public var seconds: Double
+        /// Worker threads the stage ran with (the original run's when cached; nil when unknown).
+        public var threads: Int?
         /// The error message when the stage failed.
         public var error: String?
 
         public init(id: String, kind: String, version: Int, key: String, status: Status, reason: String,
                     params: [String: ParamValue], needs: [String], inputs: [Input], files: [InputFile],
-                    outputs: [Output], metrics: [String: ParamValue], seconds: Double, error: String? = nil) {
+                    outputs: [Output], metrics: [String: ParamValue], seconds: Double, threads: Int? = nil,
+                    error: String? = nil) {
             self.id = id; self.kind = kind; self.version = version; self.key = key; self.status = status; self.reason = reason
             self.params = params; self.needs = needs; self.inputs = inputs; self.files = files
-            self.outputs = outputs; self.metrics = metrics; self.seconds = seconds; self.error = error
+            self.outputs = outputs; self.metrics = metrics; self.seconds = seconds; self.threads = threads; self.error = error
         }
     }
 
@@ -170,7 +226,7 @@ public struct Manifest: Sendable, Hashable, Codable {
     private struct Body: Encodable {
         let m: Manifest
         init(_ m: Manifest) { self.m = m }
-        enum Keys: String, CodingKey { case runID, startedAt, tool, host, experiment, stages, summary }
+        enum Keys: String, CodingKey { case runID, startedAt, tool, host, experiment, stages, summary, environment }
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: Keys.self)
             try c.encode(m.runID, forKey: .runID)
@@ -180,6 +236,7 @@ public struct Manifest: Sendable, Hashable, Codable {
             try c.encode(m.experiment, forKey: .experiment)
             try c.encode(m.stages, forKey: .stages)
             try c.encode(m.summary, forKey: .summary)
+            try c.encodeIfPresent(m.environment, forKey: .environment)
         }
     }
 }

@@ -1,6 +1,7 @@
 // ManifestDiff: what changed between two manifests — parameters, metrics (old → new, delta),
-// stages added/removed/re-keyed, and output artifacts. A value; renderers print it as a table
-// or JSON. Nested metrics (per-class lists, objects) are compared leaf by leaf.
+// stages added/removed/re-keyed, output artifacts, stages that were not reproduced (same key,
+// different outputs), the execution environment, and timings (kept apart: they are noise, not
+// results). A value; renderers print it as a table or JSON. Nested metrics are compared leaf by leaf.
 
 /// The differences between an old and a new manifest.
 public struct ManifestDiff: Sendable, Hashable, Codable {
@@ -56,20 +57,61 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
         public var newBytes: Int?
     }
 
+    /// A stage with the same key in both runs whose outputs differ: the key did not determine
+    /// its bytes. Its output rows are here, not in `outputs`.
+    public struct UnreproducedStage: Sendable, Hashable, Codable {
+        public var stage: String
+        public var key: String
+        /// Outputs whose hashes differ (or that only one run has), sorted.
+        public var outputs: [String]
+        /// Worker threads the stage ran with in each run, when recorded.
+        public var oldThreads: Int?
+        public var newThreads: Int?
+    }
+
+    /// A field of the execution environment (or host) that differs. For list fields such as
+    /// the CPU flags, `added` and `removed` hold the difference.
+    public struct EnvironmentChange: Sendable, Hashable, Codable {
+        public var field: String
+        public var old: String?
+        public var new: String?
+        public var added: [String]
+        public var removed: [String]
+    }
+
     public var old: Side
     public var new: Side
     public var stagesAdded: [String]
     public var stagesRemoved: [String]
     public var stagesRekeyed: [RekeyedStage]
     public var params: [ParamRow]
+    /// Metric leaves, timings excluded.
     public var metrics: [MetricRow]
     public var outputs: [OutputRow]
+    /// Same key, different outputs.
+    public var notReproduced: [UnreproducedStage]
+    /// Differences in where and how the runs executed; informative, not a difference in results.
+    public var environment: [EnvironmentChange]
+    /// Timing metrics (`seconds`, `samples_per_second`, `…latency_us`, …) and the stages' and
+    /// run's seconds; noise, never a difference in results.
+    public var timings: [MetricRow]
 
-    /// True when anything but run ids and times differs.
+    /// True when results differ: stages, keys, parameters, metrics, outputs, or a stage whose
+    /// key did not reproduce its outputs. Timings and the environment do not count.
     public var hasDifferences: Bool {
         !stagesAdded.isEmpty || !stagesRemoved.isEmpty || !stagesRekeyed.isEmpty
             || params.contains { $0.changed } || metrics.contains { $0.changed }
-            || outputs.contains { $0.change != .unchanged }
+            || outputs.contains { $0.change != .unchanged } || !notReproduced.isEmpty
+    }
+
+    /// Whether a metric path names a timing: its last name (list indices aside) is `seconds`,
+    /// ends in `_seconds`, is `samples_per_second`, or ends in `latency_us` / `latency_batch1_us`
+    /// (`models[0].latency_us`, `levels[3].latency_batch1_us`, `float_latency_us`).
+    public static func isTiming(_ path: String) -> Bool {
+        var name = Substring(path.split(separator: ".").last ?? "")
+        while name.hasSuffix("]"), let open = name.lastIndex(of: "[") { name = name[..<open] }
+        return name == "seconds" || name.hasSuffix("_seconds") || name == "samples_per_second"
+            || name.hasSuffix("latency_us") || name.hasSuffix("latency_batch1_us")
     }
 
     /// Compares `old` to `new`; unchanged rows are kept only when `includeUnchanged`.
@@ -86,6 +128,8 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
         var params: [ParamRow] = []
         var metrics: [MetricRow] = []
         var outputs: [OutputRow] = []
+        var unreproduced: [UnreproducedStage] = []
+        var timings: [MetricRow] = []
 
         // Experiment-level parameters (seed, vars, matrix).
         params += ManifestDiff.rows(stage: "(experiment)", old: old.experiment.params, new: new.experiment.params,
@@ -98,14 +142,20 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
             params += ManifestDiff.rows(stage: id, old: .object(a.params), new: .object(b.params),
                                         includeUnchanged: includeUnchanged)
             for (path, pair) in ManifestDiff.leaves(.object(a.metrics), .object(b.metrics)) {
-                let changed = !ParamValue.equivalent(pair.old, pair.new)
-                guard changed || includeUnchanged else { continue }
-                var delta: Double?
-                if let x = pair.old?.number, let y = pair.new?.number { delta = y - x }
-                metrics.append(MetricRow(stage: id, metric: path, old: pair.old, new: pair.new, delta: delta, changed: changed))
+                guard let row = ManifestDiff.metricRow(stage: id, metric: path, pair.old, pair.new,
+                                                       includeUnchanged: includeUnchanged) else { continue }
+                if ManifestDiff.isTiming(path) { timings.append(row) } else { metrics.append(row) }
+            }
+            if let row = ManifestDiff.metricRow(stage: id, metric: "(seconds)", .double(a.seconds), .double(b.seconds),
+                                                includeUnchanged: includeUnchanged) {
+                timings.append(row)
             }
             let oldOutputs = Dictionary(a.outputs.map { ($0.name, $0) }, uniquingKeysWith: { x, _ in x })
             let newOutputs = Dictionary(b.outputs.map { ($0.name, $0) }, uniquingKeysWith: { x, _ in x })
+            if let finding = ManifestDiff.unreproduced(a, b) {
+                unreproduced.append(finding)
+                continue
+            }
             for name in Set(oldOutputs.keys).union(newOutputs.keys).sorted() {
                 let x = oldOutputs[name], y = newOutputs[name]
                 let change: OutputChange = x == nil ? .added : y == nil ? .removed
@@ -115,10 +165,75 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
                                          newSHA256: y?.sha256, oldBytes: x?.bytes, newBytes: y?.bytes))
             }
         }
+        if let row = ManifestDiff.metricRow(stage: "(run)", metric: "seconds", .double(old.summary.seconds),
+                                            .double(new.summary.seconds), includeUnchanged: includeUnchanged) {
+            timings.append(row)
+        }
         self.stagesRekeyed = rekeyed
         self.params = params
         self.metrics = metrics
         self.outputs = outputs
+        self.notReproduced = unreproduced
+        self.environment = ManifestDiff.environmentChanges(old, new)
+        self.timings = timings
+    }
+
+    /// A metric row, or nil when it is unchanged and unchanged rows are not wanted.
+    private static func metricRow(stage: String, metric: String, _ old: ParamValue?, _ new: ParamValue?,
+                                  includeUnchanged: Bool) -> MetricRow? {
+        let changed = !ParamValue.equivalent(old, new)
+        guard changed || includeUnchanged else { return nil }
+        var delta: Double?
+        if let x = old?.number, let y = new?.number { delta = y - x }
+        return MetricRow(stage: stage, metric: metric, old: old, new: new, delta: delta, changed: changed)
+    }
+
+    /// The finding for a stage that has the same non-empty key in both runs, produced outputs in
+    /// both, and whose outputs differ; nil otherwise.
+    private static func unreproduced(_ a: Manifest.StageEntry, _ b: Manifest.StageEntry) -> UnreproducedStage? {
+        guard !a.key.isEmpty, a.key == b.key, !a.outputs.isEmpty, !b.outputs.isEmpty else { return nil }
+        let x = Dictionary(a.outputs.map { ($0.name, $0.sha256) }, uniquingKeysWith: { p, _ in p })
+        let y = Dictionary(b.outputs.map { ($0.name, $0.sha256) }, uniquingKeysWith: { p, _ in p })
+        let differing = Set(x.keys).union(y.keys).filter { x[$0] != y[$0] }.sorted()
+        guard !differing.isEmpty else { return nil }
+        return UnreproducedStage(stage: b.id, key: b.key, outputs: differing, oldThreads: a.threads, newThreads: b.threads)
+    }
+
+    /// Host and environment fields that differ, in a fixed order. A manifest written before the
+    /// environment was recorded gives one `environment` row, not a row per field.
+    static func environmentChanges(_ old: Manifest, _ new: Manifest) -> [EnvironmentChange] {
+        var changes: [EnvironmentChange] = []
+        func scalar(_ field: String, _ x: String?, _ y: String?) {
+            if x != y { changes.append(EnvironmentChange(field: field, old: x, new: y, added: [], removed: [])) }
+        }
+        scalar("host", old.host.name, new.host.name)
+        scalar("os", old.host.os, new.host.os)
+        scalar("cores", String(old.host.cores), String(new.host.cores))
+        switch (old.environment, new.environment) {
+        case (nil, nil):
+            break
+        case (nil, _?), (_?, nil):
+            scalar("environment", old.environment == nil ? "not recorded" : "recorded",
+                   new.environment == nil ? "not recorded" : "recorded")
+        case (let x?, let y?):
+            scalar("hsiflow", x.hsiflowVersion, y.hsiflowVersion)
+            scalar("source commit", x.source?.commit, y.source?.commit)
+            scalar("source dirty", x.source.map { String($0.dirty) }, y.source.map { String($0.dirty) })
+            scalar("cpu", x.cpu.model, y.cpu.model)
+            if x.cpu.flags != y.cpu.flags {
+                let a = Set(x.cpu.flags), b = Set(y.cpu.flags)
+                changes.append(EnvironmentChange(field: "cpu flags", old: x.cpu.flags.joined(separator: " "),
+                                                 new: y.cpu.flags.joined(separator: " "),
+                                                 added: b.subtracting(a).sorted(), removed: a.subtracting(b).sorted()))
+            }
+            scalar("blas", x.blas.name, y.blas.name)
+            scalar("blas config", x.blas.config, y.blas.config)
+            scalar("blas core", x.blas.core, y.blas.core)
+            scalar("OPENBLAS_CORETYPE", x.blas.coreType, y.blas.coreType)
+            scalar("threads", String(x.threads), String(y.threads))
+            scalar("jobs", String(x.jobs), String(y.jobs))
+        }
+        return changes
     }
 
     private static func rows(stage: String, old: ParamValue, new: ParamValue, includeUnchanged: Bool) -> [ParamRow] {
@@ -129,7 +244,8 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
         }
     }
 
-    /// Leaves of two values side by side, by dotted path (objects) and `[i]` (lists of numbers), sorted.
+    /// Leaves of two values side by side, by dotted path (objects) and `[i]` (lists of numbers,
+    /// lists or objects — `levels[3].oa`), sorted.
     static func leaves(_ a: ParamValue?, _ b: ParamValue?) -> [(String, (old: ParamValue?, new: ParamValue?))] {
         var out: [String: (old: ParamValue?, new: ParamValue?)] = [:]
         var order: [String] = []
@@ -141,7 +257,8 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
             switch v {
             case .object(let fields) where !fields.isEmpty:
                 for (k, sub) in fields { walk(sub, path.isEmpty ? k : "\(path).\(k)", old: old) }
-            case .list(let items) where !items.isEmpty && items.allSatisfy({ $0.number != nil || $0.list != nil }):
+            case .list(let items) where !items.isEmpty
+                && items.allSatisfy({ $0.number != nil || $0.list != nil || $0.object != nil }):
                 for (i, sub) in items.enumerated() { walk(sub, "\(path)[\(i)]", old: old) }
             default:
                 put(path, v, old: old)

@@ -132,6 +132,9 @@ public struct ReportPage: Sendable {
         var html = "<section id=\"comparison\"><h2>Comparison</h2><p>old: <code>\(escapeHTML(diff.old.path))</code> (run \(escapeHTML(diff.old.runID))) → new: <code>\(escapeHTML(diff.new.path))</code> (run \(escapeHTML(diff.new.runID)))</p>"
         if !diff.stagesAdded.isEmpty { html += "<p>stages added: \(escapeHTML(diff.stagesAdded.joined(separator: ", ")))</p>" }
         if !diff.stagesRemoved.isEmpty { html += "<p>stages removed: \(escapeHTML(diff.stagesRemoved.joined(separator: ", ")))</p>" }
+        for r in diff.notReproduced {
+            html += "<p>not reproduced (same key, different outputs): <b>\(escapeHTML(r.stage))</b>, outputs \(escapeHTML(r.outputs.joined(separator: ", ")))</p>"
+        }
         let params = diff.params.filter(\.changed)
         if !params.isEmpty {
             html += "<h3>Parameters</h3><table class=\"data\"><thead><tr><th>stage</th><th>parameter</th><th>old</th><th>new</th></tr></thead><tbody>"

@@ -32,6 +32,18 @@ private func chain(b: String = "1", bNote: String = "", extra: String = "") -> S
 }
 
 @Suite struct RunnerTests {
+    @Test func eachStageRecordsTheThreadsItRanWithAndACachedStageKeepsTheOriginalRunsThreads() throws {
+        let log = ExecutionLog()
+        let h = EngineHarness(registry: fakeRegistry(log))
+        let first = try h.run(chain(), threads: 3)
+        #expect(first.manifest.stages.map(\.threads) == [3, 3, 3, 3])
+        let second = try h.run(chain(b: "2"), threads: 1)
+        #expect(second.manifest.stage("a")?.status == .cached && second.manifest.stage("a")?.threads == 3)
+        #expect(second.manifest.stage("b")?.status == .ran && second.manifest.stage("b")?.threads == 1)
+        // The manifest's environment is the caller's to give; the engine alone records none.
+        #expect(second.manifest.environment == nil)
+    }
+
     @Test func secondRunExecutesNothing() throws {
         let log = ExecutionLog()
         let h = EngineHarness(registry: fakeRegistry(log))

@@ -1,5 +1,6 @@
 // ManifestDiffTests: the diff model between two manifests, as a JSON snapshot, and its rules:
-// numeric deltas, leaves of nested metrics, stages added/removed/re-keyed, changed artifacts.
+// numeric deltas, leaves of nested metrics, stages added/removed/re-keyed, changed artifacts,
+// "same key, different outputs" as its own finding, environment changes, and timings kept apart.
 import Foundation
 import PipelineModel
 import Testing
@@ -39,5 +40,85 @@ import TestSupport
         #expect(!all.hasDifferences)
         #expect(all.metrics.contains { $0.metric == "loss" && !$0.changed })
         #expect(all.outputs.count == 2)
+    }
+
+    @Test func aStageWithTheSameKeyAndDifferentOutputsIsNotReproducedNotAnOutputChange() {
+        let (old, new) = unreproducedManifests()
+        let diff = ManifestDiff(old: old, oldPath: "a", new: new, newPath: "b")
+        #expect(diff.notReproduced.map(\.stage) == ["train[bands=pca]"])
+        let finding = diff.notReproduced.first
+        #expect(finding?.key == String(repeating: "b", count: 64) && finding?.outputs == ["history", "model"])
+        #expect(finding?.oldThreads == 2 && finding?.newThreads == 1)
+        #expect(diff.stagesRekeyed.isEmpty && diff.params.isEmpty)
+        #expect(diff.outputs.isEmpty)
+        #expect(diff.metrics.map(\.metric) == ["oa"])
+        #expect(diff.hasDifferences)
+        // Nothing else is flagged: unchanged stages with the same key are fine.
+        let same = ManifestDiff(old: old, oldPath: "a", new: old, newPath: "b")
+        #expect(same.notReproduced.isEmpty && !same.hasDifferences)
+    }
+
+    @Test func aFailedOrSkippedStageIsNotCalledUnreproduced() {
+        var (old, new) = unreproducedManifests()
+        let t = new.stages.firstIndex { $0.id == "train[bands=pca]" } ?? 0
+        new.stages[t].status = .failed
+        new.stages[t].outputs = []
+        old.environment = nil
+        let diff = ManifestDiff(old: old, oldPath: "a", new: new, newPath: "b")
+        #expect(diff.notReproduced.isEmpty)
+        #expect(diff.outputs.map { "\($0.output):\($0.change.rawValue)" } == ["history:removed", "model:removed"])
+    }
+
+    @Test func environmentChangesListOnlyTheFieldsThatDiffer() {
+        let (old, new) = unreproducedManifests()
+        let diff = ManifestDiff(old: old, oldPath: "a", new: new, newPath: "b")
+        #expect(diff.environment.map(\.field) == ["cpu flags", "blas config", "blas core", "threads"])
+        let flags = diff.environment.first { $0.field == "cpu flags" }
+        #expect(flags?.added == ["avx512f"] && flags?.removed == [])
+        #expect(diff.environment.first { $0.field == "blas core" }.map { [$0.old, $0.new] } == ["Haswell", "SkylakeX"])
+        // A manifest written before the environment was recorded: one row, not one per field.
+        var older = old
+        older.environment = nil
+        older.host.cores = 8
+        let mixed = ManifestDiff(old: older, oldPath: "a", new: new, newPath: "b")
+        #expect(mixed.environment.map { "\($0.field) \($0.old ?? "-") → \($0.new ?? "-")" }
+                == ["cores 8 → 2", "environment not recorded → recorded"])
+        // Environment differences alone are not differences in results.
+        var moved = old
+        moved.environment = new.environment
+        #expect(!ManifestDiff(old: old, oldPath: "a", new: moved, newPath: "b").hasDifferences)
+    }
+
+    @Test func timingsAreKeptApartAndAreNotDifferences() {
+        let (old, new) = timingOnlyManifests()
+        let diff = ManifestDiff(old: old, oldPath: "a", new: new, newPath: "b")
+        #expect(!diff.hasDifferences)
+        #expect(diff.metrics.isEmpty && diff.outputs.isEmpty && diff.params.isEmpty && diff.notReproduced.isEmpty)
+        #expect(diff.timings.map { "\($0.stage) \($0.metric)" } == [
+            "scene (seconds)",
+            "train[bands=pca] levels[0].float_latency_us", "train[bands=pca] levels[0].latency_batch1_us",
+            "train[bands=pca] levels[0].latency_us", "train[bands=pca] samples_per_second", "train[bands=pca] seconds",
+            "train[bands=pca] (seconds)", "(run) seconds",
+        ])
+        #expect(diff.timings.first { $0.metric == "(seconds)" && $0.stage == "scene" }?.delta == 0.125)
+    }
+
+    @Test func timingNamesMatchWhatStagesWrite() {
+        for timing in ["seconds", "samples_per_second", "latency_us", "models[0].latency_us", "levels[3].latency_batch1_us",
+                       "models[1].float_latency_us", "fit_seconds", "times[2].seconds"] {
+            #expect(ManifestDiff.isTiming(timing), "\(timing)")
+        }
+        for metric in ["oa", "levels[3].oa", "seconds_per_epoch_budget", "latency", "steps_computed", "models[0].bytes"] {
+            #expect(!ManifestDiff.isTiming(metric), "\(metric)")
+        }
+    }
+
+    @Test func listsOfObjectsAreComparedFieldByField() {
+        var old = sampleManifest(variant: 0), new = sampleManifest(variant: 0)
+        old.stages[1].metrics["levels"] = .list([["level": 0, "oa": 0.5], ["level": 20, "oa": 0.25]])
+        new.stages[1].metrics["levels"] = .list([["level": 0, "oa": 0.5], ["level": 20, "oa": 0.5]])
+        let diff = ManifestDiff(old: old, oldPath: "a", new: new, newPath: "b")
+        #expect(diff.metrics.map(\.metric) == ["levels[1].oa"])
+        #expect(diff.metrics.first?.delta == 0.25)
     }
 }

@@ -1,5 +1,6 @@
 // ManifestTests: manifests encode with schemaVersion first and sorted keys, byte-stable,
-// round-trip, and refuse a schema they do not know.
+// round-trip (with the execution environment and per-stage threads, or without them, as older
+// manifests were written), and refuse a schema they do not know.
 import Foundation
 import PipelineModel
 import Testing
@@ -34,5 +35,38 @@ import TestSupport
             try Manifest.decode(data, source: "x.json")
         }
         #expect(throws: PipelineModelError.self) { try Manifest.decode(Data("[]".utf8), source: "y.json") }
+    }
+
+    @Test func theEnvironmentAndStageThreadsRoundTripUnderTheSameSchemaVersion() throws {
+        var m = sampleManifest(variant: 1)
+        m.environment = sampleEnvironment(core: "SkylakeX", flags: ["avx2", "avx512f", "fma"], threads: 4)
+        m.stages[1].threads = 4
+        let data = try m.encoded()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.hasPrefix("{\n  \"schemaVersion\" : 1,\n  \"environment\" : {"))
+        let top = text.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { $0.split(separator: "\"")[1] }
+        #expect(top == ["schemaVersion", "environment", "experiment", "host", "runID", "stages", "startedAt", "summary", "tool"])
+        #expect(text.contains("\"core\" : \"SkylakeX\""))
+        #expect(text.contains("\"threads\" : 4"))
+        let decoded = try Manifest.decode(data, source: "m.json")
+        #expect(decoded.environment == m.environment)
+        #expect(decoded.stages.map(\.threads) == [nil, 4, nil])
+        #expect(try decoded.encoded() == data)
+    }
+
+    @Test func aManifestWithoutEnvironmentEncodesAsBeforeAndDecodes() throws {
+        let text = String(decoding: try sampleManifest(variant: 0).encoded(), as: UTF8.self)
+        #expect(!text.contains("environment") && !text.contains("threads"))
+        let decoded = try Manifest.decode(Data(text.utf8), source: "m.json")
+        #expect(decoded.environment == nil && decoded.stages.allSatisfy { $0.threads == nil })
+    }
+
+    @Test func theCommittedReferenceManifestStillDecodes() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("results/reference/manifest.json")
+        let manifest = try Manifest.decode(try Data(contentsOf: url), source: url.path)
+        #expect(manifest.schemaVersion == 1)
+        #expect(manifest.environment == nil)
+        #expect(manifest.stages.count == 16 && manifest.stages.allSatisfy { $0.threads == nil })
     }
 }

@@ -89,4 +89,11 @@ import TestSupport
         #expect(page.contains("+0.0100"))
         #expect(XMLParser(data: Data(page.utf8)).parse())
     }
+
+    @Test func comparisonSectionNamesAStageThatWasNotReproduced() {
+        let (old, new) = unreproducedManifests()
+        let page = ReportPage(manifest: new, comparison: ManifestDiff(old: old, oldPath: "a.json", new: new, newPath: "b.json")).html()
+        #expect(page.contains("not reproduced (same key, different outputs): <b>train[bands=pca]</b>, outputs history, model"))
+        #expect(XMLParser(data: Data(page.utf8)).parse())
+    }
 }

@@ -35,10 +35,12 @@ public final class EngineHarness: @unchecked Sendable {
     /// Plans and runs; the manifest becomes the previous one for the next call.
     @discardableResult
     public func run(_ yaml: String, overrides: [String] = [], force: [String] = [], only: [String] = [],
-                    jobs: Int = 1, keepGoing: Bool = false, observer: (any RunObserver)? = nil) throws -> (plan: Plan, result: RunResult, manifest: Manifest) {
+                    jobs: Int = 1, threads: Int = 1, keepGoing: Bool = false,
+                    observer: (any RunObserver)? = nil) throws -> (plan: Plan, result: RunResult, manifest: Manifest) {
         let (prepared, plan) = try self.plan(yaml, overrides: overrides, force: force, only: only)
         let (result, manifest) = pipeline.run(prepared, plan: plan,
-                                              options: RunOptions(jobs: jobs, keepGoing: keepGoing, baseDirectory: baseDirectory),
+                                              options: RunOptions(jobs: jobs, keepGoing: keepGoing, threadsPerJob: threads,
+                                                                  baseDirectory: baseDirectory),
                                               observer: observer, toolVersion: "test")
         previous = manifest
         return (plan, result, manifest)

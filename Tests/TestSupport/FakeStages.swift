@@ -150,3 +150,31 @@ extension ExecutionLog {
 public func fakeRegistry(_ log: ExecutionLog, version: Int = 1) -> StageRegistry {
     StageRegistry([FakeStage(log: log, version: version)])
 }
+
+/// A stage kind `flaky` that is deliberately not reproducible: its `model` output carries a
+/// counter that grows with every execution, while its `history` output depends on `value` alone.
+/// It stands for a stage whose key does not determine its bytes.
+public struct FlakyStage: StageKind {
+    private let executions = Counter()
+
+    public init() {}
+
+    public var kind: String { "flaky" }
+    public var version: Int { 1 }
+    public var summary: String { "Test double whose `model` output differs on every execution." }
+    public var outputNames: [String] { ["model", "history"] }
+    public var isTestUtility: Bool { true }
+    public var parameters: [Parameter] { [Parameter("value", .any, default: 0, "decides the history output")] }
+
+    public func run(_ context: StageContext) throws {
+        let n = executions.next()
+        try context.write("model", Data("execution \(n)".utf8))
+        try context.write("history", Data(("value=" + (context.params["value"] ?? .null).canonicalJSON).utf8))
+    }
+
+    private final class Counter: @unchecked Sendable {
+        private let mutex = NSLock()
+        private var value = 0
+        func next() -> Int { mutex.withLock { value += 1; return value } }
+    }
+}
