@@ -91,7 +91,7 @@ struct CacheVerifyCommand: ParsableCommand {
         var results: [Reproduction] = []
         for target in targets {
             let threads = self.threads ?? target.record.threads ?? cores
-            BLAS.threads = threads
+            Workers.count = threads
             let result = pipeline.reproduce(prepared, target, threads: threads)
             results.append(result)
             if !json { EngineSupport.print(ReproductionRenderer.line(result)) }

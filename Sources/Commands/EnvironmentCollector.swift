@@ -15,7 +15,7 @@ enum EnvironmentCollector {
         "asimd", "sve", "sve2",
     ]
 
-    /// The environment of this process for a run with `threads` BLAS threads per stage and `jobs` parallel stages.
+    /// The environment of this process for a run with `threads` worker threads per stage and `jobs` parallel stages.
     static func collect(threads: Int, jobs: Int,
                         environment: [String: String] = ProcessInfo.processInfo.environment) -> Manifest.Environment {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""

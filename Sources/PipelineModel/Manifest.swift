@@ -57,7 +57,7 @@ public struct Manifest: Sendable, Hashable, Codable {
         public var source: Source?
         public var cpu: CPU
         public var blas: BLASLibrary
-        /// BLAS threads each running stage was given (the cores shared out between parallel jobs).
+        /// Worker threads each running stage was given (the cores shared out between parallel jobs).
         public var threads: Int
         /// Stages the run allowed at the same time (`--jobs`).
         public var jobs: Int

@@ -137,7 +137,7 @@ func smallModel(classes: Int, bands: Int, seed: UInt64 = 3) throws -> Sequential
                     for i in stepped.layers.indices { stepped.layers[i].setGradients(gradients[i]) }
                     adam.step(&stepped)
                 }
-                #expect(stepped.layers.map { $0.parameters.map(\.scalars) } == expected, "BLAS threads \(threads)")
+                #expect(stepped.layers.map { $0.parameters.map(\.scalars) } == expected, "workers \(threads)")
             }
         }
     }
