@@ -61,12 +61,13 @@ import TestSupport
         #expect(decoded.environment == nil && decoded.stages.allSatisfy { $0.threads == nil })
     }
 
-    @Test func theCommittedReferenceManifestStillDecodes() throws {
+    @Test func theCommittedReferenceManifestDecodesWithItsEnvironment() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("results/reference/manifest.json")
         let manifest = try Manifest.decode(try Data(contentsOf: url), source: url.path)
         #expect(manifest.schemaVersion == 1)
-        #expect(manifest.environment == nil)
-        #expect(manifest.stages.count == 16 && manifest.stages.allSatisfy { $0.threads == nil })
+        let environment = try #require(manifest.environment)
+        #expect(environment.blas.name == "OpenBLAS" && !environment.blas.core.isEmpty)
+        #expect(manifest.stages.count == 16 && manifest.stages.allSatisfy { $0.threads != nil && $0.status == .ran })
     }
 }
