@@ -67,6 +67,9 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
         /// Worker threads the stage ran with in each run, when recorded.
         public var oldThreads: Int?
         public var newThreads: Int?
+        /// The stage's metric changes (timings aside): consequences of the unreproduced outputs,
+        /// so they are kept here rather than among `metrics`.
+        public var metrics: [MetricRow] = []
     }
 
     /// A field of the execution environment (or host) that differs. For list fields such as
@@ -141,10 +144,11 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
             }
             params += ManifestDiff.rows(stage: id, old: .object(a.params), new: .object(b.params),
                                         includeUnchanged: includeUnchanged)
+            var stageMetrics: [MetricRow] = []
             for (path, pair) in ManifestDiff.leaves(.object(a.metrics), .object(b.metrics)) {
                 guard let row = ManifestDiff.metricRow(stage: id, metric: path, pair.old, pair.new,
                                                        includeUnchanged: includeUnchanged) else { continue }
-                if ManifestDiff.isTiming(path) { timings.append(row) } else { metrics.append(row) }
+                if ManifestDiff.isTiming(path) { timings.append(row) } else { stageMetrics.append(row) }
             }
             if let row = ManifestDiff.metricRow(stage: id, metric: "(seconds)", .double(a.seconds), .double(b.seconds),
                                                 includeUnchanged: includeUnchanged) {
@@ -152,10 +156,12 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
             }
             let oldOutputs = Dictionary(a.outputs.map { ($0.name, $0) }, uniquingKeysWith: { x, _ in x })
             let newOutputs = Dictionary(b.outputs.map { ($0.name, $0) }, uniquingKeysWith: { x, _ in x })
-            if let finding = ManifestDiff.unreproduced(a, b) {
+            if var finding = ManifestDiff.unreproduced(a, b) {
+                finding.metrics = stageMetrics
                 unreproduced.append(finding)
                 continue
             }
+            metrics += stageMetrics
             for name in Set(oldOutputs.keys).union(newOutputs.keys).sorted() {
                 let x = oldOutputs[name], y = newOutputs[name]
                 let change: OutputChange = x == nil ? .added : y == nil ? .removed

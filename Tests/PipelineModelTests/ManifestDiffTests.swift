@@ -51,7 +51,8 @@ import TestSupport
         #expect(finding?.oldThreads == 2 && finding?.newThreads == 1)
         #expect(diff.stagesRekeyed.isEmpty && diff.params.isEmpty)
         #expect(diff.outputs.isEmpty)
-        #expect(diff.metrics.map(\.metric) == ["oa"])
+        // Its metric changes are consequences, kept with the finding rather than among the metrics.
+        #expect(diff.metrics.isEmpty && finding?.metrics.map(\.metric) == ["oa"])
         #expect(diff.hasDifferences)
         // Nothing else is flagged: unchanged stages with the same key are fine.
         let same = ManifestDiff(old: old, oldPath: "a", new: old, newPath: "b")

@@ -30,6 +30,11 @@ enum DiffRenderer {
             }
             out.append(indent(table.rendered()))
             out.append("  environment: " + (diff.environment.isEmpty ? "no recorded difference" : environmentSummary(diff.environment)))
+            let consequences = diff.notReproduced.flatMap(\.metrics)
+            if !consequences.isEmpty {
+                out.append("  their metrics, changed as a consequence:")
+                out.append(indent(indent(metricTable(consequences, title: "METRIC").rendered())))
+            }
         }
         if !diff.params.isEmpty {
             out.append("")
