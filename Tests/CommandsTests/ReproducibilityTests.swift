@@ -88,6 +88,23 @@ struct ReproducibilityTests {
         ])
     }
 
+    @Test("a forced rerun at another thread count rewrites the same bytes, so nothing downstream reruns")
+    func forcedRerunAtOtherThreadsKeepsTheSubtreeCached() throws {
+        let dir = try makeTemporaryDirectory("hsiflow-repro-force")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let experiment = experimentsFolder.appendingPathComponent("quickstart.yaml").path
+        let first = try runHsiflow(["run", experiment, "--jobs", "1", "--threads", "1", "--quiet"], in: dir)
+        #expect(first.status == 0, "\(first.stderr)")
+        let forced = try runHsiflow(["run", experiment, "--force", "reduce", "--jobs", "2", "--threads", "2", "--quiet"], in: dir)
+        #expect(forced.status == 0, "\(forced.stderr)")
+        let path = dir.appendingPathComponent("results/quickstart/manifest.json")
+        let manifest = try Manifest.decode(try Data(contentsOf: path), source: path.path)
+        #expect(manifest.stage("reduce")?.status == .ran)
+        for id in ["train", "prune", "quantize"] {
+            #expect(manifest.stage(id)?.status == .cached, "\(id) reran after a forced, byte-identical reduce")
+        }
+    }
+
     @Test("real data: PCA, NMF, training and a prune step are identical at 1 and 2 threads and --jobs 2",
           .enabled(if: realDataDirectory() != nil, "needs HSIFLOW_DATA with indian_pines/ (skipped: unset or absent)"))
     func realDataIsIndependentOfJobsAndThreads() throws {
