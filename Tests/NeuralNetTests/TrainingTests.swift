@@ -128,7 +128,7 @@ func smallModel(classes: Int, bands: Int, seed: UInt64 = 3) throws -> Sequential
                 expected[i][j][k] -= alpha * m[i][j][k] / (v[i][j][k].squareRoot() + eps)
             }}}
         }
-        for threads in [1, 2] {
+        for threads in [1, 2, 3, 4] {
             BLASConfiguration.exclusively {
                 Workers.count = threads
                 var stepped = model
