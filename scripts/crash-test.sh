@@ -11,6 +11,7 @@ SEED=${SEED:-41}
 PY=${PYTHON:-python3}
 BIN=$(cd "$(dirname "$BIN")" 2>/dev/null && pwd)/$(basename "$BIN")
 [ -x "$BIN" ] || { echo "no hsiflow binary at $BIN; run swift build first (or set HSIFLOW_BIN)" >&2; exit 2; }
+export HSIFLOW_TEST_KINDS=1   # the experiment below is made of the test-only `sleep` kind
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Generate a large experiment file of `sleep` test stages for engine performance figures.
+`sleep` is a test-only kind: run the result with HSIFLOW_TEST_KINDS=1 set (scripts/perf.py does).
 
 The DAG is layered: each stage needs one or two stages of the layer before (seeded choice), so it
 has long chains, fan-out and fan-in. Usage:

@@ -20,7 +20,9 @@ REPEAT = int(os.environ.get("REPEAT", "5"))
 
 def hsiflow(args, cwd):
     start = time.perf_counter()
-    done = subprocess.run([BIN, *args], cwd=cwd, capture_output=True, text=True)
+    # The generated experiments use the test-only `sleep` kind, switched on by HSIFLOW_TEST_KINDS.
+    done = subprocess.run([BIN, *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "HSIFLOW_TEST_KINDS": "1"})
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"hsiflow {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")

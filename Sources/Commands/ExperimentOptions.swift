@@ -20,8 +20,11 @@ struct ExperimentOptions: ParsableArguments {
 
 /// Building the engine for a command, and mapping its errors.
 enum EngineSupport {
-    /// The stage kinds every command knows.
-    static var registry: StageRegistry { StandardStages.registry }
+    /// The stage kinds every command knows: the science kinds, plus the test utilities
+    /// (`sleep`) when the test-only variable `HSIFLOW_TEST_KINDS=1` is set.
+    static var registry: StageRegistry {
+        StandardStages.registry(includingTestUtilities: ProcessInfo.processInfo.environment["HSIFLOW_TEST_KINDS"] == "1")
+    }
 
     /// The pipeline over the standard registry and the file cache.
     static func pipeline(cache: String?) throws -> Pipeline {

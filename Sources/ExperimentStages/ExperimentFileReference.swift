@@ -6,11 +6,10 @@ import PipelineEngine
 /// The experiment-file reference document.
 public enum ExperimentFileReference {
     public static var markdown: String {
-        let kinds = StandardStages.registry.kinds.values
+        // Test utilities (`sleep`) are not part of the file format users write, so they are left out.
+        let kinds = StandardStages.registry.kinds.values.filter { !$0.isTestUtility }
         return prose + "\n## Stage kinds\n\nGenerated from the stage declarations (the same ones validation uses).\n\n"
-            + SchemaDocumentation.markdown(kinds.filter { !$0.isTestUtility })
-            + "\n## Test utilities\n\nRegistered kinds for testing the engine itself (crash and concurrency tests, generated\nperformance experiments). They do no science.\n\n"
-            + SchemaDocumentation.markdown(kinds.filter { $0.isTestUtility })
+            + SchemaDocumentation.markdown(Array(kinds))
     }
 
     static let prose = """

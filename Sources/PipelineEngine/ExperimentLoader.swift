@@ -252,7 +252,9 @@ private struct Resolution {
 
     mutating func declare(_ entries: [YEntry]) -> [StageDeclaration] {
         var out: [StageDeclaration] = []
+        // Did-you-mean looks at every registered kind; the "known kinds" list names only public ones.
         let kindNames = loader.registry.names
+        let publicKindNames = loader.registry.publicNames
         for e in entries {
             if !isIdentifier(e.key) {
                 problem(e.keyPosition, "stage id '\(e.key)' may hold only letters, digits, '_' and '-'")
@@ -265,13 +267,13 @@ private struct Resolution {
             if let node = e.value["kind"] {
                 if case .scalar(.string(let k), _) = node {
                     if loader.registry[k] != nil { kind = k } else {
-                        problem(node.position, "stage \(e.key) has unknown kind '\(k)'\(didYouMean(k, among: kindNames)); known kinds: \(kindNames.joined(separator: ", "))")
+                        problem(node.position, "stage \(e.key) has unknown kind '\(k)'\(didYouMean(k, among: kindNames)); known kinds: \(publicKindNames.joined(separator: ", "))")
                     }
                 } else {
                     problem(node.position, "kind of stage \(e.key) must be a string; found \(describe(node))")
                 }
             } else {
-                problem(e.keyPosition, "stage \(e.key) has no `kind:`; known kinds: \(kindNames.joined(separator: ", "))")
+                problem(e.keyPosition, "stage \(e.key) has no `kind:`; known kinds: \(publicKindNames.joined(separator: ", "))")
             }
             var needs: [(String, SourcePosition)] = []
             if let node = e.value["needs"] {

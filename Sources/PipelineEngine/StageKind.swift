@@ -15,7 +15,7 @@ public protocol StageKind: Sendable {
     var parameters: [Parameter] { get }
     /// Names of the outputs the kind writes, for the documentation.
     var outputNames: [String] { get }
-    /// Whether the kind is a testing utility (documented separately).
+    /// Whether the kind is a testing utility: it runs when registered but is never listed to users.
     var isTestUtility: Bool { get }
     /// Does the work: reads inputs and writes outputs through the context.
     func run(_ context: StageContext) throws
@@ -42,4 +42,11 @@ public struct StageRegistry: Sendable {
 
     /// Kind names, sorted.
     public var names: [String] { kinds.keys.sorted() }
+
+    /// The kind names users are told about ("known kinds"), sorted: test utilities are left out,
+    /// unless the registry holds nothing else (the engine's own tests, which register fakes only).
+    public var publicNames: [String] {
+        let visible = kinds.values.filter { !$0.isTestUtility }.map(\.kind).sorted()
+        return visible.isEmpty ? names : visible
+    }
 }

@@ -1,5 +1,6 @@
 // CommandLineRunner: spawns the built `hsiflow` binary (found beside the test bundle) in a
 // working directory and captures its exit status and output — for end-to-end and crash tests.
+// The test-only stage kinds (`sleep`) are switched on (HSIFLOW_TEST_KINDS=1) unless a test overrides it.
 public import Foundation
 
 /// The `hsiflow` executable of the current build, if it has been built.
@@ -31,6 +32,7 @@ public func runHsiflow(_ arguments: [String], in directory: URL, environment: [S
     process.currentDirectoryURL = directory
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "HSIFLOW_CACHE")
+    env["HSIFLOW_TEST_KINDS"] = "1"
     for (k, v) in environment { env[k] = v }
     process.environment = env
     let out = Pipe(), err = Pipe()
@@ -53,6 +55,7 @@ public func startHsiflow(_ arguments: [String], in directory: URL) throws -> Pro
     process.currentDirectoryURL = directory
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "HSIFLOW_CACHE")
+    env["HSIFLOW_TEST_KINDS"] = "1"
     process.environment = env
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
