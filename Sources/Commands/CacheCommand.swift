@@ -1,7 +1,8 @@
 // CacheCommand: `hsiflow cache verify|gc|du` — check every object against its hash (dropping
 // corrupt ones and the records that need them), or recompute cached stages of an experiment
 // away from the cache and say whether their key still gives the same bytes (`verify FILE
-// --recompute ID…`), collect what no manifest refers to, and report the cache's size.
+// --recompute ID…`), collect what no manifest refers to, and report the cache's size. Each
+// builds a result value first, then prints it as text or `--json` (Docs/JSONOutput.md).
 import ArgumentParser
 import Foundation
 import PipelineEngine
@@ -128,7 +129,8 @@ struct CacheVerifyCommand: ParsableCommand {
             }
         }
         if json {
-            EngineSupport.print(try EngineSupport.json(["objects": objects.count, "corrupt": corrupt.count, "droppedRecords": droppedRecords]))
+            EngineSupport.print(try EngineSupport.json(VerifyReport(cache: store.root.path, objects: objects.count,
+                                                                    corrupt: corrupt.count, droppedRecords: droppedRecords)))
             return
         }
         EngineSupport.print("verified \(objects.count) object\(objects.count == 1 ? "" : "s") in \(store.root.path): \(corrupt.count) corrupt (dropped), \(droppedRecords) record\(droppedRecords == 1 ? "" : "s") dropped")
@@ -140,7 +142,17 @@ struct CacheVerifyCommand: ParsableCommand {
 
 /// What `cache verify --recompute --json` prints.
 struct ReproductionReport: Encodable {
+    var schemaVersion = 1
     let stages: [Reproduction]
+}
+
+/// What plain `cache verify --json` prints.
+struct VerifyReport: Encodable {
+    var schemaVersion = 1
+    let cache: String
+    let objects: Int
+    let corrupt: Int
+    let droppedRecords: Int
 }
 
 struct CacheGCCommand: ParsableCommand {
@@ -158,6 +170,9 @@ struct CacheGCCommand: ParsableCommand {
 
     @Flag(help: "Show what would be deleted without deleting.")
     var dryRun = false
+
+    @Flag(help: "Print what was (or would be) removed as JSON.")
+    var json = false
 
     func validate() throws {
         if let keepRuns, keepRuns < 0 { throw ValidationError("--keep-runs must be ≥ 0") }
@@ -219,8 +234,26 @@ struct CacheGCCommand: ParsableCommand {
             freed += ref.bytes
         }
         if !dryRun { store.removeStaleTemporaries() }
+        if json {
+            EngineSupport.print(try EngineSupport.json(CollectionReport(
+                cache: store.root.path, results: results, dryRun: dryRun, manifests: manifests,
+                removedRecords: removedRecords, removedObjects: removedObjects, freedBytes: freed)))
+            return
+        }
         EngineSupport.print("\(dryRun ? "would remove" : "removed") \(removedRecords) record\(removedRecords == 1 ? "" : "s") and \(removedObjects) object\(removedObjects == 1 ? "" : "s") (\(ByteCount.text(freed))); kept what \(manifests) manifest\(manifests == 1 ? "" : "s") under \(results)/ refer to")
     }
+}
+
+/// What `cache gc --json` prints.
+struct CollectionReport: Encodable {
+    var schemaVersion = 1
+    let cache: String
+    let results: String
+    let dryRun: Bool
+    let manifests: Int
+    let removedRecords: Int
+    let removedObjects: Int
+    let freedBytes: Int
 }
 
 struct CacheDUCommand: ParsableCommand {
@@ -229,10 +262,41 @@ struct CacheDUCommand: ParsableCommand {
 
     @OptionGroup var location: CacheLocation
 
+    @Flag(help: "Print the usage as JSON.")
+    var json = false
+
     func run() throws {
-        let store = try location.open()
+        let usage = try CacheUsage(try location.open())
+        if json {
+            EngineSupport.print(try EngineSupport.json(usage))
+            return
+        }
+        var lines = ["\(usage.cache): \(usage.objects) object\(usage.objects == 1 ? "" : "s"), \(ByteCount.text(usage.bytes))"]
+        for e in usage.kinds {
+            lines.append("  \(e.kind.padding(toLength: 24, withPad: " ", startingAt: 0)) \(String(e.records).leftPadded(6)) records  \(ByteCount.text(e.bytes).leftPadded(10))")
+        }
+        EngineSupport.print(lines.joined(separator: "\n"))
+    }
+}
+
+/// What the cache holds, by stage kind (the largest first); `cache du --json` prints it.
+struct CacheUsage: Encodable {
+    /// Records of one kind (iterative stages' steps apart, as "kind (steps)") and the bytes
+    /// of the objects they were first to refer to.
+    struct Kind: Encodable {
+        let kind: String
+        let records: Int
+        let bytes: Int
+    }
+
+    var schemaVersion = 1
+    let cache: String
+    let objects: Int
+    let bytes: Int
+    let kinds: [Kind]
+
+    init(_ store: FileStore) throws {
         let objects = try EngineSupport.mapErrors { () throws(EngineError) in try store.allObjects() }
-        let total = objects.reduce(0) { $0 + $1.bytes }
         var byKind: [String: (records: Int, bytes: Int)] = [:]
         var counted = Set<String>()
         for table in RecordTable.allCases {
@@ -245,10 +309,10 @@ struct CacheDUCommand: ParsableCommand {
                 byKind[label] = entry
             }
         }
-        var lines = ["\(store.root.path): \(objects.count) object\(objects.count == 1 ? "" : "s"), \(ByteCount.text(total))"]
-        for (kind, e) in byKind.sorted(by: { $0.value.bytes > $1.value.bytes || ($0.value.bytes == $1.value.bytes && $0.key < $1.key) }) {
-            lines.append("  \(kind.padding(toLength: 24, withPad: " ", startingAt: 0)) \(String(e.records).leftPadded(6)) records  \(ByteCount.text(e.bytes).leftPadded(10))")
-        }
-        EngineSupport.print(lines.joined(separator: "\n"))
+        cache = store.root.path
+        self.objects = objects.count
+        bytes = objects.reduce(0) { $0 + $1.bytes }
+        kinds = byKind.sorted { $0.value.bytes > $1.value.bytes || ($0.value.bytes == $1.value.bytes && $0.key < $1.key) }
+            .map { Kind(kind: $0.key, records: $0.value.records, bytes: $0.value.bytes) }
     }
 }

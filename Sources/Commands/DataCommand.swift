@@ -45,18 +45,23 @@ struct DataCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify a local copy of Indian Pines (cube and ground truth) by SHA-256.")
 
-        @Argument(help: "Folder holding Indian_pines_corrected and Indian_pines_gt (.mat or .npy).")
+        @Argument(help: "Folder holding Indian_pines_corrected and Indian_pines_gt (.mat or .npy).",
+                  completion: .directory)
         var directory = "data/indian_pines"
 
+        @Flag(help: "Print the verdict as JSON (exit 2 all the same when the data does not match).")
+        var json = false
+
         func run() throws {
-            guard let files = IndianPines.files(in: directory) else {
-                throw UserInputError("\(directory) has no Indian_pines_corrected and Indian_pines_gt (.mat or .npy); run `hsiflow data fetch indian-pines --to \(directory)`")
+            let report = try DataCheckReport(directory: directory)
+            if json { print(try EngineSupport.json(report)) }
+            guard report.ok else {
+                if json { throw ExitCode(ExitStatus.invalidInput.rawValue) }
+                throw UserInputError(report.cube == nil
+                    ? "\(report.problems.joined(separator: "; ")); run `hsiflow data fetch indian-pines --to \(directory)`"
+                    : "\(directory) does not hold the published Indian Pines data: \(report.problems.joined(separator: "; "))")
             }
-            let problems = try IndianPinesFetcher.verify(cube: files.cube, labels: files.labels)
-            guard problems.isEmpty else {
-                throw UserInputError("\(directory) does not hold the published Indian Pines data: \(problems.joined(separator: "; "))")
-            }
-            print("ok: \(files.cube) and \(files.labels) match the published Indian Pines arrays (SHA-256)")
+            if !json { print("ok: \(report.cube ?? "") and \(report.labels ?? "") match the published Indian Pines arrays (SHA-256)") }
         }
     }
 
@@ -85,5 +90,32 @@ struct DataCommand: ParsableCommand {
             }
             print("wrote \(cubePath) (\(height)×\(width)×\(bands) float32) and \(labelsPath) (\(classes) classes)")
         }
+    }
+}
+
+/// What `data check` found; `data check --json` prints it.
+struct DataCheckReport: Encodable {
+    var schemaVersion = 1
+    let dataset = "indian-pines"
+    let directory: String
+    let ok: Bool
+    /// The files checked (absent when the folder has none).
+    let cube: String?
+    let labels: String?
+    let problems: [String]
+
+    init(directory: String) throws {
+        self.directory = directory
+        guard let files = IndianPines.files(in: directory) else {
+            ok = false
+            cube = nil
+            labels = nil
+            problems = ["\(directory) has no Indian_pines_corrected and Indian_pines_gt (.mat or .npy)"]
+            return
+        }
+        cube = files.cube
+        labels = files.labels
+        problems = try IndianPinesFetcher.verify(cube: files.cube, labels: files.labels)
+        ok = problems.isEmpty
     }
 }
