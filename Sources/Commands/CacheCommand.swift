@@ -45,14 +45,14 @@ struct CacheVerifyCommand: ParsableCommand {
 
     @OptionGroup var location: CacheLocation
 
-    @Argument(help: "The experiment file whose stages --recompute names.")
+    @Argument(help: "The experiment file whose stages --recompute names.", completion: .file(extensions: ["yaml", "yml"]))
     var file: String?
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a value of the experiment by dotted path (with --recompute).", valueName: "key=value"))
     var overrides: [String] = []
 
     @Option(parsing: .upToNextOption,
-            help: ArgumentHelp("Rerun these cached stages (a name stands for all its matrix instances) in a scratch area and compare their outputs with the cached ones; exit 1 if any differs.", valueName: "id"))
+            help: ArgumentHelp("Rerun these cached stages (a name stands for all its matrix instances) in a scratch area and compare their outputs with the cached ones; exit 1 if any differs.", valueName: "id"), completion: StageIDCompletion.selectors)
     var recompute: [String] = []
 
     @Option(help: "Threads for each rerun (default: the threads the cached outputs were made with, else all cores).")

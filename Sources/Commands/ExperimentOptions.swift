@@ -8,7 +8,7 @@ import PipelineEngine
 
 /// The experiment file and the options that change how it resolves.
 struct ExperimentOptions: ParsableArguments {
-    @Argument(help: "The experiment file (YAML).")
+    @Argument(help: "The experiment file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var file: String
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a value by dotted path, e.g. stages.train.epochs=20 or vars.data=/elsewhere.", valueName: "key=value"))

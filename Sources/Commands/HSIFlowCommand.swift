@@ -10,9 +10,10 @@ public struct HSIFlowCommand: ParsableCommand {
         commandName: "hsiflow",
         abstract: "Run hyperspectral-classification experiments from one declarative file.",
         version: version,
-        subcommands: [RunCommand.self, PlanCommand.self, DiffCommand.self, GraphCommand.self,
-                      ValidateCommand.self, StageCommand.self, CacheCommand.self,
-                      ReportCommand.self, InspectCommand.self, PredictCommand.self, DataCommand.self]
+        // In the order a newcomer needs them; `hsiflow --help` lists them so, each with an example.
+        subcommands: [RunCommand.self, PlanCommand.self, DiffCommand.self, ReportCommand.self,
+                      GraphCommand.self, ValidateCommand.self, InspectCommand.self, PredictCommand.self,
+                      StageCommand.self, CacheCommand.self, DataCommand.self, CompletionsCommand.self]
     )
 
     public init() {}

@@ -11,10 +11,10 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var experiment: ExperimentOptions
 
-    @Option(help: ArgumentHelp("Plan as if this stage were forced.", valueName: "stage"))
+    @Option(help: ArgumentHelp("Plan as if this stage were forced.", valueName: "stage"), completion: StageIDCompletion.selectors)
     var force: [String] = []
 
-    @Option(help: ArgumentHelp("Plan only this stage and what it needs.", valueName: "stage"))
+    @Option(help: ArgumentHelp("Plan only this stage and what it needs.", valueName: "stage"), completion: StageIDCompletion.selectors)
     var only: [String] = []
 
     @Option(help: ArgumentHelp("Where results/<name>/ folders go (the previous manifest explains changes).", valueName: "dir"))

@@ -19,10 +19,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Worker threads for each running stage (default: the cores shared out between --jobs). Results are the same bits at any count.", valueName: "n"))
     var threads: Int?
 
-    @Option(help: ArgumentHelp("Rerun this stage even if cached (a stage name stands for all its matrix instances).", valueName: "stage"))
+    @Option(help: ArgumentHelp("Rerun this stage even if cached (a stage name stands for all its matrix instances).", valueName: "stage"), completion: StageIDCompletion.selectors)
     var force: [String] = []
 
-    @Option(help: ArgumentHelp("Run only this stage and what it needs.", valueName: "stage"))
+    @Option(help: ArgumentHelp("Run only this stage and what it needs.", valueName: "stage"), completion: StageIDCompletion.selectors)
     var only: [String] = []
 
     @Flag(help: "After a failure, keep running the stages that do not depend on it.")

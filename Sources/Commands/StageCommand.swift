@@ -20,7 +20,7 @@ struct StageRunCommand: ParsableCommand {
 
     @OptionGroup var experiment: ExperimentOptions
 
-    @Argument(help: "The stage id, e.g. train or train[bands=pca].")
+    @Argument(help: "The stage id, e.g. train or train[bands=pca].", completion: StageIDCompletion.instances)
     var stage: String
 
     @Flag(help: "Run it even if its outputs are cached.")

@@ -48,6 +48,14 @@ public struct ExperimentLoader: Sendable {
             : problems)
     }
 
+    /// The stage ids `path` declares after matrix expansion, even when the file has other problems
+    /// (missing input files, unknown keys); empty when it cannot be read or parsed. For shell completion.
+    public func declaredStageIDs(path: String, overrides: [String] = []) -> [StageID] {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return [] }
+        var resolver = Resolution(loader: self, path: path)
+        return resolver.resolve(text: text, sha256: sha256Hex(data), overrides: overrides)?.stages.map(\.id) ?? []
+    }
+
     func resolvePath(_ path: String) -> String {
         path.hasPrefix("/") ? path : baseDirectory.appendingPathComponent(path).path
     }
