@@ -27,21 +27,38 @@ public enum ExitStatus: Int32, Sendable {
 /// Parses the command line, runs the command, and maps every error to a message and an exit code.
 public enum CommandLineEntry {
     public static func main(_ arguments: [String]? = nil) -> Never {
+        let words = arguments ?? Array(CommandLine.arguments.dropFirst())
         do {
-            var command = try HSIFlowCommand.parseAsRoot(arguments)
+            var command = try parse(words)
             try command.run()
             exit(ExitStatus.success.rawValue)
         } catch {
-            let (message, status) = describe(error)
+            let (message, status) = describe(error, arguments: words)
             if !message.isEmpty {
-                FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+                // Help, --version and completion answers are the output asked for: stdout.
+                let stream = status == ExitStatus.success.rawValue ? FileHandle.standardOutput : FileHandle.standardError
+                stream.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
             }
             exit(status)
         }
     }
 
+    /// Parses `arguments`; a misspelt subcommand becomes "unknown command … (did you mean …?)".
+    static func parse(_ arguments: [String]) throws -> ParsableCommand {
+        do {
+            return try HSIFlowCommand.parseAsRoot(arguments)
+        } catch {
+            if HSIFlowCommand.exitCode(for: error) != .success,
+               let unknown = CommandLookup(arguments).unknownCommandError {
+                throw unknown
+            }
+            throw error
+        }
+    }
+
     /// The message and exit status for an error, without printing anything.
-    public static func describe(_ error: Error) -> (message: String, status: Int32) {
+    /// `arguments` (the command line) lets a help request end with that command's examples.
+    public static func describe(_ error: Error, arguments: [String] = []) -> (message: String, status: Int32) {
         switch error {
         case let e as UserInputError:
             return ("error: \(e.message)", ExitStatus.invalidInput.rawValue)
@@ -54,12 +71,28 @@ public enum CommandLineEntry {
             // ArgumentParser's own errors: help and version exit 0, usage errors become 2.
             let code = HSIFlowCommand.exitCode(for: error)
             let text = HSIFlowCommand.fullMessage(for: error)
-            if code == .success { return (text, 0) }
+            if code == .success {
+                // A help screen (from --help, `help`, or a bare group) ends with the command's examples.
+                let lookup = CommandLookup(arguments)
+                guard text.trimmingTrailingNewlines() == HSIFlowCommand.helpMessage(for: lookup.command).trimmingTrailingNewlines()
+                else { return (text, 0) }
+                let examples = HelpExamples.section(for: lookup.path, command: lookup.command)
+                return (examples.isEmpty ? text : text.trimmingTrailingNewlines() + "\n\n" + examples, 0)
+            }
             if code == .validationFailure { return (text, ExitStatus.invalidInput.rawValue) }
             if error is CleanExit { return (text, code.rawValue) }
             // Anything else escaped a command's own error handling: report it as invalid input
             // only if it carries a domain message; otherwise it is a failure of the work.
             return ("error: \(error)", ExitStatus.workFailed.rawValue)
         }
+    }
+}
+
+extension String {
+    /// The string without trailing newlines.
+    func trimmingTrailingNewlines() -> String {
+        var s = Substring(self)
+        while s.last == "\n" { s = s.dropLast() }
+        return String(s)
     }
 }
