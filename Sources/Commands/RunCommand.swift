@@ -82,7 +82,7 @@ struct RunCommand: ParsableCommand {
         if json {
             EngineSupport.print(String(decoding: try manifest.encoded(), as: UTF8.self))
         } else if !quiet {
-            EngineSupport.print(RunSummaryRenderer.render(result, manifestPath: folder.manifestURL.path,
+            EngineSupport.print(RunSummaryRenderer.render(result, plan: plan, manifestPath: folder.manifestURL.path,
                                                           wallSeconds: Date().timeIntervalSince(started)))
             EngineSupport.print("report: \(reportURL.path)")
         }

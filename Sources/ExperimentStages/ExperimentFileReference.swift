@@ -88,18 +88,19 @@ public enum ExperimentFileReference {
 
     | command | what it does |
     | --- | --- |
-    | `hsiflow validate FILE` | every problem at once, exit 2 if any |
+    | `hsiflow validate FILE [--json]` | every problem at once, exit 2 if any |
     | `hsiflow plan FILE [--json]` | per stage: reuse, or run and why (`params.epochs 10 → 20`, `input reduce[bands=pca] changed`, `new stage`, `--force`, `output cube missing from cache`); runs nothing |
-    | `hsiflow run FILE [--jobs N] [--force ID]... [--only ID]... [--keep-going]` | runs what the plan says; writes `results/<name>/manifest.json` (with the environment it ran in: hsiflow version, source commit, CPU and its flags, BLAS kernel, threads per stage) and keeps every run's copy under `results/<name>/runs/<run-id>/`; exit 1 if a stage failed |
-    | `hsiflow graph FILE [--format text\\|dot\\|mermaid]` | the expanded stage graph |
+    | `hsiflow run FILE [--jobs N] [--force ID]... [--only ID]... [--keep-going]` | runs what the plan says (with `--only`, the summary lists the selected stages and counts the rest in one line); writes `results/<name>/manifest.json` (with the environment it ran in: hsiflow version, source commit, CPU and its flags, BLAS kernel, threads per stage) and keeps every run's copy under `results/<name>/runs/<run-id>/`; exit 1 if a stage failed |
+    | `hsiflow graph FILE [--format text\\|dot\\|mermaid] [--json]` | the expanded stage graph |
     | `hsiflow stage run FILE ID` | one stage alone through the cache (what it needs must be cached) |
     | `hsiflow diff A B [--json] [--all] [--timings] [--exit-code]` | parameters, metrics (old → new, delta), stages and artifacts that changed; stages *not reproduced* (same key, different outputs) in their own section; environment differences and timings apart, never counted by `--exit-code` |
-    | `hsiflow cache verify\\|gc\\|du` | check every object's hash, collect unreferenced entries, show sizes |
+    | `hsiflow cache verify\\|gc\\|du [--json]` | check every object's hash, collect unreferenced entries, show sizes |
     | `hsiflow cache verify FILE --recompute ID... [--threads N] [--json]` | rerun cached stages in a scratch area (inputs from the cache, outputs in memory) and say per stage `reproduced` or `NOT reproduced: outputs … differ`; exit 1 if any is not, 2 if a stage is unknown or not cached; the cache is only read |
 
     All of them take `--set key=value` (not diff) and `--cache DIR` (default `$HSIFLOW_CACHE`, else
     `.hsiflow/cache`). One run at a time holds the cache lock; a second waits, saying who holds it
-    (`--no-wait` fails instead); a killed run's lock is released by the kernel.
+    (`--no-wait` fails instead); a killed run's lock is released by the kernel. The `--json` shapes
+    are in `Docs/JSONOutput.md`.
 
     """
 }
