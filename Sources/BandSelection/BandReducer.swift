@@ -35,8 +35,9 @@ public struct BandReducer: Sendable, Equatable {
     }
 
     /// Fits on `cube` and returns the reduced cube as well (for NMF that is the fitted W itself,
-    /// not a second solve).
-    public func fitTransform(cube: Cube) throws(BandSelectionError) -> (transform: FittedBandTransform, reduced: Cube) {
+    /// not a second solve). `iterations` sees every finished NMF iteration (it cannot stop the fit).
+    public func fitTransform(cube: Cube, iterations: (NMFIteration) -> Void = { _ in })
+        throws(BandSelectionError) -> (transform: FittedBandTransform, reduced: Cube) {
         let normalizer = try FittedNormalization.fit(normalization, cube: cube)
         if case .pca(let pca) = method {
             // PCA reads the Float32 cube block by block: no full-size Float64 copies.
@@ -64,7 +65,10 @@ public struct BandReducer: Sendable, Equatable {
                 throw .invalidParameter("NMF needs non-negative data, and `normalize: standard` centres bands around 0; "
                     + "use `normalize: minmax` or the raw data (`normalize: none`) with NMF")
             }
-            let fit = try nmf.fit(x)
+            let fit = try nmf.fit(x) { iteration in
+                iterations(iteration)
+                return true
+            }
             (projection, reduced) = (.nmf(fit.fitted), fit.weights)
         }
         let transform = FittedBandTransform(normalization: normalizer, projection: projection)

@@ -64,12 +64,15 @@ struct RunCommand: ParsableCommand {
         (pipeline.store as? FileStore)?.removeStaleTemporaries()
 
         let folder = ResultsFolder(resultsRoot: URL(fileURLWithPath: results), experiment: prepared.spec.name)
-        let plan = pipeline.plan(prepared, previous: folder.currentManifest(), options: options)
+        let previous = folder.currentManifest()
+        let plan = pipeline.plan(prepared, previous: previous, options: options)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let parallel = min(jobs, max(1, plan.runCount))
         let threads = self.threads ?? max(1, cores / parallel)
         Workers.count = threads
-        let observer = ProgressRenderer(enabled: !quietOutput && EngineSupport.stdoutIsTerminal)
+        let observer = ProgressDisplay(mode: .choose(quiet: quiet, json: json),
+                                       progress: RunProgress(plan: plan, graph: prepared.graph, previous: previous,
+                                                             jobs: jobs, startedAt: Date()))
         let (result, manifest) = pipeline.run(
             prepared, plan: plan,
             options: RunOptions(jobs: jobs, keepGoing: keepGoing, threadsPerJob: threads),

@@ -52,7 +52,12 @@ public struct BandSelectStage: StageKind {
         }
         context.progress(nil, "fitting \(try context.string("method")) on \(cube.pixelCount) pixels")
         let started = Date()
-        let (transform, reduced) = try BandReducer(method: method, normalization: normalization).fitTransform(cube: cube)
+        // NMF reports each iteration; the fraction is of the iteration limit (convergence may end it sooner).
+        let limit = try context.int("iterations")
+        let (transform, reduced) = try BandReducer(method: method, normalization: normalization).fitTransform(cube: cube) { step in
+            context.progress(limit > 0 ? Double(step.iteration) / Double(limit) : nil,
+                             "NMF iteration \(step.iteration)/\(limit), relative error \(String(format: "%.4f", step.relativeError))")
+        }
         let seconds = Date().timeIntervalSince(started)
 
         try context.write("cube", ArtifactCoding.encode(reduced))

@@ -88,11 +88,18 @@ public struct PruneStage: StageKind {
             ])
             var computed: PrunedModel?
             let step = try context.cachedStep("level-\(label)", stepParams: stepParams) {
+                let title = "level \(i + 1)/\(levels.count) (\(label)%)"
                 let result = try pruner.step(from: state, to: level, data: scoring) { p in
-                    if case .fineTuning(let t) = p.phase {
+                    switch p.phase {
+                    case .scoring:
+                        context.progress(Double(i) / Double(levels.count), "\(title): scoring channels (\(options.criterion.rawValue))")
+                    case .fineTuning(let t):
                         let within = (Double(t.epoch - 1) + Double(t.batch) / Double(max(t.batches, 1))) / Double(max(t.epochs, 1))
-                        context.progress((Double(i) + within) / Double(levels.count),
-                                         "level \(i + 1)/\(levels.count) (\(label)%): fine-tuning epoch \(t.epoch)/\(t.epochs)")
+                        context.progress((Double(i) + within) / Double(levels.count), "\(title): fine-tuning epoch \(t.epoch)/\(t.epochs)")
+                    case .evaluating:
+                        context.progress(nil, "\(title): evaluating")
+                    case .finished:
+                        break
                     }
                 }
                 computed = result.pruned

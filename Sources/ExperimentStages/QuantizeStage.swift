@@ -45,6 +45,7 @@ public struct QuantizeStage: StageKind {
             return x != y ? x < y : a.1 < b.1
         }
         for (k, (stage, name)) in ordered.enumerated() {
+            context.progress(Double(k) / Double(ordered.count), "quantizing \(name) and timing it (\(k + 1)/\(ordered.count))")
             let model = try ModelArtifacts.model(try context.input(name, from: stage))
             let samples = try ModelArtifacts.samples(cube, test, patch: model.inputShape[0])
             let quantized = try QuantizedModel(quantizing: model, bits: bits)

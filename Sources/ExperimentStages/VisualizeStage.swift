@@ -107,10 +107,14 @@ public struct VisualizeStage: StageKind {
         var metrics: [String: ParamValue] = [:]
         var importance: [String: ParamValue] = [:]
         for (index, entry) in models.enumerated() {
-            context.progress(Double(index) / Double(models.count), "level \(ParamValue.format(entry.level)): attributions")
+            context.progress(0.9 * Double(index) / Double(models.count), "level \(ParamValue.format(entry.level)) (\(index + 1)/\(models.count))")
             let explainer = try Explainer(model: entry.model, score: score)
             let choice: ClassChoice = context.params["explain"]?.string == "predicted" ? .predicted : .perSample(labels.map { $0 - 1 })
-            for method in methods where VisualizeStage.bandMethods.contains(method) {
+            let bandMethods = methods.filter { VisualizeStage.bandMethods.contains($0) }
+            for (m, method) in bandMethods.enumerated() {
+                // Attributions take most of the stage: they fill the first 90% of its bar.
+                context.progress(0.9 * (Double(index) + Double(m) / Double(bandMethods.count)) / Double(models.count),
+                                 "level \(ParamValue.format(entry.level)) (\(index + 1)/\(models.count)): \(method) on \(pixels.count) pixels")
                 let attributions: Attributions
                 switch method {
                 case "gradient": attributions = try explainer.gradient(x, for: choice)
@@ -161,6 +165,7 @@ public struct VisualizeStage: StageKind {
         }
 
         // Grids: one per method, colormap and class (its first chosen pixel), rows = levels.
+        context.progress(0.9, "drawing saliency grids")
         for method in methods where maps[method] != nil {
             let byLevel = maps[method] ?? [:]
             let rows = models.compactMap { entry in byLevel[entry.level].map { (label: "L\(ParamValue.format(entry.level))", maps: $0) } }
@@ -191,7 +196,7 @@ public struct VisualizeStage: StageKind {
 
         // Class maps of the whole scene with the first level's model.
         if context.params["classmap"]?.bool ?? true, var model = models.first?.model {
-            context.progress(nil, "class map")
+            context.progress(0.95, "class map")
             let extractor = try PatchExtractor(size: patch)
             let all = Array(0..<cube.pixelCount)
             let predicted = try model.predict(count: all.count, batchSize: 512) { range in
