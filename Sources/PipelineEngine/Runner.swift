@@ -77,14 +77,15 @@ public struct Runner: Sendable {
                     options: RunOptions, observer: (any RunObserver)?) -> RunResult {
         let started = Date()
         let state = Scheduler(graph: graph, plan: plan)
-        observer?.runStarted(total: plan.steps.count, toRun: plan.runCount, jobs: options.jobs)
+        // Stages excluded by --only are recorded as skipped but are not part of the run an observer sees.
+        observer?.runStarted(total: plan.steps.filter { $0.action != .excluded }.count, toRun: plan.runCount, jobs: options.jobs)
         let workers = min(options.jobs, max(1, plan.steps.count))
         let work: @Sendable (Int) -> Void = { _ in
             while let id = state.next() {
                 let outcome = self.process(id, spec: spec, graph: graph, plan: plan, files: files, state: state,
                                            options: options, observer: observer)
                 state.finish(outcome, stopOnFailure: !options.keepGoing)
-                observer?.stageFinished(outcome)
+                if plan.step(id)?.action != .excluded { observer?.stageFinished(outcome) }
             }
         }
         // Dedicated threads, not the shared dispatch pool: `--jobs N` must mean N stages at once

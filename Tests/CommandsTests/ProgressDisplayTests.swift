@@ -2,6 +2,7 @@
 // bytes of one redraw, and the display as the observer of a real run: plain lines in order, and
 // a live block redrawn in place that ends cleared with the finished-stage lines left above it.
 import Foundation
+import ExperimentStages
 import PipelineEngine
 import PipelineModel
 import Testing
@@ -46,7 +47,7 @@ stages:
     }
 
     @Test func plainModePrintsOneLinePerFinishedStageAndNoEscapes() throws {
-        let harness = EngineHarness(registry: EngineSupport.registry)
+        let harness = EngineHarness(registry: StandardStages.registry(includingTestUtilities: true))
         let (prepared, plan) = try harness.plan(yaml)
         let out = Collected()
         let display = ProgressDisplay(mode: .lines,
@@ -62,7 +63,7 @@ stages:
     }
 
     @Test func silentModeWritesNothing() throws {
-        let harness = EngineHarness(registry: EngineSupport.registry)
+        let harness = EngineHarness(registry: StandardStages.registry(includingTestUtilities: true))
         let (prepared, plan) = try harness.plan(yaml)
         let out = Collected()
         let display = ProgressDisplay(mode: .silent,
@@ -74,7 +75,7 @@ stages:
     }
 
     @Test func liveModeRedrawsInPlaceAndEndsCleared() throws {
-        let harness = EngineHarness(registry: EngineSupport.registry)
+        let harness = EngineHarness(registry: StandardStages.registry(includingTestUtilities: true))
         let (prepared, plan) = try harness.plan(yaml)
         let out = Collected()
         let display = ProgressDisplay(mode: .live,

@@ -1,6 +1,7 @@
 // ProgressEstimateTests: remaining time per stage (measured rate blended with the previous run)
 // and for the run (the waiting stages replayed on the workers in dependency order), and the
 // expected seconds RunProgress takes from the previous manifest through the real planner.
+import ExperimentStages
 import Foundation
 import PipelineEngine
 import PipelineModel
@@ -64,7 +65,7 @@ private func id(_ text: String) -> StageID { StageID(name: text) }
 
     @Test func expectedSecondsComeFromThePreviousManifest() throws {
         let yaml = "name: e\nstages:\n  a: {kind: sleep, seconds: 0.05}\n  b: {kind: sleep, needs: a, seconds: 0.05}\n"
-        let harness = EngineHarness(registry: EngineSupport.registry)
+        let harness = EngineHarness(registry: StandardStages.registry(includingTestUtilities: true))
         let (prepared0, plan0) = try harness.plan(yaml)
         #expect(RunProgress(plan: plan0, graph: prepared0.graph, previous: nil, jobs: 1, startedAt: t0).stages.allSatisfy { $0.expected == nil })
         let first = try harness.run(yaml)

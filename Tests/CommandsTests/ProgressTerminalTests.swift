@@ -87,7 +87,7 @@ struct ProgressTerminalTests {
 
     private func command(_ dir: URL, environment: String) -> String {
         let binary = hsiflowBinary()?.path ?? "hsiflow"
-        return "cd '\(dir.path)' && sleep 0.5 && env \(environment) '\(binary)' run tty.yaml --jobs 2 --cache cache; sleep 30"
+        return "cd '\(dir.path)' && sleep 0.5 && env \(environment) HSIFLOW_TEST_KINDS=1 '\(binary)' run tty.yaml --jobs 2 --cache cache; sleep 30"
     }
 
     @Test(.enabled(if: tmux != nil, "tmux is not installed: the live-terminal test is skipped"))
@@ -139,5 +139,16 @@ struct ProgressTerminalTests {
         #expect(!(result.stderr + result.stdout).contains("\u{1B}"))
         let quiet = try runHsiflow(["run", "tty.yaml", "--cache", "cache", "--force", "last", "--quiet"], in: dir)
         #expect(quiet.status == 0 && quiet.stderr.isEmpty && quiet.stdout.isEmpty)
+    }
+
+    @Test func withOnlyTheLinesCountTheSelectedStagesAlone() throws {
+        let dir = try workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let result = try runHsiflow(["run", "tty.yaml", "--only", "left", "--cache", "cache"], in: dir, environment: ["CI": ""])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2 && lines.first?.hasPrefix("[1/2] ran first ") == true && lines.last?.hasPrefix("[2/2] ran left ") == true,
+                "\(lines)")
+        #expect(!result.stderr.contains("skipped"))
     }
 }

@@ -60,7 +60,8 @@ struct RunProgress: Sendable, Equatable {
         for entry in previous?.stages ?? [] where (entry.status == .ran || entry.status == .cached) && entry.seconds > 0 {
             seconds[entry.id] = entry.seconds
         }
-        let stages = plan.steps.map { step in
+        // Stages left out by --only are not part of this run: not counted, not listed.
+        let stages = plan.steps.filter { $0.action != .excluded }.map { step in
             Stage(id: step.id, kind: step.kind, needs: graph.stage(step.id)?.needs ?? [], planned: step.action == .run,
                   expected: seconds[step.id.description])
         }
