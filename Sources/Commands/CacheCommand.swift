@@ -21,8 +21,10 @@ struct CacheLocation: ParsableArguments {
     @Option(help: ArgumentHelp("The cache directory (default: $HSIFLOW_CACHE, else .hsiflow/cache).", valueName: "dir"))
     var cache: String?
 
-    func open() throws -> FileStore {
-        try EngineSupport.mapErrors { () throws(EngineError) in try FileStore(root: FileStore.defaultRoot(flag: cache)) }
+    func open(readOnly: Bool = false) throws -> FileStore {
+        try EngineSupport.mapErrors { () throws(EngineError) in
+            try FileStore(root: FileStore.defaultRoot(flag: cache), readOnly: readOnly)
+        }
     }
 
     func lock(_ store: FileStore, _ what: String) throws -> any StoreLock {
@@ -82,7 +84,11 @@ struct CacheVerifyCommand: ParsableCommand {
     /// outputs came out byte-identical. Reads the cache only, so it takes no lock and writes
     /// nothing there (not even the input-file hash memo).
     private func recompute(_ file: String) throws {
-        let store = try location.open()
+        let root = FileStore.defaultRoot(flag: location.cache)
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("objects").path) else {
+            throw UserInputError("there is no cache at \(root.path): run the experiment first, or point --cache (or HSIFLOW_CACHE) at its cache")
+        }
+        let store = try location.open(readOnly: true)
         let pipeline = Pipeline(registry: EngineSupport.registry, store: store, hasher: InputFileHasher(memoURL: nil))
         let (prepared, targets) = try EngineSupport.mapErrors { () throws(EngineError) in
             let prepared = try pipeline.prepare(path: file, overrides: overrides)

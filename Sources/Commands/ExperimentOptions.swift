@@ -46,9 +46,6 @@ enum EngineSupport {
         }
     }
 
-    /// True when standard output is a terminal.
-    static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
-
     /// Writes text to standard output.
     static func print(_ text: String) {
         FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))

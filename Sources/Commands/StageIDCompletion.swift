@@ -53,7 +53,17 @@ enum StageIDCompletion {
             if seen.insert(id.description).inserted { out.append(id.description) }
         }
         let typed = unquoted(prefix)
-        return out.filter { $0.hasPrefix(typed) }
+        return out.filter { $0.hasPrefix(typed) && isSafeWord($0) }
+    }
+
+    /// Whether a candidate can go back to a shell as it is. Bash expands the words a completion
+    /// function hands to `compgen -W`, so a stage key like `c$(rm -rf ~)` in someone else's
+    /// experiment file would run. Only stage-id characters pass: letters, digits, `_`, `-`, `.`,
+    /// and the matrix form's `[`, `]`, `=`, `,`.
+    static func isSafeWord(_ word: String) -> Bool {
+        !word.isEmpty && word.unicodeScalars.allSatisfy { c in
+            c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c) || "_-.[]=,".unicodeScalars.contains(c))
+        }
     }
 
     /// A shell word without surrounding quotes and backslash escapes.

@@ -64,7 +64,8 @@ public final class ParallelStep: @unchecked Sendable {
             }
         }
         let shared = Shared(replicas: replicas, results: results)
-        DispatchQueue.concurrentPerform(iterations: used) { s in
+        // Each shard is one worker: its products and loops stay on its own thread.
+        DispatchQueue.concurrentPerform(iterations: used) { s in Workers.asWorker {
             let (replicas, results) = (shared.replicas, shared.results)
             let rows = bounds[s] ..< bounds[s + 1]
             let xs = x.slicing(rows: rows)
@@ -76,7 +77,7 @@ public final class ParallelStep: @unchecked Sendable {
             } catch {
                 results[s] = .failure(.invalidArgument("\(error)"))
             }
-        }
+        } }
         var loss: Float = 0
         var output: [Float] = []
         output.reserveCapacity(n * model.outputUnits)

@@ -16,11 +16,23 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
     private let objectsDir: URL
     private let tmpDir: URL
 
-    /// Opens (creating if needed) a cache rooted at `root`.
-    public init(root: URL) throws(EngineError) {
+    /// True for a store opened only to read: nothing in the cache is created, rewritten or removed
+    /// (a corrupt object or record is reported, not dropped).
+    public let readOnly: Bool
+
+    /// Opens (creating if needed) a cache rooted at `root`; with `readOnly`, an existing one only.
+    public init(root: URL, readOnly: Bool = false) throws(EngineError) {
         self.root = root
+        self.readOnly = readOnly
         objectsDir = root.appendingPathComponent("objects", isDirectory: true)
         tmpDir = root.appendingPathComponent("tmp", isDirectory: true)
+        if readOnly {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: objectsDir.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw .storeFailure(path: root.path, reason: "there is no cache here (no objects/ folder); check --cache or HSIFLOW_CACHE")
+            }
+            return
+        }
         do {
             for dir in [objectsDir, tmpDir] + RecordTable.allCases.map(recordsDir) {
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -59,6 +71,7 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
     // MARK: - Objects
 
     public func put(_ data: Data) throws(EngineError) -> ObjectRef {
+        guard !readOnly else { throw .storeFailure(path: root.path, reason: "the cache was opened read-only") }
         let ref = ObjectRef(sha256: sha256Hex(data), bytes: data.count)
         if contains(ref) { return ref }
         try atomicWrite(data, to: objectURL(ref.sha256))
@@ -69,7 +82,7 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
         let url = objectURL(ref.sha256)
         guard let data = try? Data(contentsOf: url, options: .mappedIfSafe) else { return nil }
         guard data.count == ref.bytes, sha256Hex(data) == ref.sha256 else {
-            removeObject(ref.sha256)
+            if !readOnly { removeObject(ref.sha256) }
             throw .corruptObject(sha256: ref.sha256)
         }
         return data
@@ -104,6 +117,7 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
     }
 
     public func removeObject(_ sha256: String) {
+        guard !readOnly else { return }
         unlink(objectURL(sha256).path)
     }
 
@@ -114,13 +128,14 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
         guard let data = try? Data(contentsOf: url) else { return nil }
         guard let record = try? JSONDecoder().decode(StageRecord.self, from: data), record.key == key else {
             // A record that does not decode is corrupt: drop it so the stage is recomputed.
-            unlink(url.path)
+            if !readOnly { unlink(url.path) }
             return nil
         }
         return record
     }
 
     public func putRecord(_ record: StageRecord, in table: RecordTable) throws(EngineError) {
+        guard !readOnly else { throw .storeFailure(path: root.path, reason: "the cache was opened read-only") }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data: Data
@@ -131,6 +146,7 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
     }
 
     public func removeRecord(_ key: String, in table: RecordTable) {
+        guard !readOnly else { return }
         unlink(recordURL(key, table).path)
     }
 
@@ -186,6 +202,7 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
 
     /// Deletes leftovers of killed writers; call only while holding the lock.
     public func removeStaleTemporaries() {
+        guard !readOnly else { return }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: tmpDir.path)) ?? [] {
             unlink(tmpDir.appendingPathComponent(name).path)
         }

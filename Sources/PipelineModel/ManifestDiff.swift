@@ -93,6 +93,8 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
     public var outputs: [OutputRow]
     /// Same key, different outputs.
     public var notReproduced: [UnreproducedStage]
+    /// Stages that ran (or were reused) in one run and were skipped in the other: not compared.
+    public var notRunInOne: [String] = []
     /// Differences in where and how the runs executed; informative, not a difference in results.
     public var environment: [EnvironmentChange]
     /// Timing metrics (`seconds`, `samples_per_second`, `…latency_us`, …) and the stages' and
@@ -117,6 +119,13 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
             || name.hasSuffix("latency_us") || name.hasSuffix("latency_batch1_us")
     }
 
+    /// Whether a metric path records how the cache was used rather than a result: prune's
+    /// `steps_computed` and `steps_reused` differ between a cold and a warm cache for the same bytes.
+    public static func isCacheBookkeeping(_ path: String) -> Bool {
+        let name = path.split(separator: ".").last ?? ""
+        return name == "steps_computed" || name == "steps_reused"
+    }
+
     /// Compares `old` to `new`; unchanged rows are kept only when `includeUnchanged`.
     public init(old: Manifest, oldPath: String, new: Manifest, newPath: String, includeUnchanged: Bool = false) {
         self.old = Side(path: oldPath, runID: old.runID, experiment: old.experiment.name)
@@ -137,8 +146,15 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
         // Experiment-level parameters (seed, vars, matrix).
         params += ManifestDiff.rows(stage: "(experiment)", old: old.experiment.params, new: new.experiment.params,
                                     includeUnchanged: includeUnchanged)
+        var notRun: [String] = []
         for id in shared {
             guard let a = old.stage(id), let b = new.stage(id) else { continue }
+            // A stage skipped in either run (--only, or after a failure upstream) has nothing to
+            // compare: listed once, not as removed metrics and outputs.
+            if a.status == .skipped || b.status == .skipped {
+                if a.status != b.status { notRun.append(id) }
+                continue
+            }
             if a.key != b.key, !a.key.isEmpty, !b.key.isEmpty {
                 rekeyed.append(RekeyedStage(stage: id, oldKey: a.key, newKey: b.key))
             }
@@ -148,7 +164,11 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
             for (path, pair) in ManifestDiff.leaves(.object(a.metrics), .object(b.metrics)) {
                 guard let row = ManifestDiff.metricRow(stage: id, metric: path, pair.old, pair.new,
                                                        includeUnchanged: includeUnchanged) else { continue }
-                if ManifestDiff.isTiming(path) { timings.append(row) } else { stageMetrics.append(row) }
+                if ManifestDiff.isTiming(path) || ManifestDiff.isCacheBookkeeping(path) {
+                    timings.append(row)
+                } else {
+                    stageMetrics.append(row)
+                }
             }
             if let row = ManifestDiff.metricRow(stage: id, metric: "(seconds)", .double(a.seconds), .double(b.seconds),
                                                 includeUnchanged: includeUnchanged) {
@@ -157,7 +177,7 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
             let oldOutputs = Dictionary(a.outputs.map { ($0.name, $0) }, uniquingKeysWith: { x, _ in x })
             let newOutputs = Dictionary(b.outputs.map { ($0.name, $0) }, uniquingKeysWith: { x, _ in x })
             if var finding = ManifestDiff.unreproduced(a, b) {
-                finding.metrics = stageMetrics
+                finding.metrics = stageMetrics.filter(\.changed)
                 unreproduced.append(finding)
                 continue
             }
@@ -180,6 +200,7 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
         self.metrics = metrics
         self.outputs = outputs
         self.notReproduced = unreproduced
+        self.notRunInOne = notRun
         self.environment = ManifestDiff.environmentChanges(old, new)
         self.timings = timings
     }
@@ -260,6 +281,7 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
             if old { out[path]?.old = v } else { out[path]?.new = v }
         }
         func walk(_ v: ParamValue, _ path: String, old: Bool) {
+            if path.isEmpty, case .object(let fields) = v, fields.isEmpty { return }   // no leaves at all
             switch v {
             case .object(let fields) where !fields.isEmpty:
                 for (k, sub) in fields { walk(sub, path.isEmpty ? k : "\(path).\(k)", old: old) }

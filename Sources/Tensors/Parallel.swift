@@ -23,6 +23,15 @@ public enum Workers {
 
     static func enterParallelRegion() { pthread_setspecific(regionKey, UnsafeRawPointer(bitPattern: 1)) }
     static func leaveParallelRegion() { pthread_setspecific(regionKey, nil) }
+
+    /// Runs `body` as one worker of a parallel region the caller made itself (e.g. one thread per
+    /// data-parallel shard): loops and products inside it run on this thread alone.
+    public static func asWorker<T>(_ body: () throws -> T) rethrows -> T {
+        let outer = insideParallelRegion
+        if !outer { enterParallelRegion() }
+        defer { if !outer { leaveParallelRegion() } }
+        return try body()
+    }
 }
 
 /// Marks the threads inside a parallel loop (thread-local, set and cleared around each block run).

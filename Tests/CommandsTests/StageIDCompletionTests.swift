@@ -55,6 +55,24 @@ stages:
                 == ["train", "train[bands=nmf]"])
     }
 
+    @Test func stageKeysThatAShellWouldExpandAreNeverOffered() throws {
+        let dir = try workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let hostile = """
+        name: hostile
+        stages:
+          "c$(touch pwned)": {kind: load, cube: missing.npy, labels: missing_gt.npy}
+          "d`id`": {kind: load, cube: missing.npy, labels: missing_gt.npy}
+          "e{a,b}": {kind: load, cube: missing.npy, labels: missing_gt.npy}
+          fine: {kind: load, cube: missing.npy, labels: missing_gt.npy}
+
+        """
+        try hostile.write(to: dir.appendingPathComponent("hostile.yaml"), atomically: true, encoding: .utf8)
+        #expect(complete(["hsiflow", "run", "hostile.yaml", "--only", ""], in: dir) == ["fine"])
+        #expect(StageIDCompletion.isSafeWord("train[bands=pca,seed=1]") && !StageIDCompletion.isSafeWord("a b"))
+        #expect(!StageIDCompletion.isSafeWord("~root") && !StageIDCompletion.isSafeWord("x\\y") && !StageIDCompletion.isSafeWord(""))
+    }
+
     @Test func answersNothingWithoutAReadableExperiment() throws {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(at: dir) }

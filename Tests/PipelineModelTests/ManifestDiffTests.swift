@@ -42,6 +42,36 @@ import TestSupport
         #expect(all.outputs.count == 2)
     }
 
+    @Test func aStageSkippedInOneRunIsListedOnceNotComparedLeafByLeaf() {
+        let old = sampleManifest(variant: 0)
+        var new = old
+        new.runID = "only"
+        let skipped = old.stages.count - 1
+        new.stages[skipped].status = .skipped
+        new.stages[skipped].key = ""
+        new.stages[skipped].metrics = [:]
+        new.stages[skipped].outputs = []
+        let diff = ManifestDiff(old: old, oldPath: "a", new: new, newPath: "b")
+        #expect(diff.notRunInOne == [old.stages[skipped].id])
+        #expect(diff.metrics.isEmpty && diff.outputs.isEmpty && diff.stagesRekeyed.isEmpty)
+        #expect(!diff.hasDifferences)
+        let all = ManifestDiff(old: old, oldPath: "a", new: new, newPath: "b", includeUnchanged: true)
+        #expect(!all.metrics.contains { $0.metric.isEmpty }, "no row without a metric name")
+    }
+
+    @Test func cacheBookkeepingMetricsAreNotDifferences() {
+        let old = sampleManifest(variant: 0)
+        var new = old
+        new.stages[0].metrics["steps_computed"] = .int(0)
+        new.stages[0].metrics["steps_reused"] = .int(4)
+        var before = old
+        before.stages[0].metrics["steps_computed"] = .int(4)
+        before.stages[0].metrics["steps_reused"] = .int(0)
+        let diff = ManifestDiff(old: before, oldPath: "a", new: new, newPath: "b")
+        #expect(!diff.hasDifferences && diff.metrics.isEmpty)
+        #expect(diff.timings.map(\.metric).sorted() == ["steps_computed", "steps_reused"])
+    }
+
     @Test func aStageWithTheSameKeyAndDifferentOutputsIsNotReproducedNotAnOutputChange() {
         let (old, new) = unreproducedManifests()
         let diff = ManifestDiff(old: old, oldPath: "a", new: new, newPath: "b")

@@ -58,7 +58,7 @@ struct RunProgress: Sendable, Equatable {
     init(plan: Plan, graph: PipelineGraph, previous: Manifest?, jobs: Int, startedAt: Date) {
         var seconds: [String: Double] = [:]
         for entry in previous?.stages ?? [] where (entry.status == .ran || entry.status == .cached) && entry.seconds > 0 {
-            seconds[entry.id] = entry.seconds
+            if entry.seconds.isFinite { seconds[entry.id] = entry.seconds }
         }
         // Stages left out by --only are not part of this run: not counted, not listed.
         let stages = plan.steps.filter { $0.action != .excluded }.map { step in

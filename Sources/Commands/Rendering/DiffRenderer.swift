@@ -36,6 +36,12 @@ enum DiffRenderer {
                 out.append(indent(indent(metricTable(consequences, title: "METRIC").rendered())))
             }
         }
+        if !diff.notRunInOne.isEmpty {
+            out.append("")
+            let n = diff.notRunInOne.count
+            out.append("Not compared: \(n) stage\(n == 1 ? "" : "s") skipped in one of the runs (e.g. --only): "
+                       + diff.notRunInOne.prefix(6).joined(separator: ", ") + (n > 6 ? ", …" : ""))
+        }
         if !diff.params.isEmpty {
             out.append("")
             out.append("Parameters")

@@ -27,7 +27,7 @@ enum ProgressRenderer {
         for stage in shown {
             guard case .running(let since, let f, let message) = stage.phase else { continue }
             let id = stage.id.description.padding(toLength: idWidth, withPad: " ", startingAt: 0)
-            let percent = f.map { String(format: "%3d%%", Int(($0 * 100).rounded(.down))) } ?? "  --"
+            let percent = f.map { String(format: "%3d%%", Int((min(1, max(0, $0.isFinite ? $0 : 0)) * 100).rounded(.down))) } ?? "  --"
             let time = "\(clock(now.timeIntervalSince(since)))  \(eta(estimate.remaining(stage)))"
             let text = wide
                 ? "  \(id)  \(bar(f, width: width >= 100 ? 20 : 10)) \(percent)  \(time) \(message)"
@@ -71,7 +71,9 @@ enum ProgressRenderer {
     /// `0:07`, `12:34`, `1:02:03`: whole seconds, elapsed ones rounded down, remaining ones up
     /// (so a last second to go never shows as 0:00).
     static func clock(_ seconds: Double, rounding rule: FloatingPointRoundingRule = .down) -> String {
-        let s = max(0, Int(seconds.rounded(rule)))
+        // Clamped to 99 999 hours: a hand-edited or corrupt previous manifest must not trap here.
+        guard seconds.isFinite else { return "-:--" }
+        let s = Int(min(max(0, seconds), 359_996_400).rounded(rule))
         let (h, m, r) = (s / 3600, s / 60 % 60, s % 60)
         return h > 0 ? String(format: "%d:%02d:%02d", h, m, r) : String(format: "%d:%02d", m, r)
     }
