@@ -53,7 +53,8 @@ public struct Manifest: Sendable, Hashable, Codable {
     public struct Environment: Sendable, Hashable, Codable {
         /// The hsiflow version that ran.
         public var hsiflowVersion: String
-        /// The source tree the binary was built from; nil when it does not live in a git work tree.
+        /// HEAD of the git work tree the binary lives in, read when the run starts; nil outside one.
+        /// Not stamped at build time: a binary not rebuilt after a checkout or an edit can differ from it.
         public var source: Source?
         public var cpu: CPU
         public var blas: BLASLibrary
