@@ -1,5 +1,6 @@
 // RunCommand: `hsiflow run FILE` — validate, plan under the cache lock, run (in parallel with
-// --jobs), write results/<name>/manifest.json, and exit 1 if a stage failed.
+// --jobs), write the run's record under results/<name>/runs/<run-id>/ and the current
+// results/<name>/manifest.json (a partial run carries over the stages it left alone), and exit 1 if a stage failed.
 import ArgumentParser
 import Foundation
 import PipelineEngine
@@ -79,9 +80,12 @@ struct RunCommand: ParsableCommand {
             observer: observer, toolVersion: HSIFlowCommand.version,
             environment: EnvironmentCollector.collect(threads: threads, jobs: jobs), startedAt: started)
         observer.finish()
-        try EngineSupport.mapErrors { () throws(EngineError) in try folder.write(manifest) }
+        // The run's record says what it did; the current manifest (and so the report) keeps the
+        // stages a partial run left alone.
+        let current = pipeline.current(after: manifest, result: result, plan: plan, previous: previous, prepared: prepared)
+        try EngineSupport.mapErrors { () throws(EngineError) in try folder.write(record: manifest, current: current) }
         let cacheRoot = (pipeline.store as? FileStore)?.root ?? FileStore.defaultRoot(flag: experiment.cache)
-        let reportURL = try ReportWriter.write(manifest, into: folder.directory, cacheRoot: cacheRoot)
+        let reportURL = try ReportWriter.write(current, into: folder.directory, cacheRoot: cacheRoot)
         if json {
             EngineSupport.print(String(decoding: try manifest.encoded(), as: UTF8.self))
         } else if !quiet {

@@ -1,5 +1,7 @@
 // ManifestBuilder and ResultsFolder: turn a run's outcomes into a Manifest, and keep
-// results/<name>/manifest.json current while archiving earlier ones under runs/<run-id>/.
+// results/<name>/manifest.json current while archiving each run's own record under runs/<run-id>/.
+// A partial run (`--only`) keeps the stages it left alone in the current manifest, carried over
+// from the previous one while their keys still apply; its record says only what it did.
 public import Foundation
 public import PipelineModel
 
@@ -38,6 +40,55 @@ public enum ManifestBuilder {
             environment: environment)
     }
 
+    /// The current manifest after a run: the run's record `run`, with each stage the run did not
+    /// select (excluded by `--only`) replaced by its entry in `previous`, marked `carriedFrom`,
+    /// when that entry has results and its key equals the key the stage has now. That key is
+    /// recomputed, in dependency order, from the stage's parameters, files and the outputs its
+    /// needs have in the current manifest; a stage whose needs have no outputs is not carried.
+    public static func current(run: Manifest, previous: Manifest?, spec: ExperimentSpec, plan: Plan,
+                               result: RunResult, files: [String: FileHash]) -> Manifest {
+        guard let previous, previous.experiment.name == run.experiment.name else { return run }
+        let old = Dictionary(previous.stages.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let excluded = Set(plan.steps.filter { $0.action == .excluded }.map(\.id.description))
+        // Output name → sha256 of every stage with results in the current manifest, filled in order.
+        var outputs: [String: [String: String]] = [:]
+        var entries: [Manifest.StageEntry] = []
+        var carried = 0
+        for (outcome, entry) in zip(result.outcomes, run.stages) {
+            let id = entry.id
+            if !excluded.contains(id) {
+                if let record = outcome.record, entry.status == .ran || entry.status == .cached {
+                    outputs[id] = record.outputs.mapValues(\.sha256)
+                }
+                entries.append(entry)
+                continue
+            }
+            guard let before = old[id], before.status == .ran || before.status == .cached, !before.key.isEmpty,
+                  let stage = spec.stage(outcome.id) else { entries.append(entry); continue }
+            let needs = stage.needs.map(\.description)
+            guard needs.allSatisfy({ outputs[$0] != nil }) else { entries.append(entry); continue }
+            let inputs = Dictionary(needs.compactMap { need in outputs[need].map { (need, $0) } },
+                                    uniquingKeysWith: { a, _ in a })
+            let key = Fingerprint(kind: stage.kind, version: outcome.version, seed: spec.seed, params: stage.params,
+                                  files: Dictionary(stage.inputFiles.map { ($0, files[$0]?.sha256 ?? "") },
+                                                    uniquingKeysWith: { a, _ in a }),
+                                  inputs: inputs).key
+            guard key == before.key else { entries.append(entry); continue }
+            var kept = before
+            kept.carriedFrom = before.carriedFrom ?? previous.runID
+            outputs[id] = Dictionary(before.outputs.map { ($0.name, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+            entries.append(kept)
+            carried += 1
+        }
+        var current = run
+        current.stages = entries
+        if carried > 0 {
+            current.summary.skipped -= carried
+            current.summary.carried = carried
+        }
+        return current
+    }
+
     /// A run id: UTC time plus the process id, sortable.
     public static func runID(at date: Date) -> String {
         let f = DateFormatter()
@@ -73,13 +124,18 @@ public struct ResultsFolder: Sendable {
 
     /// Writes `manifest` as the current one (atomically) and a copy under runs/<run-id>/.
     public func write(_ manifest: Manifest) throws(EngineError) {
+        try write(record: manifest, current: manifest)
+    }
+
+    /// Writes a run's own `record` under runs/<run-id>/ and `current` (the record with carried-over
+    /// entries, see `ManifestBuilder.current`) as results/<name>/manifest.json, both atomically.
+    public func write(record: Manifest, current: Manifest) throws(EngineError) {
         do {
-            let data = try manifest.encoded()
             let runDir = directory.appendingPathComponent("runs", isDirectory: true)
-                .appendingPathComponent(manifest.runID, isDirectory: true)
+                .appendingPathComponent(record.runID, isDirectory: true)
             try FileManager.default.createDirectory(at: runDir, withIntermediateDirectories: true)
-            try data.write(to: runDir.appendingPathComponent("manifest.json"), options: .atomic)
-            try data.write(to: manifestURL, options: .atomic)
+            try record.encoded().write(to: runDir.appendingPathComponent("manifest.json"), options: .atomic)
+            try current.encoded().write(to: manifestURL, options: .atomic)
         } catch let error as EngineError {
             throw error
         } catch {

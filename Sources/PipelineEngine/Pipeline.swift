@@ -77,6 +77,14 @@ public struct Pipeline: Sendable {
         return (result, manifest)
     }
 
+    /// The current manifest after `run` (this run's record): stages the plan excluded keep their
+    /// entries from `previous` while their keys still apply (see `ManifestBuilder.current`).
+    public func current(after run: Manifest, result: RunResult, plan: Plan, previous: Manifest?,
+                        prepared: PreparedExperiment) -> Manifest {
+        ManifestBuilder.current(run: run, previous: previous, spec: prepared.spec, plan: plan, result: result,
+                                files: prepared.files)
+    }
+
     /// Runs one stage alone through the cache: everything it needs must already be cached.
     public func runStage(_ prepared: PreparedExperiment, id text: String, force: Bool, options: RunOptions,
                          observer: (any RunObserver)?) throws(EngineError) -> StageOutcome {

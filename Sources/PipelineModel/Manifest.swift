@@ -1,7 +1,8 @@
 // Manifest: what one run of an experiment did and produced — results/<name>/manifest.json.
 // Encoded with `schemaVersion` first and every other key sorted, so two runs with the same
 // outcome differ only in their run id, times, host and environment; decoded header-first.
-// `environment` and per-stage `threads` are optional: manifests written before them still decode.
+// `environment`, per-stage `threads` and `carriedFrom` are optional: manifests written before them
+// still decode.
 public import Foundation
 
 /// The results manifest of one run.
@@ -165,14 +166,18 @@ public struct Manifest: Sendable, Hashable, Codable {
         public var threads: Int?
         /// The error message when the stage failed.
         public var error: String?
+        /// In a current manifest only: the run whose entry this is, kept because a later partial
+        /// run (`--only`) did not select the stage and its key still applies. Nil in a run's own record.
+        public var carriedFrom: String?
 
         public init(id: String, kind: String, version: Int, key: String, status: Status, reason: String,
                     params: [String: ParamValue], needs: [String], inputs: [Input], files: [InputFile],
                     outputs: [Output], metrics: [String: ParamValue], seconds: Double, threads: Int? = nil,
-                    error: String? = nil) {
+                    error: String? = nil, carriedFrom: String? = nil) {
             self.id = id; self.kind = kind; self.version = version; self.key = key; self.status = status; self.reason = reason
             self.params = params; self.needs = needs; self.inputs = inputs; self.files = files
             self.outputs = outputs; self.metrics = metrics; self.seconds = seconds; self.threads = threads; self.error = error
+            self.carriedFrom = carriedFrom
         }
     }
 
@@ -182,9 +187,13 @@ public struct Manifest: Sendable, Hashable, Codable {
         public var cached: Int
         public var failed: Int
         public var skipped: Int
+        /// In a current manifest only: stages whose entries were carried over from earlier runs
+        /// (not counted as skipped); nil when none were.
+        public var carried: Int?
         public var seconds: Double
-        public init(ran: Int, cached: Int, failed: Int, skipped: Int, seconds: Double) {
-            self.ran = ran; self.cached = cached; self.failed = failed; self.skipped = skipped; self.seconds = seconds
+        public init(ran: Int, cached: Int, failed: Int, skipped: Int, carried: Int? = nil, seconds: Double) {
+            self.ran = ran; self.cached = cached; self.failed = failed; self.skipped = skipped; self.carried = carried
+            self.seconds = seconds
         }
     }
 
