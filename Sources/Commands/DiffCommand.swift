@@ -32,7 +32,7 @@ struct DiffCommand: ParsableCommand {
         let (a, aPath) = try Self.load(old)
         let (b, bPath) = try Self.load(new)
         let diff = ManifestDiff(old: a, oldPath: aPath, new: b, newPath: bPath, includeUnchanged: all)
-        EngineSupport.print(json ? try EngineSupport.json(diff) : DiffRenderer.text(diff, showTimings: timings || all))
+        EngineSupport.print(json ? try EngineSupport.json(diff) : DiffRenderer.text(diff, showTimings: timings || all, showAll: all))
         if exitCode && diff.hasDifferences { throw ExitCode(1) }
     }
 

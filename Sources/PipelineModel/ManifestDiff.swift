@@ -32,6 +32,9 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
         public var new: ParamValue?
         public var delta: Double?
         public var changed: Bool
+        /// For a leaf inside a list of objects (`levels[3].oa`), that object's own name: its
+        /// `level`, `model`, `name` or `id` field, in the new run (else the old); nil otherwise.
+        public var item: String? = nil
     }
 
     /// A stage whose key differs between the runs.
@@ -162,8 +165,9 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
                                         includeUnchanged: includeUnchanged)
             var stageMetrics: [MetricRow] = []
             for (path, pair) in ManifestDiff.leaves(.object(a.metrics), .object(b.metrics)) {
-                guard let row = ManifestDiff.metricRow(stage: id, metric: path, pair.old, pair.new,
+                guard var row = ManifestDiff.metricRow(stage: id, metric: path, pair.old, pair.new,
                                                        includeUnchanged: includeUnchanged) else { continue }
+                row.item = ManifestDiff.itemName(path, b.metrics) ?? ManifestDiff.itemName(path, a.metrics)
                 if ManifestDiff.isTiming(path) || ManifestDiff.isCacheBookkeeping(path) {
                     timings.append(row)
                 } else {
@@ -213,6 +217,17 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
         var delta: Double?
         if let x = old?.number, let y = new?.number { delta = y - x }
         return MetricRow(stage: stage, metric: metric, old: old, new: new, delta: delta, changed: changed)
+    }
+
+    /// The name of the object a path `list[i].field…` points into (`levels[3].oa` → the `level`
+    /// of `levels[3]`): its `level`, `model`, `name` or `id` field; nil for any other path.
+    static func itemName(_ path: String, _ metrics: [String: ParamValue]) -> String? {
+        guard let open = path.firstIndex(of: "["), let close = path[open...].firstIndex(of: "]"),
+              path[path.index(after: close)...].hasPrefix("."),
+              let index = Int(path[path.index(after: open)..<close]),
+              case .list(let items)? = metrics[String(path[..<open])], items.indices.contains(index),
+              case .object(let fields) = items[index] else { return nil }
+        return ["level", "model", "name", "id"].lazy.compactMap { fields[$0]?.displayText }.first
     }
 
     /// The finding for a stage that has the same non-empty key in both runs, produced outputs in
