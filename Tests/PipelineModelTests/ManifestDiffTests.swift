@@ -2,7 +2,7 @@
 // numeric deltas, leaves of nested metrics, stages added/removed/re-keyed, changed artifacts,
 // "same key, different outputs" as its own finding, environment changes, and timings kept apart.
 import Foundation
-import PipelineModel
+@testable import PipelineModel
 import Testing
 import TestSupport
 
@@ -151,5 +151,8 @@ import TestSupport
         let diff = ManifestDiff(old: old, oldPath: "a", new: new, newPath: "b")
         #expect(diff.metrics.map(\.metric) == ["levels[1].oa"])
         #expect(diff.metrics.first?.delta == 0.25)
+        // The row names the level it belongs to; a leaf outside a list of objects names none.
+        #expect(diff.metrics.first?.item == "20")
+        #expect(ManifestDiff.itemName("per_class[1]", new.stages[1].metrics) == nil)
     }
 }

@@ -61,6 +61,18 @@ import TestSupport
         #expect(decoded.environment == nil && decoded.stages.allSatisfy { $0.threads == nil })
     }
 
+    @Test func aCarriedStageRoundTripsAndARunRecordHasNoCarriedFields() throws {
+        var m = sampleManifest(variant: 1)
+        let plain = String(decoding: try m.encoded(), as: UTF8.self)
+        #expect(!plain.contains("carried"))
+        m.stages[0].carriedFrom = "run-0"
+        m.summary.carried = 1
+        let data = try m.encoded()
+        let back = try Manifest.decode(data, source: "m.json")
+        #expect(try back.encoded() == data && back.schemaVersion == 1)
+        #expect(back.stages[0].carriedFrom == "run-0" && back.stages[1].carriedFrom == nil && back.summary.carried == 1)
+    }
+
     @Test func theCommittedReferenceManifestDecodesWithItsEnvironment() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("results/reference/manifest.json")
