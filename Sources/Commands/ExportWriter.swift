@@ -1,0 +1,79 @@
+// ExportWriter: the IO half of `hsiflow export` — writes an ExportPlan's files into the export
+// folder, each cache object re-read and hash-checked, each file through temp → fsync → rename,
+// refusing any path that would leave the folder or pass through a symbolic link.
+import Foundation
+import PipelineEngine
+
+/// Writes an ExportPlan's files, atomically, never outside the export folder.
+enum ExportWriter {
+    static func write(_ plan: ExportPlan, into directory: URL, store: FileStore) throws -> ExportCommand.Summary {
+        let root = directory.standardizedFileURL
+        try makeDirectory(root)
+        var lines: [ExportCommand.Summary.Line] = []
+        for file in plan.files {
+            guard let stageFolder = file.components.first, file.components.count == 2,
+                  file.components.allSatisfy({ !$0.isEmpty && !$0.contains("/") && $0 != "." && $0 != ".." }) else {
+                throw WorkFailedError("refusing to write \(file.relativePath): not a plain name under \(root.path)")
+            }
+            let folder = root.appendingPathComponent(stageFolder, isDirectory: true)
+            try makeDirectory(folder)
+            let target = folder.appendingPathComponent(file.components[1])
+            guard target.standardizedFileURL.path.hasPrefix(root.path + "/") else {
+                throw WorkFailedError("refusing to write \(target.path): outside \(root.path)")
+            }
+            let data: Data
+            switch file.content {
+            case .text(let text):
+                data = Data(text.utf8)
+            case .object(let ref):
+                do {
+                    guard let bytes = try store.read(ref) else {
+                        throw UserInputError("\(file.relativePath): cache object \(ref.sha256) vanished while exporting; run the export again")
+                    }
+                    data = bytes
+                } catch let error as EngineError {
+                    throw UserInputError("\(file.relativePath): \(error.description); rerun the experiment to recompute it, then export again")
+                }
+            }
+            try writeAtomically(data, to: target)
+            lines.append(.init(path: file.relativePath, bytes: data.count))
+        }
+        return .init(directory: root.path, files: lines, bytes: lines.reduce(0) { $0 + $1.bytes })
+    }
+
+    /// Creates `url` if needed; refuses a symbolic link there (it could point outside the export).
+    private static func makeDirectory(_ url: URL) throws {
+        var info = stat()
+        if lstat(url.path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw UserInputError("\(url.path) exists and is not a folder (symbolic links are refused); choose another --to")
+            }
+            return
+        }
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw UserInputError("cannot create \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Temporary file beside `target`, written, fsynced and renamed over it.
+    private static func writeAtomically(_ data: Data, to target: URL) throws {
+        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(getpid()).partial")
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { throw WorkFailedError("cannot write \(temporary.path): \(String(cString: strerror(errno)))") }
+        var failure: String?
+        data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count, failure == nil {
+                let n = Foundation.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
+                if n < 0 { if errno != EINTR { failure = String(cString: strerror(errno)) } } else { offset += n }
+            }
+        }
+        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        close(fd)
+        if failure == nil, rename(temporary.path, target.path) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(temporary.path)
+            throw WorkFailedError("cannot write \(target.path): \(failure)")
+        }
+    }
+}
