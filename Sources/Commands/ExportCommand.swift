@@ -16,10 +16,10 @@ struct ExportCommand: ParsableCommand {
             CSV per list-of-objects metric (e.g. prune[bands=pca]/levels.csv).
             """)
 
-    @Argument(help: "A results folder (holding manifest.json) or a manifest.json.")
+    @Argument(help: "A results folder (holding manifest.json) or a manifest.json.", completion: .file(extensions: ["json"]))
     var results: String
 
-    @Option(help: ArgumentHelp("Where to write (default: <RESULTS>/export).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Where to write (default: <RESULTS>/export).", valueName: "dir"), completion: .directory)
     var to: String?
 
     @Option(help: ArgumentHelp("The cache directory the run used (default: $HSIFLOW_CACHE, else .hsiflow/cache).", valueName: "dir"))
