@@ -34,12 +34,12 @@ struct ExportPlan {
             var names = Set<String>()
             for output in stage.outputs {
                 guard ExportPlan.isSHA256(output.sha256), output.bytes >= 0 else {
-                    problems.append("\(stage.id): output '\(output.name)' has no valid SHA-256 (\"\(output.sha256.prefix(80))\")")
+                    problems.append("\(ExportPlan.printable(stage.id)): output '\(ExportPlan.printable(output.name))' has no valid SHA-256 (\"\(ExportPlan.printable(String(output.sha256.prefix(80))))\")")
                     continue
                 }
                 let ref = ObjectRef(sha256: output.sha256, bytes: output.bytes)
                 guard store.contains(ref), let head = ExportPlan.head(of: ref, in: store) else {
-                    missing.append("\(stage.id) \(output.name) (\(output.sha256.prefix(12))…)")
+                    missing.append("\(ExportPlan.printable(stage.id)) \(ExportPlan.printable(output.name)) (\(output.sha256.prefix(12))…)")
                     continue
                 }
                 let ext = ExportPlan.fileExtension(of: head, ref: ref, store: store)
@@ -62,6 +62,11 @@ struct ExportPlan {
                                  + "pass the cache the run used (--cache DIR or HSIFLOW_CACHE), or rerun the experiment (hsiflow run FILE) to recompute them")
         }
         self.files = files
+    }
+
+    /// Manifest text fit to echo in a message: control characters (terminal escapes) shown as `?`.
+    static func printable(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
     }
 
     /// 64 lowercase hexadecimal digits.

@@ -7,17 +7,24 @@ import PipelineEngine
 /// Writes an ExportPlan's files, atomically, never outside the export folder.
 enum ExportWriter {
     static func write(_ plan: ExportPlan, into directory: URL, store: FileStore) throws -> ExportCommand.Summary {
-        let root = directory.standardizedFileURL
-        try makeDirectory(root)
-        var lines: [ExportCommand.Summary.Line] = []
+        // The folder the user named may itself be a link; the folders made below it may not.
+        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+            throw UserInputError("cannot create \(directory.path): \(error.localizedDescription); choose another --to")
+        }
+        let root = directory.standardizedFileURL.resolvingSymlinksInPath()
+        // Every name checked and every stage folder made (or refused) before any file is written.
         for file in plan.files {
-            guard let stageFolder = file.components.first, file.components.count == 2,
+            guard file.components.count == 2,
                   file.components.allSatisfy({ !$0.isEmpty && !$0.contains("/") && $0 != "." && $0 != ".." }) else {
                 throw WorkFailedError("refusing to write \(file.relativePath): not a plain name under \(root.path)")
             }
-            let folder = root.appendingPathComponent(stageFolder, isDirectory: true)
-            try makeDirectory(folder)
-            let target = folder.appendingPathComponent(file.components[1])
+        }
+        for folder in Set(plan.files.map { $0.components[0] }).sorted() {
+            try makeDirectory(root.appendingPathComponent(folder, isDirectory: true))
+        }
+        var lines: [ExportCommand.Summary.Line] = []
+        for file in plan.files {
+            let target = root.appendingPathComponent(file.components[0], isDirectory: true).appendingPathComponent(file.components[1])
             guard target.standardizedFileURL.path.hasPrefix(root.path + "/") else {
                 throw WorkFailedError("refusing to write \(target.path): outside \(root.path)")
             }

@@ -178,6 +178,36 @@ private func files(under dir: URL) -> Set<String> {
         #expect(new.allSatisfy { $0.hasPrefix("sub/out/") }, "\(new.filter { !$0.hasPrefix("sub/out/") })")
         #expect(new.contains("sub/out/.._.._escape/cube.npy"))
         #expect(new.contains("sub/out/__/model.h5"))
+
+        // A link planted inside the export folder is refused, not followed.
+        try original.write(to: path, atomically: true, encoding: .utf8)
+        let outside = dir.appendingPathComponent("outside")
+        try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("linked"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent("linked/train"), withDestinationURL: outside)
+        let linked = try runHsiflow(["export", "results/quickstart", "--to", "linked"], in: dir)
+        #expect(linked.status == 2, "\(linked.stdout)")
+        #expect(linked.stderr.contains("symbolic link"), "\(linked.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("linked/scene/cube.npy").path))
+    }
+
+    @Test("a 4-bit quantized model exports, inspects as 4-bit and predicts")
+    func fourBitModels() throws {
+        let dir = try makeTemporaryDirectory("hsiflow-export-4bit")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: quickstart, to: dir.appendingPathComponent("quickstart.yaml"))
+        let run = try runHsiflow(["run", "quickstart.yaml", "--quiet", "--set", "stages.quantize.bits=4"], in: dir)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try runHsiflow(["export", "results/quickstart", "--to", "out"], in: dir).status == 0)
+        let inspect = try runHsiflow(["inspect", "out/quantize/quantized-40.h5", "--json"], in: dir)
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        let info = try JSONDecoder().decode(ModelInspection.self, from: Data(inspect.stdout.utf8))
+        #expect(info.quantization?.bits == 4)
+        #expect((info.quantization?.sizeRatio ?? 1) < 0.2)
+        let predict = try runHsiflow(["predict", "out/quantize/quantized-40.h5", "out/reduce/cube.npy", "--out", "q4.npy"], in: dir)
+        #expect(predict.status == 0, "\(predict.stderr)")
+        #expect(predict.stdout.contains("class map 48×48"))
     }
 
     @Test("a missing results folder or cache is exit 2 with what to do")
