@@ -1,6 +1,7 @@
 // ExportWriter: the IO half of `hsiflow export` — writes an ExportPlan's files into the export
 // folder, each cache object re-read and hash-checked, each file through temp → fsync → rename,
 // refusing any path that would leave the folder or pass through a symbolic link.
+import FileFormats
 import Foundation
 import PipelineEngine
 
@@ -42,7 +43,9 @@ enum ExportWriter {
                     throw UserInputError("\(file.relativePath): \(error.description); rerun the experiment to recompute it, then export again")
                 }
             }
-            try writeAtomically(data, to: target)
+            do { try FileAccess.writeAtomically(data, to: target.path) } catch {
+                throw WorkFailedError(error.description)
+            }
             lines.append(.init(path: file.relativePath, bytes: data.count))
         }
         return .init(directory: root.path, files: lines, bytes: lines.reduce(0) { $0 + $1.bytes })
@@ -59,28 +62,6 @@ enum ExportWriter {
         }
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
             throw UserInputError("cannot create \(url.path): \(error.localizedDescription)")
-        }
-    }
-
-    /// Temporary file beside `target`, written, fsynced and renamed over it.
-    private static func writeAtomically(_ data: Data, to target: URL) throws {
-        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(getpid()).partial")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { throw WorkFailedError("cannot write \(temporary.path): \(String(cString: strerror(errno)))") }
-        var failure: String?
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count, failure == nil {
-                let n = Foundation.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
-                if n < 0 { if errno != EINTR { failure = String(cString: strerror(errno)) } } else { offset += n }
-            }
-        }
-        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
-        close(fd)
-        if failure == nil, rename(temporary.path, target.path) != 0 { failure = String(cString: strerror(errno)) }
-        if let failure {
-            unlink(temporary.path)
-            throw WorkFailedError("cannot write \(target.path): \(failure)")
         }
     }
 }

@@ -1,6 +1,6 @@
 // ExportCommandTests: `hsiflow export` end to end on the quickstart run (named files, CSVs that
 // match the manifest, exported float and quantized models that inspect and predict load), its
-// refusal of tampered manifests, and the pure pieces (metrics tables, safe names).
+// refusal of tampered manifests, links and missing caches, through the built binary.
 import Foundation
 import PipelineModel
 import Testing
@@ -225,31 +225,5 @@ private func files(under dir: URL) -> Set<String> {
         let noCache = try runHsiflow(["export", "results/quickstart", "--cache", "nowhere"], in: dir)
         #expect(noCache.status == 2)
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("results/quickstart/export").path))
-    }
-
-    @Test func metricsTablesFlattenScalarsAndTabulateListsOfObjects() {
-        let tables = MetricsTables(metrics: [
-            "oa": .double(0.5), "n": .int(3), "loss": .list([.double(1), .double(0.5)]),
-            "by": .object(["a": .object(["x": .int(1)]), "b": .string("x,\"y\"")]),
-            "levels": .list([.object(["level": .int(0), "oa": .double(0.9)]), .object(["level": .int(20), "extra": .bool(true)])]),
-        ]).tables
-        #expect(tables.map(\.name) == ["metrics", "levels"])
-        #expect(tables[0].csv == "metric,value\nby.a.x,1\nby.b,\"x,\"\"y\"\"\"\nloss,\"[1.0,0.5]\"\nn,3\noa,0.5\n")
-        #expect(tables[1].rows == [["extra", "level", "oa"], ["", "0", "0.9"], ["true", "20", ""]])
-    }
-
-    @Test func safeNamesStayInTheirFolder() {
-        #expect(ExportPlan.safeName("train[bands=pca]") == "train[bands=pca]")
-        #expect(ExportPlan.safeName("../x") == ".._x")
-        #expect(ExportPlan.safeName("..") == "__")
-        #expect(ExportPlan.safeName(".") == "_")
-        #expect(ExportPlan.safeName("") == "_")
-        #expect(ExportPlan.safeName("a/b\u{0}c") == "a_b_c")
-        #expect(ExportPlan.isSHA256(String(repeating: "ab", count: 32)))
-        #expect(!ExportPlan.isSHA256("../../etc/passwd"))
-        #expect(!ExportPlan.isSHA256(String(repeating: "AB", count: 32)))
-        var used = Set<String>()
-        #expect(ExportPlan.unique("m.csv", among: &used) == "m.csv")
-        #expect(ExportPlan.unique("m.csv", among: &used) == "m-2.csv")
     }
 }
