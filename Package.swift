@@ -60,7 +60,7 @@ let package = Package(
 
         // MARK: Command line
         .target(name: "Commands",
-                dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats",
+                dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats", "Compression",
                                "PipelineModel", "PipelineEngine", "ExperimentStages", "Report",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),

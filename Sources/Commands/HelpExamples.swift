@@ -22,6 +22,8 @@ enum HelpExamples {
         "inspect": ["hsiflow inspect data/indian_pines/Indian_pines_corrected.mat",
                     "hsiflow inspect model.h5 --json"],
         "predict": ["hsiflow predict model.h5 data/indian_pines/Indian_pines_corrected.mat"],
+        "export": ["hsiflow export results/indian-pines",
+                   "hsiflow export results/quickstart --to quickstart-export --json"],
         "stage": ["hsiflow stage run experiments/indian-pines.yaml 'reduce[bands=pca]'"],
         "stage run": ["hsiflow stage run experiments/indian-pines.yaml scene",
                       "hsiflow stage run experiments/indian-pines.yaml 'train[bands=pca]' --json"],

@@ -1,6 +1,7 @@
-// PredictCommand: `hsiflow predict MODEL INPUT` — applies a saved model (HSIFlow's or Keras') to an
-// array of patches (N×h×w×B) or to a whole cube (H×W×B, every pixel's centred patch) and writes
-// class indices and probabilities as .npy files. Builds a result first, then renders it.
+// PredictCommand: `hsiflow predict MODEL INPUT` — applies a saved model (HSIFlow's or Keras', float
+// or HSIFlow-quantized, run dequantized) to an array of patches (N×h×w×B) or to a whole cube
+// (H×W×B, every pixel's centred patch) and writes class indices and probabilities as .npy files.
+// Builds a result first, then renders it.
 import ArgumentParser
 import FileFormats
 import Foundation
@@ -12,7 +13,7 @@ import Tensors
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Apply a saved model (HSIFlow's or Keras' .h5) to patches or to a whole cube.",
+        abstract: "Apply a saved model (HSIFlow's or Keras' .h5, float or HSIFlow-quantized) to patches or to a whole cube.",
         discussion: """
             INPUT is a .npy or .mat array: either patches N×h×w×B, giving 0-based class indices (N) \
             and probabilities (N×k); or a cube H×W×B, giving a class map H×W with labels 1…k (like a \
@@ -20,7 +21,7 @@ struct PredictCommand: ParsableCommand {
             the model's training data was scaled.
             """)
 
-    @Argument(help: "Model file (.h5, Keras legacy layout).")
+    @Argument(help: "Model file (.h5: Keras legacy layout, or HSIFlow's int8/4-bit quantized model, run dequantized).")
     var model: String
 
     @Argument(help: "Patches (N×h×w×B) or a cube (H×W×B), .npy or .mat.")
@@ -74,15 +75,13 @@ struct Prediction {
     }
 
     static func run(modelPath: String, inputPath: String, patch: Int?, batchSize: Int) throws -> Prediction {
-        let loaded: LoadedModel
+        var model = try SavedModel.load(path: modelPath).runnable
         let array: NumericArray
         do {
-            loaded = try ModelFile.load(path: modelPath)
             array = try ArrayFile.read(path: inputPath).array
         } catch {
             throw UserInputError(error.description)
         }
-        var model = loaded.model
         let inputShape = model.inputShape
         guard inputShape.count == 3 else {
             throw UserInputError("\(modelPath): the model takes inputs of shape \(inputShape); predict handles image models (h×w×bands)")

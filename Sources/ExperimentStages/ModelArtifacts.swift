@@ -31,8 +31,16 @@ public enum ModelArtifacts {
 
     /// A quantized model from HDF5 bytes.
     public static func quantizedModel(_ data: Data) throws -> QuantizedModel {
-        let stored = try fromFile(data) { path in try QuantizedModelFile.load(path: path) }
-        return try QuantizedModel(spec: stored.spec, inputShape: stored.inputShape, bits: stored.bits, layers: stored.layers.map {
+        try quantizedModel(fromContents: try fromFile(data) { path in try QuantizedModelFile.load(path: path) })
+    }
+
+    /// A quantized model from a file HSIFlow's quantize stage wrote (or `hsiflow export` copied).
+    public static func quantizedModel(path: String) throws -> QuantizedModel {
+        try quantizedModel(fromContents: try QuantizedModelFile.load(path: path))
+    }
+
+    private static func quantizedModel(fromContents stored: QuantizedModelContents) throws -> QuantizedModel {
+        try QuantizedModel(spec: stored.spec, inputShape: stored.inputShape, bits: stored.bits, layers: stored.layers.map {
             QuantizedLayerWeights(layer: $0.layer,
                                   kernel: try QuantizedTensor(shape: $0.kernelShape, bits: stored.bits, values: $0.values, scales: $0.scales),
                                   bias: Tensor(shape: [$0.bias.count], scalars: $0.bias))

@@ -1,8 +1,9 @@
 // FileAccess: whole-file reads and atomic writes (temporary file, fsync, rename),
 // so a crash mid-write never leaves a half-written file under the final name.
-import Foundation
+public import Foundation
 
-enum FileAccess {
+/// Reading whole files and writing them atomically; shared by every module that writes files.
+public enum FileAccess {
     /// Bytes of a regular file, with an error naming the path when it is missing or not a file.
     static func readAll(_ path: String) throws(FileFormatsError) -> [UInt8] {
         var isDirectory: ObjCBool = false
@@ -22,7 +23,7 @@ enum FileAccess {
     }
 
     /// Writes `bytes` to `path` through a temporary file in the same directory, fsynced, then renamed.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws(FileFormatsError) {
+    public static func writeAtomically(_ bytes: some ContiguousBytes, to path: String) throws(FileFormatsError) {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
         do {

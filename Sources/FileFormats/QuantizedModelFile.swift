@@ -91,6 +91,16 @@ public enum QuantizedModelFile {
         }
     }
 
+    /// True when `path` is an HDF5 file carrying HSIFlow's quantization attribute (any scheme), so a
+    /// reader can choose between this and ModelFile; false for anything else, readable or not.
+    public static func isQuantized(path: String) -> Bool {
+        let found = try? NativeLibraries.serialized { () throws(FileFormatsError) -> Bool in
+            let h5 = try HDF5File.open(path)
+            return h5.hasAttribute(h5.file, "quantization")
+        }
+        return found ?? false
+    }
+
     /// Reads a quantized model file; any problem is a FileFormatsError naming the file.
     public static func load(path: String) throws(FileFormatsError) -> QuantizedModelContents {
         try NativeLibraries.serialized { () throws(FileFormatsError) -> QuantizedModelContents in
