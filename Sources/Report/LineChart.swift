@@ -6,14 +6,27 @@ import Foundation
 public struct ChartSeries: Sendable, Equatable {
     public var name: String
     public var points: [(x: Double, y: Double)]
+    /// Drawn dashed (e.g. the int8 model beside its float line).
+    public var dashed: Bool
+    /// Index into the palette; nil takes the series' position, so related lines can share a colour.
+    public var colorIndex: Int?
 
-    public init(name: String, points: [(x: Double, y: Double)]) {
+    public init(name: String, points: [(x: Double, y: Double)], dashed: Bool = false, colorIndex: Int? = nil) {
         self.name = name
         self.points = points
+        self.dashed = dashed
+        self.colorIndex = colorIndex
+    }
+
+    /// True when every value is the same (all zero included): such a curve says nothing a number would not.
+    public var isConstant: Bool {
+        let ys = points.map(\.y).filter(\.isFinite)
+        guard let first = ys.first else { return true }
+        return ys.allSatisfy { $0 == first }
     }
 
     public static func == (a: ChartSeries, b: ChartSeries) -> Bool {
-        a.name == b.name && a.points.count == b.points.count
+        a.name == b.name && a.dashed == b.dashed && a.colorIndex == b.colorIndex && a.points.count == b.points.count
             && zip(a.points, b.points).allSatisfy { $0.x == $1.x && $0.y == $1.y }
     }
 }
@@ -28,8 +41,13 @@ public struct LineChart: Sendable {
     public var yRange: ClosedRange<Double>?
     public var width: Double = 520
     public var height: Double = 300
+    /// Draws the legend even for a single series (the study's charts name every line).
+    public var alwaysShowsLegend = false
 
-    public init(title: String, xLabel: String, yLabel: String, series: [ChartSeries], yRange: ClosedRange<Double>? = nil) {
+    public init(title: String, xLabel: String, yLabel: String, series: [ChartSeries], yRange: ClosedRange<Double>? = nil,
+                width: Double = 520, height: Double = 300) {
+        self.width = width
+        self.height = height
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
@@ -39,7 +57,8 @@ public struct LineChart: Sendable {
 
     public func svg() -> String {
         let left = 56.0, right = 16.0, top = 28.0
-        let legendRows = series.count > 1 ? Double((series.count + 2) / 3) : 0
+        let showsLegend = series.count > 1 || (alwaysShowsLegend && !series.isEmpty)
+        let legendRows = showsLegend ? Double((series.count + 2) / 3) : 0
         let bottom = 44.0 + legendRows * 16
         let plotW = width - left - right, plotH = height - top - bottom
         var canvas = SVGCanvas(width: width, height: height)
@@ -74,21 +93,29 @@ public struct LineChart: Sendable {
         canvas.text(14, top + plotH / 2, yLabel, size: 11, anchor: "middle", rotate: -90)
 
         for (i, s) in series.enumerated() {
-            let color = seriesColors[i % seriesColors.count]
+            let color = Self.color(of: s, at: i)
             let pts = s.points.filter { $0.x.isFinite && $0.y.isFinite }.map { (px($0.x), py($0.y)) }
-            if pts.count > 1 { canvas.polyline(pts, stroke: color) }
+            if pts.count > 1 { canvas.polyline(pts, stroke: color, dash: s.dashed ? "6 4" : nil) }
             for (p, original) in zip(pts, s.points.filter { $0.x.isFinite && $0.y.isFinite }) {
                 canvas.circle(p.0, p.1, r: 2.5, fill: color, title: "\(s.name): \(tickLabel(original.x)) → \(String(format: "%.4g", original.y))")
             }
         }
-        if series.count > 1 {
+        if showsLegend {
             for (i, s) in series.enumerated() {
                 let col = Double(i % 3), row = Double(i / 3)
                 let lx = left + col * (plotW / 3), ly = height - legendRows * 16 + row * 16 - 2
-                canvas.rect(lx, ly - 9, 12, 10, fill: seriesColors[i % seriesColors.count])
+                if s.dashed {
+                    canvas.line(lx, ly - 4, lx + 12, ly - 4, stroke: Self.color(of: s, at: i), width: 2, dash: "4 2")
+                } else {
+                    canvas.rect(lx, ly - 9, 12, 10, fill: Self.color(of: s, at: i))
+                }
                 canvas.text(lx + 16, ly, s.name, size: 10)
             }
         }
         return canvas.rendered(label: title)
+    }
+
+    static func color(of series: ChartSeries, at index: Int) -> String {
+        seriesColors[(series.colorIndex ?? index) % seriesColors.count]
     }
 }

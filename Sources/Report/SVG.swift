@@ -43,10 +43,11 @@ struct SVGCanvas {
         elements.append("<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\"\(dashText)/>")
     }
 
-    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2) {
+    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double = 2, dash: String? = nil) {
         let n = Self.number
         let text = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
-        elements.append("<polyline points=\"\(text)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\" stroke-linejoin=\"round\"/>")
+        let dashText = dash.map { " stroke-dasharray=\"\($0)\"" } ?? ""
+        elements.append("<polyline points=\"\(text)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\" stroke-linejoin=\"round\"\(dashText)/>")
     }
 
     mutating func circle(_ x: Double, _ y: Double, r: Double, fill: String, title: String? = nil) {

@@ -24,6 +24,18 @@ import Testing
         #expect(svg.components(separatedBy: "<circle").count - 1 == 6)
     }
 
+    @Test func dashedSeriesShareTheColourTheyAreGiven() {
+        var chart = LineChart(title: "t", xLabel: "x", yLabel: "y",
+                              series: [ChartSeries(name: "float", points: [(0, 1), (1, 2)], colorIndex: 2),
+                                       ChartSeries(name: "int8", points: [(0, 1), (1, 1.5)], dashed: true, colorIndex: 2)])
+        chart.alwaysShowsLegend = true
+        let svg = chart.svg()
+        #expect(isWellFormedXML(svg))
+        #expect(svg.components(separatedBy: "stroke=\"\(seriesColors[2])\" stroke-width=\"2\" stroke-linejoin=\"round\"").count - 1 == 2)
+        #expect(svg.components(separatedBy: "round\" stroke-dasharray=\"6 4\"").count - 1 == 1)
+        #expect(svg.contains(">int8</text>") && svg.contains(">float</text>"))
+    }
+
     @Test func emptyChartSaysNoData() {
         let svg = LineChart(title: "t", xLabel: "x", yLabel: "y", series: []).svg()
         #expect(isWellFormedXML(svg))
