@@ -21,8 +21,13 @@ struct MetricsRenderer {
                     // A shape or a handful of values reads better as text than as a curve.
                     scalars.append((key, numbers.map { ReportPage.format($0) }.joined(separator: " × ")))
                 } else if let numbers = Self.numbers(items) {
-                    charts.append(LineChart(title: key, xLabel: "index", yLabel: key,
-                                            series: [ChartSeries(name: key, points: numbers.enumerated().map { (Double($0.offset + 1), $0.element) })]).svg())
+                    let series = ChartSeries(name: key, points: numbers.enumerated().map { (Double($0.offset + 1), $0.element) })
+                    if series.isConstant {
+                        // A flat line (all zero, say) says no more than one number: show it as text.
+                        scalars.append((key, "\(numbers.count) × \(ReportPage.format(numbers[0]))"))
+                    } else {
+                        charts.append(LineChart(title: key, xLabel: "index", yLabel: key, series: [series]).svg())
+                    }
                 } else if let matrix = Self.matrix(items) {
                     let labels = (1...matrix.count).map(String.init)
                     charts.append(Heatmap(title: key, rowLabels: labels, columnLabels: (1...(matrix.first?.count ?? 1)).map(String.init), values: matrix).svg())
@@ -38,6 +43,10 @@ struct MetricsRenderer {
                 let series = fields.sorted { $0.key < $1.key }.compactMap { k, v -> ChartSeries? in
                     guard let numbers = v.list.flatMap(Self.numbers) else { return nil }
                     return ChartSeries(name: k, points: numbers.enumerated().map { (Double($0.offset + 1), $0.element) })
+                }.filter { s in
+                    guard s.isConstant, let first = s.points.first else { return true }
+                    scalars.append(("\(key).\(s.name)", "\(s.points.count) × \(ReportPage.format(first.y))"))
+                    return false
                 }
                 if !series.isEmpty {
                     charts.append(LineChart(title: key, xLabel: "step", yLabel: "value", series: series).svg())
@@ -67,12 +76,13 @@ struct MetricsRenderer {
         guard let xKey = preferred.first(where: numeric.contains) ?? numeric.first, numeric.count > 1, records.count > 1 else {
             return (table, [])
         }
-        let charts = numeric.filter { $0 != xKey }.map { yKey in
-            LineChart(title: "\(key): \(yKey)", xLabel: xKey, yLabel: yKey,
-                      series: [ChartSeries(name: yKey, points: records.compactMap { r in
-                          guard let x = r[xKey]?.number, let y = r[yKey]?.number else { return nil }
-                          return (x, y)
-                      })]).svg()
+        // Columns that never change (a shortfall of zero at every level) get no chart; the table shows them.
+        let charts = numeric.filter { $0 != xKey }.compactMap { yKey -> String? in
+            let series = ChartSeries(name: yKey, points: records.compactMap { r in
+                guard let x = r[xKey]?.number, let y = r[yKey]?.number else { return nil }
+                return (x, y)
+            })
+            return series.isConstant ? nil : LineChart(title: "\(key): \(yKey)", xLabel: xKey, yLabel: yKey, series: [series]).svg()
         }
         return (table, charts)
     }
