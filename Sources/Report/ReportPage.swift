@@ -23,17 +23,8 @@ public struct ReportPage: Sendable {
 
     /// The whole page (XHTML-compatible markup, so an XML parser can check it).
     public func html() -> String {
-        var body = ""
-        body += summarySection()
-        body += graphSection()
-        for kind in ReportPage.kindOrder {
-            let stages = manifest.stages.filter { $0.kind == kind }
-            if !stages.isEmpty { body += kindSection(kind, stages) }
-        }
-        let others = manifest.stages.filter { !ReportPage.kindOrder.contains($0.kind) && !$0.metrics.isEmpty }
-        if !others.isEmpty { body += kindSection("other", others) }
-        if let comparison { body += comparisonSection(comparison) }
-        body += stagesSection()
+        let all = sections()
+        let body = tableOfContents(all) + all.map(\.html).joined()
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"/><title>\(escapeHTML(title))</title>
@@ -56,6 +47,46 @@ public struct ReportPage: Sendable {
     ]
 
     // MARK: - Sections
+
+    /// One section of the page: its anchor, its title in the table of contents, its markup.
+    struct Section {
+        var id: String
+        var title: String
+        var html: String
+    }
+
+    /// Every section in page order: the study's answer first, then the summary and the detail.
+    func sections() -> [Section] {
+        var list: [Section] = []
+        if let study = studySection() { list.append(Section(id: "study", title: "Study", html: study)) }
+        list.append(Section(id: "summary", title: "Summary", html: summarySection()))
+        list.append(Section(id: "graph", title: "Stage graph", html: graphSection()))
+        for kind in ReportPage.kindOrder {
+            let stages = manifest.stages.filter { $0.kind == kind }
+            if !stages.isEmpty {
+                list.append(Section(id: "kind-\(Self.anchor(kind))", title: Self.sectionTitles[kind] ?? kind, html: kindSection(kind, stages)))
+            }
+        }
+        let others = manifest.stages.filter { !ReportPage.kindOrder.contains($0.kind) && !$0.metrics.isEmpty }
+        if !others.isEmpty { list.append(Section(id: "kind-other", title: Self.sectionTitles["other"] ?? "other", html: kindSection("other", others))) }
+        if let comparison { list.append(Section(id: "comparison", title: "Comparison", html: comparisonSection(comparison))) }
+        list.append(Section(id: "stages", title: "Every stage", html: stagesSection()))
+        return list
+    }
+
+    func tableOfContents(_ sections: [Section]) -> String {
+        "<nav id=\"contents\" class=\"toc\"><b>Contents</b><ul>"
+            + sections.map { "<li><a href=\"#\($0.id)\">\(escapeHTML($0.title))</a></li>" }.joined() + "</ul></nav>"
+    }
+
+    /// The study's answer: accuracy against pruning (float solid, quantized dashed) and saliency
+    /// similarity against pruning; nil when the manifest holds neither.
+    func studySection() -> String? {
+        let figures = StudyFigures(manifest: manifest)
+        let charts = [figures.accuracyChart()].compactMap { $0 } + figures.similarityCharts()
+        guard !charts.isEmpty else { return nil }
+        return "<section id=\"study\"><h2>Study</h2><div class=\"charts\">" + charts.map { $0.svg() }.joined() + "</div></section>"
+    }
 
     func summarySection() -> String {
         let s = manifest.summary
@@ -216,6 +247,7 @@ public struct ReportPage: Sendable {
         .failed{background:#f7d4d4}.skipped{background:#eee}.error{color:#b00020}.scroll{overflow-x:auto}
         .charts{display:flex;flex-wrap:wrap;gap:12px}.gallery{display:flex;flex-wrap:wrap;gap:12px}
         figure{margin:0}figure img{image-rendering:pixelated;max-width:100%;border:1px solid #ddd}figcaption{font-size:80%;color:#555}
-        details{margin:4px 0;padding:4px 8px;border:1px solid #e5e5e5;border-radius:4px}footer{margin-top:40px;color:#777;font-size:85%}
+        details{margin:4px 0;padding:4px 8px;border:1px solid #e5e5e5;border-radius:4px}
+        nav.toc ul{display:flex;flex-wrap:wrap;gap:4px 16px;list-style:none;padding:0;margin:4px 0}footer{margin-top:40px;color:#777;font-size:85%}
         """
 }
