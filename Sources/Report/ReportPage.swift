@@ -127,7 +127,10 @@ public struct ReportPage: Sendable {
         var html = "<section id=\"kind-\(Self.anchor(kind))\"><h2>\(Self.sectionTitles[kind] ?? kind)</h2>"
         if stages.count > 1 { html += comparisonAcrossStages(stages) }
         for st in stages {
-            html += "<article><h3>\(escapeHTML(st.id)) <span class=\"status \(st.status.rawValue)\">\(st.status.rawValue)</span></h3>"
+            // Folded when the kind has several stages (none/PCA/NMF): the Study section and the
+            // comparison table above carry the answer, the detail opens on demand.
+            let open = stages.count > 1 ? "" : " open=\"open\""
+            html += "<details class=\"stage\"\(open)><summary><h3>\(escapeHTML(st.id)) <span class=\"status \(st.status.rawValue)\">\(st.status.rawValue)</span></h3></summary>"
             if let error = st.error { html += "<p class=\"error\">\(escapeHTML(error))</p>" }
             html += MetricsRenderer(stageID: st.id).render(st.metrics)
             let images = st.outputs.filter { $0.path.lowercased().hasSuffix(".png") || $0.name.lowercased().hasSuffix(".png") }
@@ -140,7 +143,7 @@ public struct ReportPage: Sendable {
                 }
                 html += "</div>"
             }
-            html += "</article>"
+            html += "</details>"
         }
         return html + "</section>"
     }
@@ -248,6 +251,6 @@ public struct ReportPage: Sendable {
         .charts{display:flex;flex-wrap:wrap;gap:12px}.gallery{display:flex;flex-wrap:wrap;gap:12px}
         figure{margin:0}figure img{image-rendering:pixelated;max-width:100%;border:1px solid #ddd}figcaption{font-size:80%;color:#555}
         details{margin:4px 0;padding:4px 8px;border:1px solid #e5e5e5;border-radius:4px}
-        nav.toc ul{display:flex;flex-wrap:wrap;gap:4px 16px;list-style:none;padding:0;margin:4px 0}footer{margin-top:40px;color:#777;font-size:85%}
+        details.stage summary h3{display:inline}nav.toc ul{display:flex;flex-wrap:wrap;gap:4px 16px;list-style:none;padding:0;margin:4px 0}footer{margin-top:40px;color:#777;font-size:85%}
         """
 }

@@ -58,6 +58,14 @@ import Testing
         }
     }
 
+    @Test func stagesOfAKindWithSeveralInstancesAreFolded() throws {
+        let page = ReportPage(manifest: try Self.referenceManifest()).html()
+        #expect(Self.count("<details class=\"stage\"><summary><h3>prune[bands=", in: page) == 3)
+        #expect(!page.contains("<details class=\"stage\" open=\"open\"><summary><h3>prune["))
+        #expect(page.contains("<details class=\"stage\" open=\"open\"><summary><h3>scene "))
+        #expect(XMLParser(data: Data(page.utf8)).parse())
+    }
+
     @Test func aManifestWithoutPruningHasNoStudySection() {
         var manifest = ReportPageTests.manifest()
         manifest.stages = manifest.stages.filter { $0.kind == "load" || $0.kind == "train" }
