@@ -97,7 +97,8 @@ public struct LineChart: Sendable {
             let pts = s.points.filter { $0.x.isFinite && $0.y.isFinite }.map { (px($0.x), py($0.y)) }
             if pts.count > 1 { canvas.polyline(pts, stroke: color, dash: s.dashed ? "6 4" : nil) }
             for (p, original) in zip(pts, s.points.filter { $0.x.isFinite && $0.y.isFinite }) {
-                canvas.circle(p.0, p.1, r: 2.5, fill: color, title: "\(s.name): \(tickLabel(original.x)) → \(String(format: "%.4g", original.y))")
+                // A dashed series gets rings, so it stays visible where it lies on its solid twin.
+                canvas.circle(p.0, p.1, r: s.dashed ? 4 : 2.5, fill: s.dashed ? "none" : color, stroke: s.dashed ? color : nil, title: "\(s.name): \(tickLabel(original.x)) → \(String(format: "%.4g", original.y))")
             }
         }
         if showsLegend {

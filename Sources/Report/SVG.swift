@@ -50,10 +50,11 @@ struct SVGCanvas {
         elements.append("<polyline points=\"\(text)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\" stroke-linejoin=\"round\"\(dashText)/>")
     }
 
-    mutating func circle(_ x: Double, _ y: Double, r: Double, fill: String, title: String? = nil) {
+    mutating func circle(_ x: Double, _ y: Double, r: Double, fill: String, stroke: String? = nil, title: String? = nil) {
         let n = Self.number
         let tip = title.map { "<title>\(escapeHTML($0))</title>" } ?? ""
-        elements.append("<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"\(n(r))\" fill=\"\(fill)\">\(tip)</circle>")
+        let strokeText = stroke.map { " stroke=\"\($0)\" stroke-width=\"1.5\"" } ?? ""
+        elements.append("<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"\(n(r))\" fill=\"\(fill)\"\(strokeText)>\(tip)</circle>")
     }
 
     mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String, stroke: String? = nil, rx: Double = 0, title: String? = nil) {

@@ -34,6 +34,7 @@ import Testing
         #expect(svg.components(separatedBy: "stroke=\"\(seriesColors[2])\" stroke-width=\"2\" stroke-linejoin=\"round\"").count - 1 == 2)
         #expect(svg.components(separatedBy: "round\" stroke-dasharray=\"6 4\"").count - 1 == 1)
         #expect(svg.contains(">int8</text>") && svg.contains(">float</text>"))
+        #expect(svg.components(separatedBy: "r=\"4\" fill=\"none\" stroke=\"\(seriesColors[2])\"").count - 1 == 2)
     }
 
     @Test func emptyChartSaysNoData() {
