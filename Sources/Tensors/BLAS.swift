@@ -27,14 +27,11 @@ public enum BLAS {
     ) {
         guard m > 0, n > 0 else { return }
         let operands = UncheckedBox((a, b, c))
-        ProductSplit(m: m, n: n, k: k).run { rows, columns in
+        ProductSplit(m: m, n: n, k: k).run(transposeA: transposeA, transposeB: transposeB, lda: lda, ldb: ldb, ldc: ldc) { part in
             let (a, b, c) = operands.value
-            // A part of C is op(A)[rows, :]·op(B)[:, columns]: offset A by rows, B by columns.
-            let ap = a + (transposeA ? rows.lowerBound : rows.lowerBound * lda)
-            let bp = b + (transposeB ? columns.lowerBound * ldb : columns.lowerBound)
-            sgemmOnThisThread(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: columns.count, k: k,
-                              alpha: alpha, a: ap, lda: lda, b: bp, ldb: ldb, beta: beta,
-                              c: c + rows.lowerBound * ldc + columns.lowerBound, ldc: ldc)
+            sgemmOnThisThread(transposeA: transposeA, transposeB: transposeB, m: part.m, n: part.n, k: k,
+                              alpha: alpha, a: a + part.a, lda: lda, b: b + part.b, ldb: ldb, beta: beta,
+                              c: c + part.c, ldc: ldc)
         }
     }
 
@@ -69,15 +66,13 @@ public enum BLAS {
         guard m > 0, n > 0 else { return }
         _ = singleThreaded
         let operands = UncheckedBox((a, b, c))
-        ProductSplit(m: m, n: n, k: k).run { rows, columns in
+        ProductSplit(m: m, n: n, k: k).run(transposeA: transposeA, transposeB: transposeB, lda: lda, ldb: ldb, ldc: ldc) { part in
             let (a, b, c) = operands.value
             cblas_dgemm(CblasRowMajor,
                         transposeA ? CblasTrans : CblasNoTrans,
                         transposeB ? CblasTrans : CblasNoTrans,
-                        blasint(rows.count), blasint(columns.count), blasint(k), alpha,
-                        a + (transposeA ? rows.lowerBound : rows.lowerBound * lda), blasint(lda),
-                        b + (transposeB ? columns.lowerBound * ldb : columns.lowerBound), blasint(ldb), beta,
-                        c + rows.lowerBound * ldc + columns.lowerBound, blasint(ldc))
+                        blasint(part.m), blasint(part.n), blasint(k), alpha,
+                        a + part.a, blasint(lda), b + part.b, blasint(ldb), beta, c + part.c, blasint(ldc))
         }
     }
 
@@ -189,10 +184,22 @@ struct ProductSplit {
 
     var parts: Int { (extent + step - 1) / step }
 
-    /// Calls `body(rows, columns)` for every part, on up to `Workers.count` threads.
-    func run(_ body: (Range<Int>, Range<Int>) -> Void) {
+    /// One part: C[rows, columns] = op(A)[rows, :]·op(B)[:, columns], as its extents and the element
+    /// offsets of its first A, B and C elements in the row-major operands.
+    struct Part {
+        let m: Int, n: Int
+        let a: Int, b: Int, c: Int
+    }
+
+    /// Calls `body` for every part, on up to `Workers.count` threads. A stored transposed (k×m) is
+    /// offset by columns, B stored transposed (n×k) by rows, each by its own leading dimension.
+    func run(transposeA: Bool, transposeB: Bool, lda: Int, ldb: Int, ldc: Int, _ body: (Part) -> Void) {
         parallelBlocks(count: extent, blockSize: step) { range in
-            body(alongRows ? range : 0 ..< m, alongRows ? 0 ..< n : range)
+            let rows = alongRows ? range : 0 ..< m, columns = alongRows ? 0 ..< n : range
+            body(Part(m: rows.count, n: columns.count,
+                      a: transposeA ? rows.lowerBound : rows.lowerBound * lda,
+                      b: transposeB ? columns.lowerBound * ldb : columns.lowerBound,
+                      c: rows.lowerBound * ldc + columns.lowerBound))
             return 0
         }
     }
