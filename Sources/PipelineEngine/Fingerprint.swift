@@ -25,6 +25,15 @@ public struct Fingerprint: Sendable, Hashable {
         self.inputs = inputs
     }
 
+    /// The fingerprint of `stage` at implementation `version`: its parameters, the hashes of its
+    /// input files (from `files`, by path) and its upstream outputs (`inputs`). The planner, the
+    /// runner and the carrying of partial runs all key stages through this one recipe.
+    public init(stage: StageSpec, version: Int, seed: Int, files: [String: FileHash], inputs: [String: [String: String]]) {
+        self.init(kind: stage.kind, version: version, seed: seed, params: stage.params,
+                  files: Dictionary(stage.inputFiles.map { ($0, files[$0]?.sha256 ?? "") }, uniquingKeysWith: { a, _ in a }),
+                  inputs: inputs)
+    }
+
     /// The canonical JSON that is hashed.
     public var canonicalJSON: String {
         ParamValue.object([

@@ -69,10 +69,7 @@ public enum ManifestBuilder {
             guard needs.allSatisfy({ outputs[$0] != nil }) else { entries.append(entry); continue }
             let inputs = Dictionary(needs.compactMap { need in outputs[need].map { (need, $0) } },
                                     uniquingKeysWith: { a, _ in a })
-            let key = Fingerprint(kind: stage.kind, version: outcome.version, seed: spec.seed, params: stage.params,
-                                  files: Dictionary(stage.inputFiles.map { ($0, files[$0]?.sha256 ?? "") },
-                                                    uniquingKeysWith: { a, _ in a }),
-                                  inputs: inputs).key
+            let key = Fingerprint(stage: stage, version: outcome.version, seed: spec.seed, files: files, inputs: inputs).key
             guard key == before.key else { entries.append(entry); continue }
             var kept = before
             kept.carriedFrom = before.carriedFrom ?? previous.runID

@@ -90,9 +90,7 @@ public struct Planner: Sendable {
                 step = Plan.Step(id: id, kind: stage.kind, action: .run, reason: forced ? "--force" : explanation ?? "input \(running[0]) changed",
                                  key: nil, record: nil, forced: forced)
             } else {
-                let key = Fingerprint(kind: stage.kind, version: version, seed: spec.seed, params: stage.params,
-                                      files: Dictionary(stage.inputFiles.map { ($0, files[$0]?.sha256 ?? "") }, uniquingKeysWith: { a, _ in a }),
-                                      inputs: upstreamOutputs).key
+                let key = Fingerprint(stage: stage, version: version, seed: spec.seed, files: files, inputs: upstreamOutputs).key
                 let record = store.record(key, in: .stages)
                 if forced {
                     step = Plan.Step(id: id, kind: stage.kind, action: .run, reason: "--force", key: key, record: nil, forced: true)

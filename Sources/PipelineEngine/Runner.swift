@@ -137,8 +137,7 @@ public struct Runner: Sendable {
         guard let kind else {
             return outcome(.failed, "unknown kind", error: "no stage kind '\(stage.kind)' is registered")
         }
-        let fingerprint = Fingerprint(kind: stage.kind, version: version, seed: spec.seed, params: stage.params,
-                                      files: Dictionary(stage.inputFiles.map { ($0, files[$0]?.sha256 ?? "") }, uniquingKeysWith: { a, _ in a }),
+        let fingerprint = Fingerprint(stage: stage, version: version, seed: spec.seed, files: files,
                                       inputs: Dictionary(upstream.map { ($0.id.description, $0.record.outputs.mapValues(\.sha256)) },
                                                          uniquingKeysWith: { a, _ in a }))
         let key = fingerprint.key
