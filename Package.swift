@@ -31,12 +31,15 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
+        // MARK: Files (the one atomic writer, below everything that writes)
+        .target(name: "FileSystem", swiftSettings: swiftSettings),
+
         // MARK: Numerics and domain
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
         .target(name: "NeuralNet", dependencies: ["Tensors"], swiftSettings: swiftSettings),
         .target(name: "SpectralData", dependencies: ["Tensors"], swiftSettings: swiftSettings),
         .target(name: "FileFormats",
-                dependencies: ["Tensors", "NeuralNet", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
+                dependencies: ["FileSystem", "Tensors", "NeuralNet", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
         .target(name: "BandSelection", dependencies: ["Tensors", "SpectralData"], swiftSettings: swiftSettings),
@@ -47,7 +50,7 @@ let package = Package(
         // MARK: Pipeline
         .target(name: "PipelineModel", swiftSettings: swiftSettings),
         .target(name: "PipelineEngine",
-                dependencies: ["PipelineModel", "Yams",
+                dependencies: ["PipelineModel", "FileSystem", "Yams",
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
         .target(name: "ExperimentStages",
@@ -60,7 +63,7 @@ let package = Package(
 
         // MARK: Command line
         .target(name: "Commands",
-                dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats", "Compression",
+                dependencies: ["FileSystem", "Tensors", "NeuralNet", "SpectralData", "FileFormats", "Compression",
                                "PipelineModel", "PipelineEngine", "ExperimentStages", "Report",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
@@ -89,6 +92,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "SpectralDataTests", dependencies: ["SpectralData", "TestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "FileSystemTests", dependencies: ["FileSystem", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FileFormatsTests",
                     dependencies: ["FileFormats", "TestSupport",
                                    .product(name: "PropertyBased", package: "swift-property-based")],

@@ -2,6 +2,7 @@
 // university page, then the copy shipped in the tensorly 0.10.0 wheel on PyPI (through pip),
 // verifies the decoded arrays by SHA-256 and only then moves the files into place.
 import FileFormats
+import FileSystem
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -102,10 +103,7 @@ struct IndianPinesFetcher {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for source in [cube, labels] {
             let target = (directory as NSString).appendingPathComponent((source as NSString).lastPathComponent)
-            let temporary = target + ".partial"
-            try? FileManager.default.removeItem(atPath: temporary)
-            try FileManager.default.copyItem(atPath: source, toPath: temporary)
-            guard rename(temporary, target) == 0 else { throw WorkFailedError("cannot move \(temporary) to \(target)") }
+            do { try AtomicFile.copy(from: source, to: target) } catch { throw WorkFailedError(error.description) }
         }
         // Whatever the source, the folder also holds the .npy pair, the format the experiments name.
         if ext != "npy" {

@@ -1,6 +1,7 @@
 // ReportWriter: writes results/<name>/report.html and its figures/ folder — the only IO around
 // the pure ReportPage. Image outputs are copied out of the cache under their content hash, so a
 // report stays readable after `hsiflow cache gc` and needs nothing but its own folder.
+import FileSystem
 import Foundation
 import PipelineModel
 import Report
@@ -18,20 +19,13 @@ enum ReportWriter {
             let target = figuresDir.appendingPathComponent(name)
             if !FileManager.default.fileExists(atPath: target.path) {
                 guard FileManager.default.fileExists(atPath: source.path) else { continue }
-                try FileManager.default.createDirectory(at: figuresDir, withIntermediateDirectories: true)
-                let temporary = figuresDir.appendingPathComponent(".\(name).partial")
-                try? FileManager.default.removeItem(at: temporary)
-                try FileManager.default.copyItem(at: source, to: temporary)
-                guard rename(temporary.path, target.path) == 0 else {
-                    throw WorkFailedError("cannot write \(target.path): \(String(cString: strerror(errno)))")
-                }
+                try AtomicFile.copy(from: source.path, to: target.path)
             }
             figures[image.sha256] = "figures/\(name)"
         }
         let html = ReportPage(manifest: manifest, figures: figures, comparison: comparison).html()
         let url = directory.appendingPathComponent("report.html")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Data(html.utf8).write(to: url, options: .atomic)
+        try AtomicFile.write(Data(html.utf8), to: url.path)
         return url
     }
 }

@@ -1,5 +1,6 @@
-// FileAccess: whole-file reads and atomic writes (temporary file, fsync, rename),
-// so a crash mid-write never leaves a half-written file under the final name.
+// FileAccess: whole-file reads, and FileFormats' door to the one atomic writer (FileSystem's
+// AtomicFile), so a crash mid-write never leaves a half-written file under the final name.
+import FileSystem
 public import Foundation
 
 /// Reading whole files and writing them atomically; shared by every module that writes files.
@@ -22,32 +23,13 @@ public enum FileAccess {
         }
     }
 
-    /// Writes `bytes` to `path` through a temporary file in the same directory, fsynced, then renamed.
+    /// Writes `bytes` to `path` atomically and durably (AtomicFile: temporary file, fsync, rename,
+    /// fsync of the folder), with the failure as a FileFormatsError.
     public static func writeAtomically(_ bytes: some ContiguousBytes, to path: String) throws(FileFormatsError) {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try AtomicFile.write(bytes, to: path)
         } catch {
-            throw .unwritable(path: path, reason: "cannot create \(directory.path): \(error.localizedDescription)")
-        }
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
-        var written = 0
-        let ok: Bool = bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n <= 0 { return false }
-                written += n
-            }
-            return fsync(fd) == 0
-        }
-        let reason = ok ? "" : String(cString: strerror(errno))
-        close(fd)
-        guard ok, rename(temporary.path, path) == 0 else {
-            unlink(temporary.path)
-            throw .unwritable(path: path, reason: ok ? String(cString: strerror(errno)) : reason)
+            throw .unwritable(path: path, reason: error.reason)
         }
     }
 }

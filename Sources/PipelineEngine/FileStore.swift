@@ -4,6 +4,7 @@
 // leaves a half entry under a real name; a record is written only after its objects.
 public import Foundation
 import Crypto
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -169,34 +170,10 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
 
     // MARK: - Writing
 
-    /// Writes `data` to a temp file, fsyncs it, and renames it over `target`.
+    /// Writes `data` over `target` through AtomicFile (temp file in tmp/ → fsync → rename → fsync of the folder).
     private func atomicWrite(_ data: Data, to target: URL) throws(EngineError) {
-        let dir = target.deletingLastPathComponent()
-        if mkdir(dir.path, 0o755) != 0 && errno != EEXIST {
-            throw .storeFailure(path: dir.path, reason: String(cString: strerror(errno)))
-        }
-        let tmp = tmpDir.appendingPathComponent("\(getpid())-\(UUID().uuidString)")
-        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else { throw .storeFailure(path: tmp.path, reason: String(cString: strerror(errno))) }
-        var failure: String?
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count, let base = raw.baseAddress {
-                let n = write(fd, base + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
-                }
-                offset += n
-            }
-        }
-        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
-        close(fd)
-        if failure == nil, rename(tmp.path, target.path) != 0 { failure = String(cString: strerror(errno)) }
-        if let failure {
-            unlink(tmp.path)
-            throw .storeFailure(path: target.path, reason: failure)
+        do { try AtomicFile.write(data, to: target.path, temporaryDirectory: tmpDir.path) } catch {
+            throw .storeFailure(path: target.path, reason: error.reason)
         }
     }
 

@@ -3,6 +3,7 @@
 // re-reading a file none of those changed for; a touched file is re-hashed and, if its bytes
 // are the same, gives the same hash — so nothing reruns.
 public import Foundation
+import FileSystem
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -87,6 +88,6 @@ public final class InputFileHasher: @unchecked Sendable {
             return try? JSONEncoder().encode(memo)
         }
         guard let data else { return }
-        try? data.write(to: memoURL, options: .atomic)
+        try? AtomicFile.write(data, to: memoURL.path)
     }
 }

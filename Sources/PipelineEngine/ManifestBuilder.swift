@@ -3,6 +3,7 @@
 // A partial run (`--only`) keeps the stages it left alone in the current manifest, carried over
 // from the previous one while their keys still apply; its record says only what it did.
 public import Foundation
+import FileSystem
 public import PipelineModel
 
 /// Builds manifests from run results.
@@ -130,9 +131,8 @@ public struct ResultsFolder: Sendable {
         do {
             let runDir = directory.appendingPathComponent("runs", isDirectory: true)
                 .appendingPathComponent(record.runID, isDirectory: true)
-            try FileManager.default.createDirectory(at: runDir, withIntermediateDirectories: true)
-            try record.encoded().write(to: runDir.appendingPathComponent("manifest.json"), options: .atomic)
-            try current.encoded().write(to: manifestURL, options: .atomic)
+            try AtomicFile.write(try record.encoded(), to: runDir.appendingPathComponent("manifest.json").path)
+            try AtomicFile.write(try current.encoded(), to: manifestURL.path)
         } catch let error as EngineError {
             throw error
         } catch {
