@@ -1,6 +1,6 @@
 // ModelArtifacts: how models travel between stages — float models as Keras HDF5 bytes,
-// quantized models as HSIFlow's quantized HDF5 bytes (both through a private temporary file,
-// since libhdf5 writes files) — and the labelled patches a model stage cuts from a cube.
+// quantized models as HSIFlow's quantized HDF5 bytes (both built and read in memory, no
+// temporary file) — and the labelled patches a model stage cuts from a cube.
 public import Compression
 import FileFormats
 public import Foundation
@@ -12,12 +12,12 @@ import Tensors
 public enum ModelArtifacts {
     /// A float model as Keras HDF5 bytes.
     public static func encode(_ model: Sequential) throws -> Data {
-        try throughFile { path in try ModelFile.save(model, to: path) }
+        try ModelFile.encode(model)
     }
 
     /// A float model from Keras HDF5 bytes.
     public static func model(_ data: Data) throws -> Sequential {
-        try fromFile(data) { path in try ModelFile.load(path: path).model }
+        try ModelFile.decode(data).model
     }
 
     /// A quantized model as HDF5 bytes.
@@ -26,12 +26,12 @@ public enum ModelArtifacts {
             spec: model.spec, inputShape: model.inputShape, bits: model.bits,
             layers: model.layers.map { QuantizedLayerContents(layer: $0.layer, kernelShape: $0.kernel.shape, values: $0.kernel.values,
                                                               scales: $0.kernel.scales, bias: $0.bias.scalars) })
-        return try throughFile { path in try QuantizedModelFile.save(contents, to: path) }
+        return try QuantizedModelFile.encode(contents)
     }
 
     /// A quantized model from HDF5 bytes.
     public static func quantizedModel(_ data: Data) throws -> QuantizedModel {
-        try quantizedModel(fromContents: try fromFile(data) { path in try QuantizedModelFile.load(path: path) })
+        try quantizedModel(fromContents: try QuantizedModelFile.decode(data))
     }
 
     /// A quantized model from a file HSIFlow's quantize stage wrote (or `hsiflow export` copied).
@@ -52,23 +52,5 @@ public enum ModelArtifacts {
         let pixels = labels.labelledPixels
         let x = try PatchExtractor(size: patch).extract(from: cube, pixels: pixels)
         return try LabelledSamples(inputs: x, labels: pixels.map { Int(labels.labels[$0]) - 1 })
-    }
-
-    private static func temporaryPath() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("hsiflow-model-\(UUID().uuidString).h5")
-    }
-
-    private static func throughFile(_ write: (String) throws -> Void) throws -> Data {
-        let url = temporaryPath()
-        defer { try? FileManager.default.removeItem(at: url) }
-        try write(url.path)
-        return try Data(contentsOf: url)
-    }
-
-    private static func fromFile<T>(_ data: Data, _ read: (String) throws -> T) throws -> T {
-        let url = temporaryPath()
-        defer { try? FileManager.default.removeItem(at: url) }
-        try data.write(to: url)
-        return try read(url.path)
     }
 }

@@ -1,7 +1,9 @@
 // HDF5: a thin, checked layer over libhdf5 for what model files need — groups, string attributes
 // (variable- or fixed-length, scalar or 1-D) and Float32 datasets. Every id is closed by its owner
-// object; every failure becomes a FileFormatsError naming the file and the object. Callers hold
-// NativeLibraries' lock for the whole of any use (the Debian libhdf5 is not thread-safe).
+// object; every failure becomes a FileFormatsError naming the file and the object. Files are opened
+// and built in memory (libhdf5's core driver and file images), so models travel as bytes and no
+// temporary file is written. Callers hold NativeLibraries' lock for the whole of any use (the
+// Debian libhdf5 is not thread-safe).
 import CHDF5
 import Foundation
 
@@ -29,63 +31,81 @@ struct HDF5File {
     let path: String
     let file: HDF5Handle
 
-    // MARK: Opening
+    // MARK: Opening and creating (in memory: libhdf5's core driver and file images)
 
-    /// Opens an existing file read-only.
+    /// The HDF5 signature; a file's superblock starts with it at byte 0, 512, 1024, 2048, …
+    private static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// Opens the file at `path` read-only: its bytes are read whole and opened in memory.
     static func open(_ path: String) throws(FileFormatsError) -> HDF5File {
+        try open(image: FileAccess.readAll(path), source: path)
+    }
+
+    /// Opens the bytes of an HDF5 file read-only, in memory (no file is written); `source` names
+    /// them in error messages. Checks the signature and the global heaps before libhdf5 sees them.
+    static func open(image: some ContiguousBytes, source: String) throws(FileFormatsError) -> HDF5File {
         hsf_silence_errors()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .unreadable(path: path, reason: "no such file")
+        let found = image.withUnsafeBytes { raw in
+            var offset = 0
+            while offset + signature.count <= raw.count {
+                if raw[offset ..< offset + signature.count].elementsEqual(signature) { return true }
+                offset = offset == 0 ? 512 : offset * 2
+            }
+            return false
         }
-        guard !isDirectory.boolValue else { throw .unreadable(path: path, reason: "it is a directory, not a file") }
-        guard H5Fis_hdf5(path) > 0 else {
-            throw .malformed(path: path, reason: "not an HDF5 file (no HDF5 signature); a Keras model file is an .h5 saved with model.save(\"model.h5\")")
+        guard found else {
+            throw .malformed(path: source, reason: "not an HDF5 file (no HDF5 signature); a Keras model file is an .h5 saved with model.save(\"model.h5\")")
         }
-        try HDF5HeapValidator.check(path: path)
-        let id = H5Fopen(path, hsf_f_acc_rdonly(), hsf_p_default())
+        try HDF5HeapValidator.check(image, path: source)
+        let access = try memoryAccess(source)
+        let status = image.withUnsafeBytes { raw in
+            // libhdf5 copies the image into its own buffer.
+            H5Pset_file_image(access.id, UnsafeMutableRawPointer(mutating: raw.baseAddress), raw.count)
+        }
+        guard status >= 0 else { throw .unreadable(path: source, reason: "libhdf5 cannot take the file's bytes") }
+        let id = H5Fopen(memoryName(), hsf_f_acc_rdonly(), access.id)
         let handle = try HDF5Handle.check(id, closer: H5Fclose) {
-            .malformed(path: path, reason: "libhdf5 cannot open it (truncated or damaged HDF5 file)")
+            .malformed(path: source, reason: "libhdf5 cannot open it (truncated or damaged HDF5 file)")
         }
-        return HDF5File(path: path, file: handle)
+        return HDF5File(path: source, file: handle)
     }
 
-    /// Creates (truncates) a file for writing.
-    /// Writes a new HDF5 file at `path` without ever exposing a half-written one: `body` fills a
-    /// temporary file in the same folder (under the native-library lock), which is flushed,
-    /// fsynced and renamed into place; on any error the temporary file is removed.
-    static func createAtomically(_ path: String, _ body: (HDF5File) throws(FileFormatsError) -> Void) throws(FileFormatsError) {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw .unwritable(path: path, reason: "cannot create \(directory.path): \(error.localizedDescription)")
-        }
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))").path
-        do throws(FileFormatsError) {
-            try NativeLibraries.serialized { () throws(FileFormatsError) in
-                let h5 = try HDF5File.create(temporary)
-                try body(h5)
-                guard H5Fflush(h5.file.id, H5F_SCOPE_GLOBAL) >= 0 else { throw .unwritable(path: path, reason: "libhdf5 cannot flush the file") }
+    /// The bytes of a new HDF5 file that `body` fills, built in memory (under the native-library
+    /// lock; no file is written). `source` names the file in error messages. libhdf5 lays the file
+    /// out as it would on disk, so the same contents give the same bytes.
+    static func image(_ source: String, _ body: (HDF5File) throws(FileFormatsError) -> Void) throws(FileFormatsError) -> [UInt8] {
+        try NativeLibraries.serialized { () throws(FileFormatsError) -> [UInt8] in
+            hsf_silence_errors()
+            let access = try memoryAccess(source)
+            let id = H5Fcreate(memoryName(), hsf_f_acc_trunc(), hsf_p_default(), access.id)
+            let h5 = HDF5File(path: source, file: try HDF5Handle.check(id, closer: H5Fclose) {
+                .unwritable(path: source, reason: "libhdf5 cannot create the file in memory")
+            })
+            try body(h5)
+            guard H5Fflush(h5.file.id, H5F_SCOPE_GLOBAL) >= 0 else { throw .unwritable(path: source, reason: "libhdf5 cannot flush the file") }
+            let size = H5Fget_file_image(h5.file.id, nil, 0)
+            guard size > 0 else { throw .unwritable(path: source, reason: "libhdf5 cannot give the file's bytes") }
+            var bytes = [UInt8](repeating: 0, count: size)
+            guard H5Fget_file_image(h5.file.id, &bytes, size) == size else {
+                throw .unwritable(path: source, reason: "libhdf5 cannot give the file's bytes")
             }
-            let fd = Glibc.open(temporary, O_RDONLY)
-            if fd >= 0 { fsync(fd); Glibc.close(fd) }
-            guard Glibc.rename(temporary, path) == 0 else {
-                throw FileFormatsError.unwritable(path: path, reason: String(cString: strerror(errno)))
-            }
-        } catch {
-            unlink(temporary)
-            throw error
+            return bytes
         }
     }
 
-    static func create(_ path: String) throws(FileFormatsError) -> HDF5File {
-        hsf_silence_errors()
-        let id = H5Fcreate(path, hsf_f_acc_trunc(), hsf_p_default(), hsf_p_default())
-        let handle = try HDF5Handle.check(id, closer: H5Fclose) { .unwritable(path: path, reason: "libhdf5 cannot create the file") }
-        return HDF5File(path: path, file: handle)
+    /// A file-access property list for the core (memory) driver without a backing file.
+    private static func memoryAccess(_ source: String) throws(FileFormatsError) -> HDF5Handle {
+        let access = try HDF5Handle.check(H5Pcreate(hsf_p_file_access()), closer: H5Pclose) {
+            .unreadable(path: source, reason: "libhdf5 cannot make a file-access property list")
+        }
+        guard H5Pset_fapl_core(access.id, 1 << 20, false) >= 0 else {
+            throw .unreadable(path: source, reason: "libhdf5 cannot select its in-memory driver")
+        }
+        return access
     }
+
+    /// A name for an in-memory file, unique so libhdf5 never takes two images for one open file.
+    private static func memoryName() -> String { "hsiflow-memory-\(UUID().uuidString).h5" }
 
     /// The shape of a dataset, refusing ranks above 8 and more than 2³¹ elements (a damaged file
     /// must not make us allocate absurd buffers).

@@ -3,8 +3,9 @@
 // model_weights with one group per layer whose `weight_names` lists its datasets. Reading follows
 // weight_names and the config, so Keras 2 (`conv1/conv1/kernel:0`) and Keras 3
 // (`conv1/cao/conv1/kernel`) files both load; optimizer_weights and training_config are ignored.
+// Models are encoded to and decoded from bytes in memory; files are those bytes, written atomically.
 import CHDF5
-import Foundation
+public import Foundation
 public import NeuralNet
 import Tensors
 
@@ -30,10 +31,16 @@ public enum ModelFile {
 
     // MARK: - Load
 
-    /// Reads a model; any problem with the file is a FileFormatsError naming it.
+    /// Reads a model file; any problem with the file is a FileFormatsError naming it.
     public static func load(path: String) throws(FileFormatsError) -> LoadedModel {
-        try NativeLibraries.serialized { () throws(FileFormatsError) -> LoadedModel in
-            let h5 = try HDF5File.open(path)
+        try decode(FileAccess.readAll(path), source: path)
+    }
+
+    /// Reads a model from the bytes of a model file (in memory); `source` names them in errors.
+    public static func decode(_ bytes: some ContiguousBytes, source: String = "model bytes") throws(FileFormatsError) -> LoadedModel {
+        let path = source
+        return try NativeLibraries.serialized { () throws(FileFormatsError) -> LoadedModel in
+            let h5 = try HDF5File.open(image: bytes, source: source)
             guard let configText = try h5.string(h5.file, "model_config") else {
                 throw .unexpectedContent(path: path, reason: "no model_config attribute: this HDF5 file is not a Keras model saved with model.save(\"….h5\") (weights-only files are not supported)")
             }
@@ -80,9 +87,18 @@ public enum ModelFile {
     // MARK: - Save
 
     /// Writes `model` so that Keras 3's `keras.models.load_model(path)` opens it. The file is written
-    /// under a temporary name, fsynced and renamed, so a crash never leaves a half-written model.
+    /// atomically (FileAccess), so a crash never leaves a half-written model.
     public static func save(_ model: Sequential, to path: String) throws(FileFormatsError) {
-        try HDF5File.createAtomically(path) { h5 throws(FileFormatsError) in
+        try FileAccess.writeAtomically(encode(model, source: path), to: path)
+    }
+
+    /// The bytes of `model`'s file, built in memory: the same model always gives the same bytes.
+    public static func encode(_ model: Sequential) throws(FileFormatsError) -> Data {
+        Data(try encode(model, source: "model \(model.name)"))
+    }
+
+    private static func encode(_ model: Sequential, source path: String) throws(FileFormatsError) -> [UInt8] {
+        try HDF5File.image(path) { h5 throws(FileFormatsError) in
             let modelName = model.name.isEmpty ? "sequential" : model.name.replacingOccurrences(of: "/", with: "_")
             let config = try KerasConfig.render(model, name: modelName, path: path)
             try h5.writeStrings(h5.file, "model_config", [config], scalar: true)

@@ -2,8 +2,9 @@
 // structure plus, per Conv2D/Dense layer, the integer kernel (int8, or 4-bit values packed two per
 // byte), one Float32 scale per output channel and the Float32 bias. The value types are plain
 // (spec, shapes, integers) so this module stays below Compression, which converts to them.
+// Encoded to and decoded from bytes in memory; a file is those bytes, written atomically.
 import CHDF5
-import Foundation
+public import Foundation
 public import NeuralNet
 
 /// The stored parts of one quantized layer.
@@ -53,8 +54,17 @@ public struct QuantizedModelContents: Sendable, Equatable {
 public enum QuantizedModelFile {
     public static let scheme = "symmetric-per-output-channel"
 
-    /// Writes `contents` atomically (temporary file, fsync, rename).
+    /// Writes `contents` atomically (FileAccess: temporary file, fsync, rename).
     public static func save(_ contents: QuantizedModelContents, to path: String) throws(FileFormatsError) {
+        try FileAccess.writeAtomically(encode(contents, source: path), to: path)
+    }
+
+    /// The bytes of a quantized model file holding `contents`, built in memory (same contents, same bytes).
+    public static func encode(_ contents: QuantizedModelContents) throws(FileFormatsError) -> Data {
+        Data(try encode(contents, source: "quantized model \(contents.spec.name)"))
+    }
+
+    private static func encode(_ contents: QuantizedModelContents, source path: String) throws(FileFormatsError) -> [UInt8] {
         guard contents.bits == 8 || contents.bits == 4 else {
             throw .unwritable(path: path, reason: "quantized models are stored with 8 or 4 bits, not \(contents.bits)")
         }
@@ -64,7 +74,7 @@ public enum QuantizedModelFile {
         } catch {
             throw .unwritable(path: path, reason: "the model structure cannot be built: \(error.description)")
         }
-        try HDF5File.createAtomically(path) { h5 throws(FileFormatsError) in
+        return try HDF5File.image(path) { h5 throws(FileFormatsError) in
             let name = contents.spec.name.isEmpty ? "sequential" : contents.spec.name.replacingOccurrences(of: "/", with: "_")
             try h5.writeStrings(h5.file, "model_config", [try KerasConfig.render(structure, name: name, path: path)], scalar: true)
             try h5.writeStrings(h5.file, "hsiflow_version", [ModelFile.hsiflowVersion], scalar: true)
@@ -94,8 +104,14 @@ public enum QuantizedModelFile {
     /// True when `path` is an HDF5 file carrying HSIFlow's quantization attribute (any scheme), so a
     /// reader can choose between this and ModelFile; false for anything else, readable or not.
     public static func isQuantized(path: String) -> Bool {
+        guard let bytes = try? FileAccess.readAll(path) else { return false }
+        return isQuantized(bytes)
+    }
+
+    /// True when `bytes` are an HDF5 file carrying HSIFlow's quantization attribute (see `isQuantized(path:)`).
+    public static func isQuantized(_ bytes: some ContiguousBytes) -> Bool {
         let found = try? NativeLibraries.serialized { () throws(FileFormatsError) -> Bool in
-            let h5 = try HDF5File.open(path)
+            let h5 = try HDF5File.open(image: bytes, source: "model bytes")
             return h5.hasAttribute(h5.file, "quantization")
         }
         return found ?? false
@@ -103,8 +119,14 @@ public enum QuantizedModelFile {
 
     /// Reads a quantized model file; any problem is a FileFormatsError naming the file.
     public static func load(path: String) throws(FileFormatsError) -> QuantizedModelContents {
-        try NativeLibraries.serialized { () throws(FileFormatsError) -> QuantizedModelContents in
-            let h5 = try HDF5File.open(path)
+        try decode(FileAccess.readAll(path), source: path)
+    }
+
+    /// Reads a quantized model from the bytes of its file (in memory); `source` names them in errors.
+    public static func decode(_ bytes: some ContiguousBytes, source: String = "quantized model bytes") throws(FileFormatsError) -> QuantizedModelContents {
+        let path = source
+        return try NativeLibraries.serialized { () throws(FileFormatsError) -> QuantizedModelContents in
+            let h5 = try HDF5File.open(image: bytes, source: source)
             guard try h5.string(h5.file, "quantization") == scheme else {
                 throw .unexpectedContent(path: path, reason: "not a quantized HSIFlow model (no quantization = \(scheme) attribute); load float models with ModelFile")
             }

@@ -86,6 +86,30 @@ import NeuralNet
         #expect(bytesA == bytesB)
     }
 
+    @Test func encodingInMemoryGivesTheBytesFilesHadBefore() throws {
+        // hsiflow_small.h5 is the `train` output of a tiny synthetic experiment written by the
+        // temporary-file writer this encoder replaced (commit 8700beb). Same model, same bytes:
+        // a stage's key keeps naming the bytes it made before.
+        let before = try Data(contentsOf: URL(fileURLWithPath: fixture("hsiflow_small.h5")))
+        let loaded = try ModelFile.decode(before, source: "hsiflow_small.h5")
+        #expect(loaded.hsiflowVersion == ModelFile.hsiflowVersion)
+        #expect(try ModelFile.encode(loaded.model) == before)
+        #expect(try ModelFile.load(path: fixture("hsiflow_small.h5")).model.layers.map(\.parameters) == loaded.model.layers.map(\.parameters))
+        // A file is exactly the encoded bytes.
+        let dir = try makeTemporaryDirectory("hsiflow-model")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("again.h5").path
+        try ModelFile.save(loaded.model, to: path)
+        #expect(FileManager.default.contents(atPath: path) == before)
+    }
+
+    @Test func decodingBytesThatAreNotAModelFileSaysSo() throws {
+        #expect(throws: FileFormatsError.self) { try ModelFile.decode(Data(), source: "empty") }
+        #expect(throws: FileFormatsError.self) { try ModelFile.decode(Data("not hdf5".utf8), source: "text") }
+        let whole = try Data(contentsOf: URL(fileURLWithPath: fixture("hsiflow_small.h5")))
+        #expect(throws: FileFormatsError.self) { try ModelFile.decode(whole.prefix(whole.count / 2), source: "half") }
+    }
+
     @Test(arguments: ["keras3", "keras2"])
     func kerasSavedModelsReproduceKerasPredictions(generation: String) throws {
         let expected = try JSONDecoder().decode(KerasPredictions.self,

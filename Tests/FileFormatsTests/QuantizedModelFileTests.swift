@@ -25,6 +25,22 @@ import NeuralNet
         ])
     }
 
+    @Test(arguments: [("hsiflow_small_int8.h5", 8), ("hsiflow_small_int4.h5", 4)])
+    func encodingInMemoryGivesTheBytesFilesHadBefore(name: String, bits: Int) throws {
+        // Quantize-stage outputs of a tiny synthetic experiment, written by the temporary-file
+        // writer this encoder replaced (commit 8700beb): same contents, same bytes.
+        let url = fixturesDirectory().appendingPathComponent(name)
+        let before = try Data(contentsOf: url)
+        #expect(QuantizedModelFile.isQuantized(before))
+        #expect(QuantizedModelFile.isQuantized(path: url.path))
+        let contents = try QuantizedModelFile.decode(before, source: name)
+        #expect(contents.bits == bits)
+        #expect(try QuantizedModelFile.load(path: url.path) == contents)
+        #expect(try QuantizedModelFile.encode(contents) == before)
+        #expect(!QuantizedModelFile.isQuantized(try Data(contentsOf: fixturesDirectory().appendingPathComponent("hsiflow_small.h5"))))
+        #expect(!QuantizedModelFile.isQuantized(Data("plain text".utf8)))
+    }
+
     @Test(arguments: [8, 4])
     func roundTripIsExact(bits: Int) throws {
         let directory = try makeTemporaryDirectory()
