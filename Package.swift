@@ -36,8 +36,9 @@ let package = Package(
 
         // MARK: Numerics and domain
         .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: swiftSettings),
-        .target(name: "NeuralNet", dependencies: ["Tensors"], swiftSettings: swiftSettings),
         .target(name: "SpectralData", dependencies: ["Tensors"], swiftSettings: swiftSettings),
+        // NeuralNet knows SpectralData so that classifying a cube is written once (Classification.swift).
+        .target(name: "NeuralNet", dependencies: ["Tensors", "SpectralData"], swiftSettings: swiftSettings),
         .target(name: "FileFormats",
                 dependencies: ["FileSystem", "Tensors", "NeuralNet", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
                                .product(name: "Crypto", package: "swift-crypto")],

@@ -277,11 +277,7 @@ if let dataDirectory {
         // (one model with BLAS' threads; the data-parallel mode's replicas add their workspaces, measured below)
         let trainSeconds = now() - t0
         // Predict every pixel of the scene in batches (the class map).
-        let all = Array(0..<cube.pixelCount)
-        let probabilities = try model.predict(count: all.count, batchSize: 1024) { range in
-            try extractor.extract(from: cube, pixels: Array(all[range]))
-        }
-        let map = try ClassMap.make(height: cube.height, width: cube.width, pixels: all, classes: probabilities.argmaxRows())
+        let map = try classify(cube: cube, model: model, batchSize: 1024).classMap
         print("full Indian Pines: \(pixels.count) labelled pixels (all 16 classes), 1 epoch in \(fmt(trainSeconds)) s " +
               "(\(fmt(history.samplesPerSecond, 0)) samples/s), class map of \(map.count) pixels; " +
               "peak RSS \(fmt(peakResidentMiB(), 0)) MiB (limit 1024)" +

@@ -1,7 +1,7 @@
 // PredictCommand: `hsiflow predict MODEL INPUT` — applies a saved model (HSIFlow's or Keras', float
 // or HSIFlow-quantized, run dequantized) to an array of patches (N×h×w×B) or to a whole cube
-// (H×W×B, every pixel's centred patch) and writes class indices and probabilities as .npy files.
-// Builds a result first, then renders it.
+// (H×W×B, every pixel's centred patch, through NeuralNet's classify(cube:model:)) and writes class
+// indices and probabilities as .npy files. Builds a result first, then renders it.
 import ArgumentParser
 import FileFormats
 import Foundation
@@ -106,14 +106,9 @@ struct Prediction {
                 guard cube.bands == inputShape[2] else {
                     throw UserInputError("\(inputPath): the cube has \(cube.bands) bands, the model takes \(inputShape[2])")
                 }
-                let extractor = try PatchExtractor(size: size)
-                let pixels = Array(0..<cube.pixelCount)
-                let p = try model.predict(count: pixels.count, batchSize: batchSize) { range in
-                    try extractor.extract(from: cube, pixels: Array(pixels[range]))
-                }
-                let map = try ClassMap.make(height: cube.height, width: cube.width, pixels: pixels, classes: p.argmaxRows())
-                return Prediction(modelName: model.name, modelInput: inputShape, fromCube: true, classes: map.map { Int($0) },
-                                  classShape: [cube.height, cube.width], probabilities: p,
+                let result = try classify(cube: cube, model: model, batchSize: batchSize)
+                return Prediction(modelName: model.name, modelInput: inputShape, fromCube: true, classes: result.classMap.map { Int($0) },
+                                  classShape: [cube.height, cube.width], probabilities: result.probabilities,
                                   probabilityShape: [cube.height, cube.width, units], units: units)
             default:
                 throw UserInputError("\(inputPath): expected patches (N×h×w×B) or a cube (H×W×B), found a \(array.shape.count)-D array of shape \(array.shapeText)")

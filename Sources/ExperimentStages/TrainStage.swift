@@ -98,22 +98,12 @@ public struct TrainStage: StageKind {
         let testPixels = test.labelledPixels
         let mapPixels = (trainPixels + testPixels).sorted()
         context.progress(nil, "predicting \(mapPixels.count) labelled pixels")
-        let probabilities = try model.predict(count: mapPixels.count, batchSize: 512) { range in
-            try extractor.extract(from: cube, pixels: Array(mapPixels[range]))
-        }
-        let predictedAll = probabilities.argmaxRows()
-        var predictedAt: [Int: Int] = [:]
-        for (pixel, p) in zip(mapPixels, predictedAll) { predictedAt[pixel] = p }
-        let predicted = testPixels.map { predictedAt[$0] ?? -1 }
+        let map = try classify(cube: cube, model: model, pixels: mapPixels, padding: extractor.padding).classMap
+        let predicted = testPixels.map { Int(map[$0]) - 1 }
         let truth = testPixels.map { Int(test.labels[$0]) - 1 }
         let metrics = try ClassificationMetrics(truth: truth, predicted: predicted, classes: classes)
-        let map = try ClassMap.make(height: cube.height, width: cube.width, pixels: mapPixels, classes: predictedAll)
 
-        // The model through a temporary file (HDF5 writes files), then into the cache.
-        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("hsiflow-model-\(UUID().uuidString).h5")
-        defer { try? FileManager.default.removeItem(at: tmp) }
-        try ModelFile.save(model, to: tmp.path)
-        try context.write("model", try Data(contentsOf: tmp))
+        try context.write("model", try ModelArtifacts.encode(model))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         // Loss and accuracy only: timings vary run to run and would defeat early cutoff downstream.

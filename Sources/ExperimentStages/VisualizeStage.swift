@@ -195,14 +195,9 @@ public struct VisualizeStage: StageKind {
         try context.write("importance.json", Data(ParamValue.object(importance).canonicalJSON.utf8))
 
         // Class maps of the whole scene with the first level's model.
-        if context.params["classmap"]?.bool ?? true, var model = models.first?.model {
+        if context.params["classmap"]?.bool ?? true, let model = models.first?.model {
             context.progress(0.95, "class map")
-            let extractor = try PatchExtractor(size: patch)
-            let all = Array(0..<cube.pixelCount)
-            let predicted = try model.predict(count: all.count, batchSize: 512) { range in
-                try extractor.extract(from: cube, pixels: Array(all[range]))
-            }.argmaxRows()
-            let predictedMap = try LabelMap(height: cube.height, width: cube.width, labels: predicted.map { Int32($0 + 1) })
+            let predictedMap = try classify(cube: cube, model: model).labelMap
             let scale = max(1, min(4, 600 / max(cube.height, cube.width)))
             try write(context, "classmap-predicted.png", try ClassMapImage.render(predictedMap, scale: scale))
             try write(context, "classmap-truth.png", try ClassMapImage.render(test, scale: scale))

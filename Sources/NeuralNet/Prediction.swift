@@ -1,6 +1,5 @@
-// Prediction: applying a model to many samples in batches (bounded memory), and assembling the
-// predicted classes of a scene's pixels into a class map (labels 1…k, unpredicted pixels 0).
-// Patches come from a closure, so this module needs no knowledge of cubes.
+// Prediction: applying a model to many samples in batches (bounded memory). Samples come from a
+// closure; classifying a scene's pixels (patches cut from a cube) is Classification.swift.
 public import Tensors
 
 extension Sequential {
@@ -36,21 +35,5 @@ extension Sequential {
         } catch {
             throw .invalidArgument("prediction failed: \(error)")
         }
-    }
-}
-
-/// Builds class maps from per-pixel predictions.
-public enum ClassMap {
-    /// A row-major map of `height × width` labels: pixel `pixels[i]` gets `classes[i] + 1`, every other pixel 0.
-    public static func make(height: Int, width: Int, pixels: [Int], classes: [Int]) throws(NeuralNetError) -> [Int32] {
-        guard pixels.count == classes.count else {
-            throw .invalidArgument("\(pixels.count) pixels but \(classes.count) predicted classes")
-        }
-        var map = [Int32](repeating: 0, count: height * width)
-        for (p, c) in zip(pixels, classes) {
-            guard p >= 0, p < map.count else { throw .invalidArgument("pixel \(p) is outside the \(height)×\(width) scene") }
-            map[p] = Int32(c + 1)
-        }
-        return map
     }
 }

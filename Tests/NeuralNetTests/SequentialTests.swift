@@ -119,11 +119,6 @@ import Tensors
         #expect(allClose(batched.scalars, whole.scalars, absolute: 1e-6, relative: 1e-5))
         #expect(throws: NeuralNetError.self) { try model.predict(seededTensor([2, 5, 5, 3], seed: 1)) }
     }
-
-    @Test func classMapPutsClassesOneBasedAndLeavesTheRestZero() throws {
-        #expect(try ClassMap.make(height: 2, width: 3, pixels: [1, 5], classes: [0, 3]) == [0, 1, 0, 0, 0, 4])
-        #expect(throws: NeuralNetError.self) { try ClassMap.make(height: 2, width: 3, pixels: [6], classes: [0]) }
-    }
 }
 
 @Suite struct SequentialCostTests {
