@@ -1,6 +1,7 @@
 // ArtifactCoding: how stage artifacts are stored in the cache — cubes as float32 .npy
-// (H×W×B), label maps as int32 .npy (H×W) — so any artifact can be opened with numpy or
-// `hsiflow inspect`, and decoded back by the stages that read them.
+// (H×W×B), label maps as int32 .npy (H×W), images as PNG — so any artifact can be opened with
+// numpy or `hsiflow inspect`, and decoded back by the stages that read them.
+public import Attribution
 public import Foundation
 import FileFormats
 public import SpectralData
@@ -20,6 +21,11 @@ public enum ArtifactCoding {
     /// A cube from .npy bytes.
     public static func cube(_ data: Data, source: String) throws -> Cube {
         try Npy.decode([UInt8](data), source: source).cube(source: source)
+    }
+
+    /// An RGB image as PNG bytes.
+    public static func png(_ image: RGBImage) throws -> Data {
+        Data(try Png.encode(PixelImage(width: image.width, height: image.height, channels: 3, pixels: image.pixels)))
     }
 
     /// A label map from .npy bytes.

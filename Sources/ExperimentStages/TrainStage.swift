@@ -3,6 +3,7 @@
 // pixels. Outputs: the model (Keras-layout HDF5), the loss/accuracy history (JSON), and the
 // predicted classes of every labelled pixel as a map (int32 H×W .npy, and a colour PNG). Metrics: OA, AA, kappa, per-class accuracy,
 // confusion matrix, loss/accuracy per epoch, samples/s.
+import Attribution
 import FileFormats
 import Foundation
 import NeuralNet
@@ -109,7 +110,7 @@ public struct TrainStage: StageKind {
         // Loss and accuracy only: timings vary run to run and would defeat early cutoff downstream.
         try context.write("history", try encoder.encode(["loss": history.loss, "accuracy": history.accuracy]))
         try context.write("predictions", Data(Npy.encode(NumericArray(integers: map.map(Int.init), shape: [cube.height, cube.width], as: .int32))))
-        try context.write("classmap.png", Data(try Png.encode(TrainStage.colored(map, height: cube.height, width: cube.width))))
+        try context.write("classmap.png", try ArtifactCoding.png(try ClassMapImage.render(try LabelMap(height: cube.height, width: cube.width, labels: map))))
 
         func rounded(_ x: Double) -> ParamValue { .double((x * 1e6).rounded() / 1e6) }
         context.metric("oa", rounded(metrics.overallAccuracy))
@@ -123,20 +124,5 @@ public struct TrainStage: StageKind {
         context.metric("parameters", .int(model.parameterCount))
         context.metric("train_samples", .int(trainPixels.count))
         context.metric("test_samples", .int(testPixels.count))
-    }
-
-    /// A class map as an RGB image: class k in a fixed palette, unlabelled pixels black.
-    static func colored(_ map: [Int32], height: Int, width: Int) -> PixelImage {
-        let palette: [[UInt8]] = [
-            [230, 25, 75], [60, 180, 75], [255, 225, 25], [0, 130, 200], [245, 130, 48], [145, 30, 180],
-            [70, 240, 240], [240, 50, 230], [210, 245, 60], [250, 190, 212], [0, 128, 128], [220, 190, 255],
-            [170, 110, 40], [255, 250, 200], [128, 0, 0], [170, 255, 195],
-        ]
-        var pixels = [UInt8](repeating: 0, count: height * width * 3)
-        for (i, label) in map.enumerated() where label > 0 {
-            let c = palette[Int(label - 1) % palette.count]
-            pixels[3 * i] = c[0]; pixels[3 * i + 1] = c[1]; pixels[3 * i + 2] = c[2]
-        }
-        return PixelImage(width: width, height: height, channels: 3, pixels: pixels)
     }
 }

@@ -19,7 +19,9 @@ public struct VisualizeStage: StageKind {
     // 2: 3×3 convolutions on Winograd F(3×3, 3×3) (same function, different float rounding).
     // 3: the same bits at any thread count (OpenBLAS on one thread, products split by shape, fixed
     //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
-    public var version: Int { 3 }
+    // 4: class maps in the one class palette (the train stage's): classes 10 and 12 change colour,
+    //    labels past 16 wrap around instead of failing.
+    public var version: Int { 4 }
     public var summary: String {
         "Saliency and activation maps of test pixels per pruning level (PNG grids), class maps, band-importance curves, similarity to the first level."
     }
@@ -232,7 +234,6 @@ public struct VisualizeStage: StageKind {
 
     /// Writes an image as a PNG output.
     private func write(_ context: StageContext, _ name: String, _ image: RGBImage) throws {
-        let png = try Png.encode(PixelImage(width: image.width, height: image.height, channels: 3, pixels: image.pixels))
-        try context.write(name, Data(png))
+        try context.write(name, try ArtifactCoding.png(image))
     }
 }

@@ -23,8 +23,14 @@ import SpectralData
         #expect(errors[0, 1] == ClassMapImage.correct && errors[1, 1] == ClassMapImage.correct && errors[2, 1] == ClassMapImage.unlabelled)
     }
 
+    @Test func labelsPastTheLastColourWrapAround() throws {
+        let image = try ClassMapImage.render(try LabelMap(height: 1, width: 3, labels: [16, 17, 33]))
+        #expect(image[0, 0] == ClassMapImage.palette[16] && image[1, 0] == ClassMapImage.palette[1] && image[2, 0] == ClassMapImage.palette[1])
+        #expect(ClassMapImage.color(of: 0) == .black && ClassMapImage.color(of: 10) == RGB(250, 190, 212) && ClassMapImage.color(of: 12) == RGB(220, 190, 255))
+    }
+
     @Test func badMapsAreErrors() throws {
-        #expect(throws: AttributionError.self) { try ClassMapImage.render(try LabelMap(height: 1, width: 1, labels: [17])) }
+        #expect(throws: AttributionError.self) { try ClassMapImage.render(LabelMap.empty(height: 1, width: 1), scale: 0) }
         #expect(throws: AttributionError.self) {
             try ClassMapImage.errors(predicted: LabelMap.empty(height: 2, width: 2), truth: LabelMap.empty(height: 2, width: 3))
         }
