@@ -3,6 +3,7 @@
 // (the property's initial value) and one line of documentation — the way swift-argument-parser
 // declares an `@Option`. The schema validation checks, the defaults it fills in, the generated
 // Docs/ExperimentFile.md and the typed value a stage's `run` receives all come from it.
+import Foundation
 public import PipelineModel
 
 // MARK: - Values a parameter can hold
@@ -77,12 +78,14 @@ extension ParameterGroup {
     /// The declared fields in declaration order, as validation and the documentation see them.
     public static var parameters: [Parameter] { fields.map(\.declaration) }
 
-    /// Declared fields with the Swift property each one is.
+    /// Declared fields with the Swift property each one is (read once per type by reflection).
     static var fields: [(property: String, declaration: Parameter)] {
-        Mirror(reflecting: Self()).children.compactMap { child in
-            guard let field = child.value as? any DeclaredParameter, let label = child.label else { return nil }
-            // A wrapped property's storage is labelled `_name`.
-            return (label.hasPrefix("_") ? String(label.dropFirst()) : label, field.declaration)
+        DeclarationCache.shared.fields(of: Self.self) {
+            Mirror(reflecting: Self()).children.compactMap { child in
+                guard let field = child.value as? any DeclaredParameter, let label = child.label else { return nil }
+                // A wrapped property's storage is labelled `_name`.
+                return (label.hasPrefix("_") ? String(label.dropFirst()) : label, field.declaration)
+            }
         }
     }
 
@@ -96,6 +99,21 @@ extension ParameterGroup {
     /// field takes its declared default.
     public static func decoded(from params: [String: ParamValue]) throws -> Self {
         try ParameterDecoder.decode(Self.self, from: .object(params))
+    }
+}
+
+/// Declarations by group type: reflection runs once per type, not once per stage (a 1,000-stage
+/// plan asks for them a thousand times).
+private final class DeclarationCache: @unchecked Sendable {
+    static let shared = DeclarationCache()
+    private let lock = NSLock()
+    private var byType: [ObjectIdentifier: [(property: String, declaration: Parameter)]] = [:]
+
+    func fields(of type: Any.Type, _ read: () -> [(property: String, declaration: Parameter)]) -> [(property: String, declaration: Parameter)] {
+        if let known = lock.withLock({ byType[ObjectIdentifier(type)] }) { return known }
+        let fields = read()
+        lock.withLock { byType[ObjectIdentifier(type)] = fields }
+        return fields
     }
 }
 
