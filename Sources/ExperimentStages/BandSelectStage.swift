@@ -19,41 +19,50 @@ public struct BandSelectStage: StageKind {
     public var summary: String { "Normalize the cube and reduce its bands (PCA, NMF, or a uniform subset)." }
     public var outputNames: [String] { ["cube", "train", "test", "transform", "components"] }
 
-    public var parameters: [Parameter] {
-        [
-            Parameter("method", .choice(["none", "pca", "nmf", "uniform"]), default: "pca",
-                      "none keeps every band; pca and nmf project onto `components` axes; uniform keeps evenly spaced bands"),
-            Parameter("components", .integer(min: 1, max: 4096), default: 100, "bands after reduction (ignored by none)"),
-            Parameter("normalize", .choice(["auto", "standard", "minmax", "none"]), default: "auto",
-                      "per-band scaling fitted before the projection; auto: minmax for nmf (it needs non-negative input), standard otherwise"),
-            Parameter("whiten", .bool, default: false, "PCA: scale components to unit variance"),
-            Parameter("iterations", .integer(min: 1, max: 100_000), default: 200, "NMF: maximum iterations"),
-            Parameter("tolerance", .number(min: 0, max: 1), default: 0.0001, "NMF: stopping tolerance"),
-        ]
+    /// How bands are reduced.
+    public enum Method: String, ChoiceParameter { case none, pca, nmf, uniform }
+    /// Per-band scaling; `auto` picks what the method needs.
+    public enum Normalize: String, ChoiceParameter { case auto, standard, minmax, none }
+
+    /// The `band-select` parameters.
+    public struct Parameters: ParameterGroup {
+        @Param("method", "none keeps every band; pca and nmf project onto `components` axes; uniform keeps evenly spaced bands")
+        public var method = Method.pca
+        @Param("components", .integer(min: 1, max: 4096), "bands after reduction (ignored by none)")
+        public var components = 100
+        @Param("normalize", "per-band scaling fitted before the projection; auto: minmax for nmf (it needs non-negative input), standard otherwise")
+        public var normalize = Normalize.auto
+        @Param("whiten", "PCA: scale components to unit variance")
+        public var whiten = false
+        @Param("iterations", .integer(min: 1, max: 100_000), "NMF: maximum iterations")
+        public var iterations = 200
+        @Param("tolerance", .number(min: 0, max: 1), "NMF: stopping tolerance")
+        public var tolerance = 0.0001
+        public init() {}
     }
 
-    public func run(_ context: StageContext) throws {
+    public func run(_ p: Parameters, _ context: StageContext) throws {
         let cube = try ArtifactCoding.cube(try context.input("cube"), source: "\(context.id) input cube")
-        let components = try context.int("components")
         let method: BandReducer.Method
-        switch try context.string("method") {
-        case "none": method = .none
-        case "uniform": method = .uniform(count: components)
-        case "nmf":
-            method = .nmf(NMF(components: components, tolerance: try context.double("tolerance"),
-                              maxIterations: try context.int("iterations"), seed: UInt64(context.seed)))
-        default: method = .pca(PCA(components: components, whiten: context.params["whiten"]?.bool ?? false))
+        switch p.method {
+        case .none: method = .none
+        case .uniform: method = .uniform(count: p.components)
+        case .nmf:
+            method = .nmf(NMF(components: p.components, tolerance: p.tolerance, maxIterations: p.iterations, seed: UInt64(context.seed)))
+        case .pca: method = .pca(PCA(components: p.components, whiten: p.whiten))
         }
         // `auto` picks what each method needs: NMF non-negative input, the others zero-mean unit-variance bands.
-        var normalizationName = try context.string("normalize")
-        if normalizationName == "auto" { normalizationName = try context.string("method") == "nmf" ? "minmax" : "standard" }
-        guard let normalization = NormalizationMethod(rawValue: normalizationName) else {
-            throw ExperimentStagesError.invalidInput(stage: context.id.description, reason: "unknown normalization")
+        let normalization: NormalizationMethod
+        switch p.normalize {
+        case .auto: normalization = p.method == .nmf ? .minmax : .standard
+        case .standard: normalization = .standard
+        case .minmax: normalization = .minmax
+        case .none: normalization = .none
         }
-        context.progress(nil, "fitting \(try context.string("method")) on \(cube.pixelCount) pixels")
+        context.progress(nil, "fitting \(p.method.rawValue) on \(cube.pixelCount) pixels")
         let started = Date()
         // NMF reports each iteration; the fraction is of the iteration limit (convergence may end it sooner).
-        let limit = try context.int("iterations")
+        let limit = p.iterations
         let (transform, reduced) = try BandReducer(method: method, normalization: normalization).fitTransform(cube: cube) { step in
             context.progress(limit > 0 ? Double(step.iteration) / Double(limit) : nil,
                              "NMF iteration \(step.iteration)/\(limit), relative error \(String(format: "%.4f", step.relativeError))")

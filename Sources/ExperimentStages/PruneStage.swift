@@ -2,11 +2,11 @@
 // scene (cube, train and test label maps) from its upstream stages, and walks the levels one
 // cached step at a time: a step's identity is the levels up to it plus the settings, so
 // extending `levels.to` computes only the new levels. Outputs: model-<level> (Keras HDF5) per level.
-import Compression
+public import Compression
 import Foundation
 import NeuralNet
 public import PipelineEngine
-import PipelineModel
+public import PipelineModel
 import SpectralData
 
 /// The `prune` stage.
@@ -20,26 +20,74 @@ public struct PruneStage: StageKind {
     public var summary: String { "Prune conv channels level by level (APoZ, L1 or random), fine-tuning after each step; one model per level." }
     public var outputNames: [String] { ["model-<level> (e.g. model-0, model-40)"] }
 
-    public var parameters: [Parameter] {
-        [
-            Parameter("criterion", .choice(PruningCriterion.allCases.map(\.rawValue)), default: "apoz",
-                      "apoz: most-often-zero channels first (the original); l1: smallest filters first; random: seeded control"),
-            Parameter("levels", .oneOf([.list(.number(min: 0, max: 100), minCount: 1), .object([
-                Parameter("from", .number(min: 0, max: 100), default: 0, "first level"),
-                Parameter("to", .number(min: 0, max: 100), required: true, "last level (included)"),
-                Parameter("step", .number(min: 0, max: 100, exclusive: true), required: true, "distance between levels"),
-            ])]), required: true, "% of the original conv channels removed, cumulative: a list, or {from, to, step}"),
-            Parameter("scope", .choice(PruningScope.allCases.map(\.rawValue)), default: "global",
-                      "global: rank all conv channels together (the original); per-layer: each layer loses the level's share"),
-            Parameter("finetune", .object([
-                Parameter("epochs", .integer(min: 0, max: 10_000), default: 2, "epochs after each step (0: none)"),
-                Parameter("lr", .number(min: 0, exclusive: true), default: 0.0001, "Adam learning rate (the original: 1e-4)"),
-                Parameter("batch", .integer(min: 1, max: 1 << 20), default: 128, "batch size"),
-            ]), default: [:], "fine-tuning after each pruning step, on the training pixels"),
-            Parameter("score-on", .choice(["train", "test"]), default: "train",
-                      "pixels APoZ is computed on; test reproduces the original, which let the evaluation set choose the channels"),
-            Parameter("seed", .integer(min: 0), "seed of the random criterion and the fine-tuning shuffles (default: the experiment seed)"),
-        ]
+    /// `levels: {from, to, step}`.
+    public struct LevelRange: ParameterGroup {
+        @Param("from", .number(min: 0, max: 100), "first level")
+        public var from = 0.0
+        @Param(required: "to", .number(min: 0, max: 100), "last level (included)")
+        public var to: Double
+        @Param(required: "step", .number(min: 0, max: 100, exclusive: true), "distance between levels")
+        public var step: Double
+        public init() {}
+    }
+
+    /// `levels`: a list of percentages, or a range.
+    public enum Levels: ParameterValue {
+        case list([Double])
+        case range(LevelRange)
+
+        public static var parameterType: ParameterType {
+            .oneOf([.list(.number(min: 0, max: 100), minCount: 1), LevelRange.parameterType])
+        }
+        public var parameterValue: ParamValue {
+            switch self {
+            case .list(let levels): return .list(levels.map { .double($0) })
+            case .range(let r): return .object(["from": .double(r.from), "to": .double(r.to), "step": .double(r.step)])
+            }
+        }
+        public init(from decoder: any Decoder) throws {
+            let value = try decoder.singleValueContainer()
+            if let list = try? value.decode([Double].self) { self = .list(list) } else { self = .range(try value.decode(LevelRange.self)) }
+        }
+
+        /// As Compression's PruningLevels.
+        public var pruningLevels: PruningLevels {
+            switch self {
+            case .list(let levels): return .list(levels)
+            case .range(let r): return .range(from: r.from, to: r.to, step: r.step)
+            }
+        }
+    }
+
+    /// The pixels APoZ is scored on.
+    public enum ScoreOn: String, ChoiceParameter { case train, test }
+
+    /// `finetune`; its defaults are Compression's FineTuning's own.
+    public struct FineTune: ParameterGroup {
+        @Param("epochs", .integer(min: 0, max: 10_000), "epochs after each step (0: none)")
+        public var epochs = FineTuning().epochs
+        @Param("lr", .number(min: 0, exclusive: true), "Adam learning rate (the original: 1e-4)")
+        public var lr = FineTuning().learningRate
+        @Param("batch", .integer(min: 1, max: 1 << 20), "batch size")
+        public var batch = FineTuning().batchSize
+        public init() {}
+    }
+
+    /// The `prune` parameters; defaults are Compression's PruningOptions' own.
+    public struct Parameters: ParameterGroup {
+        @Param("criterion", "apoz: most-often-zero channels first (the original); l1: smallest filters first; random: seeded control")
+        public var criterion = PruningOptions().criterion
+        @Param(required: "levels", Levels.parameterType, "% of the original conv channels removed, cumulative: a list, or {from, to, step}")
+        public var levels: Levels
+        @Param("scope", "global: rank all conv channels together (the original); per-layer: each layer loses the level's share")
+        public var scope = PruningOptions().scope
+        @Param("finetune", "fine-tuning after each pruning step, on the training pixels")
+        public var finetune = FineTune()
+        @Param("score-on", "pixels APoZ is computed on; test reproduces the original, which let the evaluation set choose the channels")
+        public var scoreOn = ScoreOn.train
+        @Param("seed", .integer(min: 0), "seed of the random criterion and the fine-tuning shuffles (default: the experiment seed)")
+        public var seed: Int?
+        public init() {}
     }
 
     /// What a cached step keeps besides the model: the bookkeeping the next step needs.
@@ -49,7 +97,7 @@ public struct PruneStage: StageKind {
         var channelOrigins: [String: [Int]]
     }
 
-    public func run(_ context: StageContext) throws {
+    public func run(_ p: Parameters, _ context: StageContext) throws {
         let model = try ModelArtifacts.model(try context.input("model"))
         let cube = try ArtifactCoding.cube(try context.input("cube"), source: "cube")
         let train = try ArtifactCoding.labelMap(try context.input("train"), source: "train")
@@ -61,15 +109,12 @@ public struct PruneStage: StageKind {
         }
         let data = PruningData(training: try ModelArtifacts.samples(cube, train, patch: shape[0]),
                                evaluation: try ModelArtifacts.samples(cube, test, patch: shape[0]))
-        let scoreOnTest = context.params["score-on"]?.string == "test"
-        let finetune = context.params["finetune"]?.object ?? [:]
+        let scoreOnTest = p.scoreOn == .test
         let options = PruningOptions(
-            criterion: PruningCriterion(rawValue: context.params["criterion"]?.string ?? "apoz") ?? .apoz,
-            scope: PruningScope(rawValue: context.params["scope"]?.string ?? "global") ?? .global,
-            fineTuning: FineTuning(epochs: finetune["epochs"]?.int ?? 2, learningRate: finetune["lr"]?.number ?? 1e-4,
-                                   batchSize: finetune["batch"]?.int ?? 128),
-            seed: UInt64(context.params["seed"]?.int ?? context.seed))
-        let levels = try Self.levels(context.params["levels"]).values()
+            criterion: p.criterion, scope: p.scope,
+            fineTuning: FineTuning(epochs: p.finetune.epochs, learningRate: p.finetune.lr, batchSize: p.finetune.batch),
+            seed: UInt64(p.seed ?? context.seed))
+        let levels = try p.levels.pruningLevels.values()
         let pruner = ChannelPruner(options: options)
         let scoring = PruningData(training: data.training, evaluation: data.evaluation, scoring: scoreOnTest ? data.evaluation.inputs : nil)
 
@@ -127,15 +172,6 @@ public struct PruneStage: StageKind {
         context.metric("levels", .list(perLevel))
         context.metric("steps_reused", .int(reused))
         context.metric("steps_computed", .int(levels.count - reused))
-    }
-
-    /// The `levels` parameter as PruningLevels.
-    static func levels(_ value: ParamValue?) throws -> PruningLevels {
-        if let list = value?.list { return .list(list.compactMap(\.number)) }
-        if let o = value?.object, let to = o["to"]?.number, let step = o["step"]?.number {
-            return .range(from: o["from"]?.number ?? 0, to: to, step: step)
-        }
-        throw CompressionError.invalidLevels("levels must be a list of percentages or {from, to, step}")
     }
 
     static func json<T: Encodable>(_ value: T) throws -> Data {

@@ -20,12 +20,15 @@ public struct QuantizeStage: StageKind {
     public var summary: String { "Quantize every upstream model's Conv2D/Dense weights to 8 (or 4) bits per output channel; score and size each." }
     public var outputNames: [String] { ["quantized-<level> (or quantized for a single model)"] }
 
-    public var parameters: [Parameter] {
-        [Parameter("bits", .integer(min: 4, max: 8), default: 8, "8 or 4 bits per weight (symmetric, one scale per output channel)")]
+    /// The `quantize` parameters.
+    public struct Parameters: ParameterGroup {
+        @Param("bits", .integer(min: 4, max: 8), "8 or 4 bits per weight (symmetric, one scale per output channel)")
+        public var bits = 8
+        public init() {}
     }
 
-    public func run(_ context: StageContext) throws {
-        let bits = context.params["bits"]?.int ?? 8
+    public func run(_ p: Parameters, _ context: StageContext) throws {
+        let bits = p.bits
         guard QuantizedTensor.supportedBits.contains(bits) else {
             throw ExperimentStagesError.invalidInput(stage: context.id.description, reason: "bits must be 8 or 4, got \(bits)")
         }

@@ -3,7 +3,7 @@
 // Crash tests, concurrency tests and the generated performance experiments are built from it.
 import Foundation
 public import PipelineEngine
-import PipelineModel
+public import PipelineModel
 
 /// The `sleep` test stage.
 public struct SleepStage: StageKind {
@@ -14,30 +14,34 @@ public struct SleepStage: StageKind {
     public var outputNames: [String] { ["out"] }
     public var isTestUtility: Bool { true }
 
-    public var parameters: [Parameter] {
-        [
-            Parameter("seconds", .number(min: 0, max: 3600), default: 0, "how long to wait"),
-            Parameter("value", .any, default: .null, "any value; it decides the output's bytes"),
-            Parameter("chain", .bool, default: true, "mix the upstream outputs into the output (false: the output depends on value alone)"),
-            Parameter("fail", .bool, default: false, "fail instead of writing (for failure-handling tests)"),
-            Parameter("bytes", .integer(min: 0, max: 1 << 30), default: 0, "pad the output to at least this many bytes"),
-        ]
+    /// The `sleep` parameters.
+    public struct Parameters: ParameterGroup {
+        @Param("seconds", .number(min: 0, max: 3600), "how long to wait")
+        public var seconds = 0.0
+        @Param("value", "any value; it decides the output's bytes")
+        public var value = ParamValue.null
+        @Param("chain", "mix the upstream outputs into the output (false: the output depends on value alone)")
+        public var chain = true
+        @Param("fail", "fail instead of writing (for failure-handling tests)")
+        public var fail = false
+        @Param("bytes", .integer(min: 0, max: 1 << 30), "pad the output to at least this many bytes")
+        public var bytes = 0
+        public init() {}
     }
 
-    public func run(_ context: StageContext) throws {
-        let seconds = context.params["seconds"]?.number ?? 0
-        let deadline = Date().addingTimeInterval(seconds)
+    public func run(_ p: Parameters, _ context: StageContext) throws {
+        let deadline = Date().addingTimeInterval(p.seconds)
         // Sleep to the deadline in steps of at most 0.25 s (one wake-up for short stages, so the
         // stage's own timing error stays out of engine-overhead measurements).
         while Date() < deadline {
             Thread.sleep(until: min(deadline, Date().addingTimeInterval(0.25)))
-            if seconds > 0 { context.progress(min(1, 1 - max(0, deadline.timeIntervalSinceNow) / seconds), "sleeping") }
+            if p.seconds > 0 { context.progress(min(1, 1 - max(0, deadline.timeIntervalSinceNow) / p.seconds), "sleeping") }
         }
-        if context.params["fail"]?.bool == true {
+        if p.fail {
             throw EngineError.stageFailed(stage: context.id.description, message: "failed on purpose (fail: true)")
         }
-        var text = "value=" + (context.params["value"] ?? .null).canonicalJSON
-        if context.params["chain"]?.bool ?? true {
+        var text = "value=" + p.value.canonicalJSON
+        if p.chain {
             for (stage, outputs) in context.availableInputs {
                 for name in outputs {
                     text += "\n\(stage):\(name)=" + sha256Hex(try context.input(name, from: stage))
@@ -45,10 +49,9 @@ public struct SleepStage: StageKind {
             }
         }
         var data = Data(text.utf8)
-        let pad = context.params["bytes"]?.int ?? 0
-        if data.count < pad { data.append(Data(repeating: 0x2e, count: pad - data.count)) }
+        if data.count < p.bytes { data.append(Data(repeating: 0x2e, count: p.bytes - data.count)) }
         try context.write("out", data)
-        context.metric("value", context.params["value"] ?? .null)
+        context.metric("value", p.value)
         context.metric("bytes", .int(data.count))
     }
 }

@@ -6,10 +6,10 @@
 import Attribution
 import FileFormats
 import Foundation
-import NeuralNet
+public import NeuralNet
 public import PipelineEngine
-import PipelineModel
-import SpectralData
+public import PipelineModel
+public import SpectralData
 import Tensors
 
 /// The `train` stage.
@@ -23,28 +23,61 @@ public struct TrainStage: StageKind {
     public var summary: String { "Train a CNN on patches of the training pixels and evaluate it on the test pixels." }
     public var outputNames: [String] { ["model", "history", "predictions", "classmap.png"] }
 
-    public var parameters: [Parameter] {
-        [
-            Parameter("model", .oneOf([.choice(["cao"]), .checked(.list(.any, minCount: 1), summary: "list of layers", check: TrainStage.checkLayers)]), default: "cao",
-                      "`cao`, or a list of layers as in a Keras-style spec ({kind: conv2d, filters: 8, kernel: [3, 3], activation: relu}, ...); a softmax Dense(classes) is appended to a list"),
-            Parameter("patch", .checked(.integer(min: 1, max: 63), summary: "odd integer in [1, 63]",
-                                        check: { ($0.int ?? 0) % 2 == 1 ? nil : "must be odd (a pixel is the patch's centre), found \($0.displayText)" }),
-                      default: 5, "odd patch size P (P×P pixels around each labelled pixel)"),
-            Parameter("padding", .choice(["zero", "reflect"]), default: "zero", "how patches are filled beyond the scene's border"),
-            Parameter("epochs", .integer(min: 0, max: 100_000), default: 10, "passes over the training pixels"),
-            Parameter("batch", .integer(min: 1, max: 1 << 20), default: 128, "mini-batch size"),
-            Parameter("optimizer", .object([
-                Parameter("name", .choice(["adam", "sgd"]), default: "adam", "optimizer"),
-                Parameter("lr", .number(min: 0, max: 10, exclusive: true), default: 0.001, "learning rate"),
-                Parameter("momentum", .number(min: 0, max: 1), default: 0, "SGD momentum"),
-            ]), default: [:], "optimizer and learning rate"),
-        ]
+    /// `model`: the built-in cao network, or a layer list.
+    public enum ModelChoice: ParameterValue, Equatable {
+        case cao
+        /// Layers before the softmax Dense(classes) the stage appends.
+        case layers([LayerSpec])
+
+        public static var parameterType: ParameterType {
+            .oneOf([.choice(["cao"]), .checked(.list(.any, minCount: 1), summary: "list of layers", check: TrainStage.checkLayers)])
+        }
+        /// As a default only `cao` is ever written; a layer list is always the file's own value.
+        public var parameterValue: ParamValue {
+            if case .cao = self { return .string("cao") }
+            return .null
+        }
+        /// `cao`, or the layer list decoded straight from the parameter value.
+        public init(from decoder: any Decoder) throws {
+            let value = try decoder.singleValueContainer()
+            if (try? value.decode(String.self)) == "cao" { self = .cao } else { self = .layers(try value.decode([LayerSpec].self)) }
+        }
+    }
+
+    /// The `optimizer` mapping; defaults are TrainingOptions' own.
+    public struct Optimizer: ParameterGroup {
+        @Param("name", "optimizer")
+        public var name = TrainingOptions().optimizer.name
+        @Param("lr", .number(min: 0, max: 10, exclusive: true), "learning rate")
+        public var lr = TrainingOptions().optimizer.learningRate
+        @Param("momentum", .number(min: 0, max: 1), "SGD momentum")
+        public var momentum = TrainingOptions().optimizer.momentum
+        public init() {}
+    }
+
+    /// The `train` parameters.
+    public struct Parameters: ParameterGroup {
+        @Param("model", "`cao`, or a list of layers as in a Keras-style spec ({kind: conv2d, filters: 8, kernel: [3, 3], activation: relu}, ...); a softmax Dense(classes) is appended to a list")
+        public var model = ModelChoice.cao
+        @Param("patch", .checked(.integer(min: 1, max: 63), summary: "odd integer in [1, 63]",
+                                 check: { ($0.int ?? 0) % 2 == 1 ? nil : "must be odd (a pixel is the patch's centre), found \($0.displayText)" }),
+               "odd patch size P (P×P pixels around each labelled pixel)")
+        public var patch = 5
+        @Param("padding", "how patches are filled beyond the scene's border")
+        public var padding = PatchPadding.zero
+        @Param("epochs", .integer(min: 0, max: 100_000), "passes over the training pixels")
+        public var epochs = TrainingOptions().epochs
+        @Param("batch", .integer(min: 1, max: 1 << 20), "mini-batch size")
+        public var batch = TrainingOptions().batchSize
+        @Param("optimizer", "optimizer and learning rate")
+        public var optimizer = Optimizer()
+        public init() {}
     }
 
     /// nil when `value` decodes as a layer list, else why not.
     @Sendable static func checkLayers(_ value: ParamValue) -> String? {
         do {
-            _ = try JSONDecoder().decode([LayerSpec].self, from: Data(value.canonicalJSON.utf8))
+            _ = try ParameterDecoder.decode([LayerSpec].self, from: value)
             return nil
         } catch let DecodingError.dataCorrupted(context) {
             return "not a layer list: \(context.debugDescription)"
@@ -57,7 +90,7 @@ public struct TrainStage: StageKind {
         }
     }
 
-    public func run(_ context: StageContext) throws {
+    public func run(_ p: Parameters, _ context: StageContext) throws {
         let id = context.id.description
         let cube = try ArtifactCoding.cube(try context.input("cube"), source: "\(id) input cube")
         let train = try ArtifactCoding.labelMap(try context.input("train"), source: "\(id) train labels")
@@ -67,15 +100,15 @@ public struct TrainStage: StageKind {
         }
         let classes = max(train.maxLabel, test.maxLabel)
         guard classes >= 2 else { throw ExperimentStagesError.invalidInput(stage: id, reason: "needs at least 2 classes, found \(classes)") }
-        let patch = try context.int("patch")
+        let patch = p.patch
         guard patch % 2 == 1 else { throw ExperimentStagesError.invalidInput(stage: id, reason: "patch must be odd, got \(patch)") }
-        let extractor = try PatchExtractor(size: patch, padding: PatchPadding(rawValue: try context.string("padding")) ?? .zero)
+        let extractor = try PatchExtractor(size: patch, padding: p.padding)
 
         let spec: ModelSpec
-        if let layers = context.params["model"]?.list {
-            let decoded = try JSONDecoder().decode([LayerSpec].self, from: Data(ParamValue.list(layers).canonicalJSON.utf8))
-            spec = ModelSpec(name: "custom", layers: decoded + [.dense(units: classes, activation: .softmax, name: "predictions")])
-        } else {
+        switch p.model {
+        case .layers(let layers):
+            spec = ModelSpec(name: "custom", layers: layers + [.dense(units: classes, activation: .softmax, name: "predictions")])
+        case .cao:
             spec = ModelSpec.cao(classes: classes)
         }
         var model = try spec.build(inputShape: [patch, patch, cube.bands], seed: UInt64(context.seed))
@@ -84,10 +117,8 @@ public struct TrainStage: StageKind {
         guard !trainPixels.isEmpty else { throw ExperimentStagesError.invalidInput(stage: id, reason: "no training pixels") }
         let inputs = try extractor.extract(from: cube, pixels: trainPixels)
         let labels = trainPixels.map { Int(train.labels[$0]) - 1 }
-        let opt = context.params["optimizer"]?.object ?? [:]
-        let optimizer = OptimizerSpec(name: OptimizerSpec.Name(rawValue: opt["name"]?.string ?? "adam") ?? .adam,
-                                      learningRate: opt["lr"]?.number ?? 0.001, momentum: opt["momentum"]?.number ?? 0)
-        let options = TrainingOptions(epochs: try context.int("epochs"), batchSize: try context.int("batch"),
+        let optimizer = OptimizerSpec(name: p.optimizer.name, learningRate: p.optimizer.lr, momentum: p.optimizer.momentum)
+        let options = TrainingOptions(epochs: p.epochs, batchSize: p.batch,
                                       optimizer: optimizer, seed: UInt64(context.seed))
         let history = try model.fit(inputs: inputs, labels: labels, options: options) { p in
             let done = Double(p.epoch - 1) + Double(p.batch) / Double(max(p.batches, 1))

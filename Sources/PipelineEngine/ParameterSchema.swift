@@ -1,6 +1,6 @@
-// ParameterSchema: how a stage kind declares its parameters, once — names, types, ranges,
-// defaults, one-line docs. Validation checks a stage against it and fills defaults;
-// Docs/ExperimentFile.md is generated from the same declarations.
+// ParameterSchema: the untyped form of a kind's parameter declaration — names, types, ranges,
+// defaults, one-line docs — read from its `@Param` struct (ParameterDeclaration.swift). Validation
+// checks a stage against it and fills defaults; Docs/ExperimentFile.md is generated from it.
 public import PipelineModel
 
 /// The type of a parameter value.

@@ -1,4 +1,4 @@
-// StageContext: everything a running stage may touch — its resolved parameters, the
+// StageContext: everything a running stage may touch — its decoded parameters, the
 // experiment seed, its upstream outputs (read through the store, hash-checked), the outputs
 // and metrics it writes, progress, and per-step caching for iterative stages.
 public import Foundation
@@ -13,8 +13,8 @@ public protocol StageProgressSink: Sendable {
 public final class StageContext: @unchecked Sendable {
     public let id: StageID
     public let kind: String
-    /// Parameters after interpolation, overrides and defaults.
-    public let params: [String: ParamValue]
+    /// Parameters after interpolation, overrides and defaults (stages read them decoded, see `parameters(_:)`).
+    let params: [String: ParamValue]
     /// The experiment's top-level seed.
     public let seed: Int
     /// Cores this stage may use (the machine's cores shared out between parallel jobs).
@@ -51,28 +51,14 @@ public final class StageContext: @unchecked Sendable {
 
     // MARK: - Parameters
 
-    /// A parameter; throws when the schema did not guarantee it.
-    public func param(_ name: String) throws(EngineError) -> ParamValue {
-        guard let v = params[name] else { throw .stageContract(stage: id.description, message: "has no parameter '\(name)'") }
-        return v
-    }
-
-    /// An integer parameter.
-    public func int(_ name: String) throws(EngineError) -> Int {
-        guard let v = try param(name).int else { throw .stageContract(stage: id.description, message: "'\(name)' is not an integer") }
-        return v
-    }
-
-    /// A number parameter.
-    public func double(_ name: String) throws(EngineError) -> Double {
-        guard let v = try param(name).number else { throw .stageContract(stage: id.description, message: "'\(name)' is not a number") }
-        return v
-    }
-
-    /// A string parameter.
-    public func string(_ name: String) throws(EngineError) -> String {
-        guard let v = try param(name).string else { throw .stageContract(stage: id.description, message: "'\(name)' is not a string") }
-        return v
+    /// The resolved parameters decoded as the kind's declaration; throws when they do not fit it
+    /// (validation checked them against the same declaration, so this is a contract error).
+    public func parameters<P: ParameterGroup>(_ type: P.Type) throws(EngineError) -> P {
+        do {
+            return try P.decoded(from: params)
+        } catch {
+            throw .stageContract(stage: id.description, message: "parameters do not fit the kind's declaration: \(error)")
+        }
     }
 
     /// A path parameter resolved against the base directory.

@@ -64,9 +64,12 @@ import TestSupport
         let record = try #require(outcome.record)
         let names = Set(record.outputs.keys)
         for method in ["gradient", "integrated-gradients", "smoothgrad", "smoothgrad-ig", "guided-backprop", "visual-backprop"] {
-            for colormap in ["gray", "jet"] { for c in 1...3 { #expect(names.contains("\(method)-\(colormap)-class\(c).png")) } }
+            for c in 1...3 { #expect(names.contains("\(method)-jet-class\(c).png")) }
         }
-        for expected in ["activations-L0-gray.png", "activations-L50-jet.png", "maximization-L50-gray.png", "classmap-predicted.png",
+        // One colormap (jet by default): no gray copies.
+        #expect(!names.contains { $0.contains("-gray") })
+        #expect(record.metrics["colormap"] == "jet")
+        for expected in ["activations-L0-jet.png", "activations-L50-jet.png", "maximization-L50-jet.png", "classmap-predicted.png",
                          "classmap-truth.png", "classmap-errors.png", "importance.json", "similarity.json"] {
             #expect(names.contains(expected), "missing \(expected)")
         }
@@ -88,6 +91,14 @@ import TestSupport
 
         let again = try h.run(experiment())
         #expect(again.result.status("explain") == .cached)
+
+        // Another colormap reruns the stage alone and draws every grid in it.
+        let viridis = try h.run(experiment(), overrides: ["stages.explain.colormap=viridis"])
+        #expect(viridis.result.status("explain") == .ran && viridis.result.status("train") == .cached)
+        let drawn = try #require(viridis.result.outcomes.first { $0.id.description == "explain" }?.record)
+        let grids = drawn.outputs.keys.filter { $0.hasSuffix(".png") && !$0.hasPrefix("classmap-") }
+        #expect(!grids.isEmpty && grids.allSatisfy { $0.contains("-viridis") }, "\(grids.sorted())")
+        #expect(drawn.metrics["colormap"] == "viridis")
     }
 
     @Test func aTrainedModelAloneIsLevelZero() throws {

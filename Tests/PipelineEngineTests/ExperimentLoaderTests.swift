@@ -160,10 +160,13 @@ private func load(_ yaml: String, overrides: [String] = []) throws -> Experiment
             var version: Int { 1 }
             var summary: String { "" }
             var outputNames: [String] { [] }
-            var parameters: [Parameter] {
-                [Parameter("opt", .object([Parameter("a", .integer(), default: 3, "")]), default: [:], "")]
+            struct Opt: ParameterGroup {
+                @Param("a", "") var a = 3
             }
-            func run(_ context: StageContext) throws {}
+            struct Parameters: ParameterGroup {
+                @Param("opt", "") var opt = Opt()
+            }
+            func run(_ parameters: Parameters, _ context: StageContext) throws {}
         }
         let l = ExperimentLoader(registry: StageRegistry([kind, Nested()]))
         let absent = try l.load(text: "name: n\nstages:\n  s: {kind: nested}\n", path: "n.yaml")

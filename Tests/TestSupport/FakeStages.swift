@@ -3,7 +3,7 @@
 // real StageKind implementations running through the real engine, only their work is trivial.
 import Foundation
 public import PipelineEngine
-import PipelineModel
+public import PipelineModel
 
 /// What fake stages did, shared by every stage of a registry.
 public final class ExecutionLog: @unchecked Sendable {
@@ -92,53 +92,72 @@ public struct FakeStage: StageKind {
     public var outputNames: [String] { ["out"] }
     public var isTestUtility: Bool { true }
 
-    public var parameters: [Parameter] {
-        [
-            Parameter("value", .any, default: 0, "decides the output"),
-            Parameter("note", .string, default: "", "changes the key, not the output"),
-            Parameter("fail", .bool, default: false, "throw instead of producing output"),
-            Parameter("sleep", .number(min: 0, max: 10), default: 0, "seconds to wait"),
-            Parameter("meet", .string, default: "", "wait here until `meet-count` stages arrive (proves they overlap)"),
-            Parameter("meet-count", .integer(min: 1, max: 16), default: 2, "stages that must arrive at `meet`"),
-            Parameter("ignore-inputs", .bool, default: false, "output depends on value alone"),
-            Parameter("steps", .integer(min: 0, max: 100), default: 0, "per-step cached sub-results 0..<steps"),
-            Parameter("epochs", .integer(min: 1, max: 1000), default: 1, "an integer with a range"),
-            Parameter("method", .choice(["none", "pca", "nmf"]), default: "none", "a choice"),
-            Parameter("data", .inputFile, "an input file"),
-            Parameter("optimizer", .object([
-                Parameter("name", .choice(["adam", "sgd"]), default: "adam", "optimizer"),
-                Parameter("lr", .number(min: 0, max: 1, exclusive: true), default: 0.001, "learning rate"),
-            ]), "a nested mapping"),
-        ]
+    /// A choice.
+    public enum Method: String, ChoiceParameter { case none, pca, nmf }
+
+    /// A nested mapping (without a default: absent unless written).
+    public struct Optimizer: ParameterGroup {
+        @Param("name", .choice(["adam", "sgd"]), "optimizer")
+        public var name = "adam"
+        @Param("lr", .number(min: 0, max: 1, exclusive: true), "learning rate")
+        public var lr = 0.001
+        public init() {}
     }
 
-    public func run(_ context: StageContext) throws {
+    /// The fake's parameters: one of every kind of declaration.
+    public struct Parameters: ParameterGroup {
+        @Param("value", "decides the output")
+        public var value: ParamValue = 0
+        @Param("note", "changes the key, not the output")
+        public var note = ""
+        @Param("fail", "throw instead of producing output")
+        public var fail = false
+        @Param("sleep", .number(min: 0, max: 10), "seconds to wait")
+        public var sleep = 0.0
+        @Param("meet", "wait here until `meet-count` stages arrive (proves they overlap)")
+        public var meet = ""
+        @Param("meet-count", .integer(min: 1, max: 16), "stages that must arrive at `meet`")
+        public var meetCount = 2
+        @Param("ignore-inputs", "output depends on value alone")
+        public var ignoreInputs = false
+        @Param("steps", .integer(min: 0, max: 100), "per-step cached sub-results 0..<steps")
+        public var steps = 0
+        @Param("epochs", .integer(min: 1, max: 1000), "an integer with a range")
+        public var epochs = 1
+        @Param("method", "a choice")
+        public var method = Method.none
+        @Param("data", .inputFile, "an input file")
+        public var data: String?
+        @Param("optimizer", "a nested mapping")
+        public var optimizer: Optimizer?
+        public init() {}
+    }
+
+    public func run(_ p: Parameters, _ context: StageContext) throws {
         let started = log.begin(context.id.description)
         defer { log.end(context.id.description, started: started) }
-        let seconds = context.params["sleep"]?.number ?? 0
-        if seconds > 0 { Thread.sleep(forTimeInterval: seconds) }
-        if let point = context.params["meet"]?.string, !point.isEmpty {
-            log.meet(at: point, count: context.params["meet-count"]?.int ?? 2, stage: context.id.description)
+        if p.sleep > 0 { Thread.sleep(forTimeInterval: p.sleep) }
+        if !p.meet.isEmpty {
+            log.meet(at: p.meet, count: p.meetCount, stage: context.id.description)
         }
-        if context.params["fail"]?.bool == true {
+        if p.fail {
             throw EngineError.stageFailed(stage: context.id.description, message: "fake failure")
         }
-        var text = "value=" + (context.params["value"] ?? .null).canonicalJSON
-        if context.params["ignore-inputs"]?.bool != true {
+        var text = "value=" + p.value.canonicalJSON
+        if !p.ignoreInputs {
             for (stage, outputs) in context.availableInputs {
                 for name in outputs { text += "|\(stage):\(name)=" + sha256Hex(try context.input(name, from: stage)) }
             }
         }
-        let steps = context.params["steps"]?.int ?? 0
-        for level in 0..<steps {
-            let result = try context.cachedStep("level", stepParams: .object(["level": .int(level), "value": context.params["value"] ?? .null])) {
+        for level in 0..<p.steps {
+            let result = try context.cachedStep("level", stepParams: .object(["level": .int(level), "value": p.value])) {
                 log.stepComputed()
                 return (["out": Data("level \(level) of \(text)".utf8)], ["level": .int(level)])
             }
             text += "|step\(level)=\(result.outputs["out"]?.count ?? 0)"
         }
         try context.write("out", Data(text.utf8))
-        context.metric("value", context.params["value"] ?? .null)
+        context.metric("value", p.value)
     }
 }
 
@@ -164,12 +183,17 @@ public struct FlakyStage: StageKind {
     public var summary: String { "Test double whose `model` output differs on every execution." }
     public var outputNames: [String] { ["model", "history"] }
     public var isTestUtility: Bool { true }
-    public var parameters: [Parameter] { [Parameter("value", .any, default: 0, "decides the history output")] }
+    /// The flaky stage's one parameter.
+    public struct Parameters: ParameterGroup {
+        @Param("value", "decides the history output")
+        public var value: ParamValue = 0
+        public init() {}
+    }
 
-    public func run(_ context: StageContext) throws {
+    public func run(_ p: Parameters, _ context: StageContext) throws {
         let n = executions.next()
         try context.write("model", Data("execution \(n)".utf8))
-        try context.write("history", Data(("value=" + (context.params["value"] ?? .null).canonicalJSON).utf8))
+        try context.write("history", Data(("value=" + p.value.canonicalJSON).utf8))
     }
 
     private final class Counter: @unchecked Sendable {

@@ -1,0 +1,139 @@
+// StageKeyStabilityTests: the parameter part of every stage key stays what it was before stage
+// parameters became typed declarations — same defaults filled the same way, so caches made by
+// earlier builds stay valid.
+import Foundation
+import PipelineEngine
+import PipelineModel
+import Testing
+@testable import ExperimentStages
+
+@Suite struct StageKeyStabilityTests {
+    /// Every kind, most parameters left to their defaults, some set (nested mappings partly given).
+    static let experiment = """
+    name: keys
+    seed: 41
+    matrix:
+      bands: [none, pca]
+    stages:
+      scene:
+        kind: load
+        cube: synthetic
+        synthetic: {height: 24, width: 20, bands: 12}
+        split: {train: 0.3}
+      plain:
+        kind: load
+        cube: synthetic
+      reduce:
+        kind: band-select
+        needs: scene
+        method: ${bands}
+        components: 8
+      nmf:
+        kind: band-select
+        needs: scene
+        method: nmf
+        components: 6
+        whiten: true
+        iterations: 60
+      train:
+        kind: train
+        needs: reduce
+        epochs: 3
+        optimizer: {lr: 0.01}
+      custom:
+        kind: train
+        needs: nmf
+        model:
+          - {kind: conv2d, filters: 8, kernel: 3, activation: relu}
+          - {kind: flatten}
+          - {kind: dense, units: 16}
+        optimizer: {name: sgd, momentum: 0.9}
+      prune:
+        kind: prune
+        needs: [train, reduce]
+        levels: {to: 60, step: 20}
+        finetune: {epochs: 1}
+      prune-list:
+        kind: prune
+        needs: [custom, nmf]
+        criterion: l1
+        scope: per-layer
+        levels: [0, 12.5, 50]
+        score-on: test
+        seed: 7
+      quantize:
+        kind: quantize
+        needs: [prune, reduce]
+      quantize4:
+        kind: quantize
+        needs: [prune-list, nmf]
+        bits: 4
+      explain:
+        kind: visualize
+        needs: [prune, reduce]
+        levels: [0, 40]
+        bands: {to: 7}
+      explain-all:
+        kind: visualize
+        needs: [custom, nmf]
+        methods: [gradient, smoothgrad-ig, activation-maximization]
+        smoothgrad: {noise: 0.3}
+        classes: [1, 2]
+        explain: predicted
+        score: probabilities
+        baseline: band-means
+        classmap: false
+      wait:
+        kind: sleep
+        value: {a: [1, 2.5, "x"]}
+      wait-default:
+        kind: sleep
+    """
+
+    /// Stage id → key from kind, version, seed and parameters (no inputs). Every stage but the
+    /// visualize ones has main's key: this same experiment run by main's build (8700beb) into a
+    /// cache is planned by this build as all reused. The visualize keys are version 4's (one
+    /// colormap instead of gray+jet copies: a deliberate change of outputs).
+    static let recorded: [String: String] = [
+        "custom": "a0380223a11190285596a85b97f813bf9f9e2aa46b869a53d6c84f60dee466ef",
+        "explain-all": "23ae452c4fe393d9a5bb19f1421e6d74117a5142bd7dbc4b1a0e69e1570b5396",
+        "explain[bands=none]": "549cd548600e149826f5aebe77b0bd0c61855a47d26f960b951a33e96433889e",
+        "explain[bands=pca]": "549cd548600e149826f5aebe77b0bd0c61855a47d26f960b951a33e96433889e",
+        "nmf": "086433238365d7fbc0846d082e9372b9302d63bf40fcb7fe0ceb15d3ab737219",
+        "plain": "71b9a63a879f66179452d4c5b37c18694c69d5d18c55f1ca7550767e7c353d45",
+        "prune-list": "5d7b98da437b00531020e80b2c4bb90388eafda85dc8fea5b77823bb1d93f200",
+        "prune[bands=none]": "7385b8662964104671f8db7e416d8d772cef1123fa73e9814af270340c3bceb4",
+        "prune[bands=pca]": "7385b8662964104671f8db7e416d8d772cef1123fa73e9814af270340c3bceb4",
+        "quantize4": "47659267b480f617914820711d1ea98bca3cf45f4a34f26459ca0f17278ab914",
+        "quantize[bands=none]": "e1c8c04c3e51846c0794062bdedeaa061857c7c2eb5be3a17a29f2bf67438334",
+        "quantize[bands=pca]": "e1c8c04c3e51846c0794062bdedeaa061857c7c2eb5be3a17a29f2bf67438334",
+        "reduce[bands=none]": "aaf7b7f79ab9661dc16a07362f15474b93285dff4dd0c80c3e4731b9b7d5d5e2",
+        "reduce[bands=pca]": "bceff7d6b2d2069e3113d2e56345ed00f9333e7f7d839901776e6783b12d15fa",
+        "scene": "916ab5bc7bf2bf8d459d68715b3b88d857e139c2698f5345635970a00db782f9",
+        "train[bands=none]": "7b010df61499817cf6e8e9a55d8c082fe6e55500e527c92f757add33c225fe46",
+        "train[bands=pca]": "7b010df61499817cf6e8e9a55d8c082fe6e55500e527c92f757add33c225fe46",
+        "wait": "09258e66dd0fc991466222624e26d968ac5f1bf666b5577790421fd683e86663",
+        "wait-default": "b80090a21e620985b1fd42a9d9108886ecc3bc50cccab5286f1550ad683af1f2",
+    ]
+
+    /// The key of each stage from its kind, version, seed and resolved parameters alone.
+    static func keys() throws -> [String: String] {
+        let registry = StandardStages.registry(includingTestUtilities: true)
+        let spec = try ExperimentLoader(registry: registry).load(text: experiment, path: "keys.yaml")
+        var out: [String: String] = [:]
+        for stage in spec.stages {
+            let version = try #require(registry[stage.kind]).version
+            out[stage.id.description] = Fingerprint(stage: stage, version: version, seed: spec.seed, files: [:], inputs: [:]).key
+        }
+        return out
+    }
+
+    @Test func resolvedParametersKeepTheirKeys() throws {
+        let keys = try Self.keys()
+        if keys != Self.recorded {
+            // Printed so a deliberate change can be recorded (and explained) in one edit.
+            for (id, key) in keys.sorted(by: { $0.key < $1.key }) { print("        \"\(id)\": \"\(key)\",") }
+        }
+        #expect(keys == Self.recorded)
+    }
+}
