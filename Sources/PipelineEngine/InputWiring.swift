@@ -1,0 +1,75 @@
+// InputWiring: which ancestor feeds each input of a stage. The rule is one function, used by
+// the loader's static check (every required input provided, none ambiguous, before anything
+// runs) and, through the sources it stores in each StageSpec, by StageContext at run time:
+// an input comes from the nearest ancestor (fewest `needs` edges) with an output of a type
+// the input accepts; two different ancestors equally near is ambiguous.
+public import PipelineModel
+
+/// How one input of a stage is wired.
+public enum InputResolution: Sendable, Hashable {
+    /// The nearest ancestor providing the input, and its distance in `needs` edges.
+    case provided(by: StageID, distance: Int)
+    /// No ancestor provides it.
+    case missing
+    /// Several ancestors provide it at the same, nearest distance.
+    case ambiguous([StageID], distance: Int)
+}
+
+/// The wiring rule.
+public enum InputWiring {
+    /// Ancestors of `id` by distance: level 1 is its `needs`, level 2 what they need, and so on;
+    /// a stage appears only at its shortest distance. `needs` looks a stage's needs up.
+    public static func ancestorsByDistance(of id: StageID, needs: (StageID) -> [StageID]) -> [[StageID]] {
+        var seen: Set<StageID> = [id]
+        var levels: [[StageID]] = []
+        var frontier = [id]
+        while !frontier.isEmpty {
+            var next: [StageID] = []
+            for s in frontier {
+                for n in needs(s) where seen.insert(n).inserted { next.append(n) }
+            }
+            if !next.isEmpty { levels.append(next) }
+            frontier = next
+        }
+        return levels
+    }
+
+    /// The resolution of every input port of `kind` for stage `id`, in declaration order.
+    /// `outputs` gives the output types of an ancestor (nil: unknown kind, provides nothing).
+    public static func resolve(_ id: StageID, inputs: [InputPort], needs: (StageID) -> [StageID],
+                               outputs: (StageID) -> [PortType]?) -> [(port: InputPort, resolution: InputResolution)] {
+        guard !inputs.isEmpty else { return [] }
+        let levels = ancestorsByDistance(of: id, needs: needs)
+        let provided = levels.map { level in level.map { (id: $0, types: Set(outputs($0) ?? [])) } }
+        return inputs.map { port -> (port: InputPort, resolution: InputResolution) in
+            for (d, level) in provided.enumerated() {
+                let candidates = level.filter { a in port.accepts.contains { a.types.contains($0) } }.map(\.id)
+                if candidates.count == 1 { return (port, .provided(by: candidates[0], distance: d + 1)) }
+                if candidates.count > 1 { return (port, .ambiguous(candidates.sorted(), distance: d + 1)) }
+            }
+            return (port, .missing)
+        }
+    }
+
+    /// What the ancestors of `id` provide, nearest first, for messages:
+    /// `reduce (cube, split, transform), scene (cube, split)`.
+    public static func available(to id: StageID, needs: (StageID) -> [StageID], outputs: (StageID) -> [PortType]?) -> String {
+        let parts = ancestorsByDistance(of: id, needs: needs).flatMap { $0 }.map { a in
+            "\(a) (\((outputs(a) ?? []).map(\.rawValue).joined(separator: ", ")))"
+        }
+        return parts.isEmpty ? "nothing (the stage has no `needs:`)" : parts.joined(separator: ", ")
+    }
+
+    /// The problem with one input, or nil when it is wired (or optional and absent).
+    public static func problem(_ id: StageID, _ port: InputPort, _ resolution: InputResolution, available: () -> String) -> String? {
+        let types = port.accepts.map(\.rawValue).joined(separator: " or ")
+        switch resolution {
+        case .provided: return nil
+        case .missing:
+            guard port.required else { return nil }
+            return "stage \(id) needs input '\(port.name)' (\(types)) but no ancestor provides it; its ancestors provide: \(available()); add a stage that outputs \(types) to its `needs:`"
+        case .ambiguous(let stages, let distance):
+            return "stage \(id): input '\(port.name)' (\(types)) is provided by \(stages.map(\.description).joined(separator: " and ")), both \(distance) step\(distance == 1 ? "" : "s") away; keep only one of them in `needs:` (or need the one you mean directly)"
+        }
+    }
+}
