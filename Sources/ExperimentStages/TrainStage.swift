@@ -20,12 +20,21 @@ public struct TrainStage: StageKind {
     //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
     public var version: Int { 3 }
     public var summary: String { "Train a CNN on patches of the training pixels and evaluate it on the test pixels." }
-    public var outputNames: [String] { ["model", "history", "predictions", "classmap.png"] }
+    public var inputs: [InputPort] {
+        [InputPort(.cube, "the cube patches are cut from"), InputPort(.split, "train pixels to fit, test pixels to score")]
+    }
+    public var outputs: [OutputPort] {
+        [OutputPort(.model, "the trained model"), OutputPort(.history, "loss and accuracy per epoch"),
+         OutputPort(.predictions, "predicted class of every labelled pixel"), OutputPort(.images, "classmap.png")]
+    }
 
     public var parameters: [Parameter] {
         [
-            Parameter("model", .oneOf([.choice(["cao"]), .checked(.list(.any, minCount: 1), summary: "list of layers", check: TrainStage.checkLayers)]), default: "cao",
-                      "`cao`, or a list of layers as in a Keras-style spec ({kind: conv2d, filters: 8, kernel: [3, 3], activation: relu}, ...); a softmax Dense(classes) is appended to a list"),
+            Parameter("model", .oneOf([.choice(["cao"]), .checked(.list(.any, minCount: 1), summary: "list of layers", check: TrainStage.checkLayers),
+                                       .checked(.object([Parameter("name", .string, default: "custom", "the model's name"),
+                                                         Parameter("layers", .list(.any, minCount: 1), required: true, "the layer list")]),
+                                                summary: "{name, layers}", check: TrainStage.checkLayers)]), default: "cao",
+                      "`cao`, or a list of layers as in a Keras-style spec ({kind: conv2d, filters: 8, kernel: [3, 3], activation: relu}, ...), bare or as {name, layers} (Docs/Models.md); a softmax Dense(classes) is appended unless the list already ends in a softmax"),
             Parameter("patch", .checked(.integer(min: 1, max: 63), summary: "odd integer in [1, 63]",
                                         check: { ($0.int ?? 0) % 2 == 1 ? nil : "must be odd (a pixel is the patch's centre), found \($0.displayText)" }),
                       default: 5, "odd patch size P (P×P pixels around each labelled pixel)"),
@@ -43,7 +52,7 @@ public struct TrainStage: StageKind {
     /// nil when `value` decodes as a layer list, else why not.
     @Sendable static func checkLayers(_ value: ParamValue) -> String? {
         do {
-            _ = try JSONDecoder().decode([LayerSpec].self, from: Data(value.canonicalJSON.utf8))
+            _ = try JSONDecoder().decode(ModelSpec.self, from: Data(value.canonicalJSON.utf8))
             return nil
         } catch let DecodingError.dataCorrupted(context) {
             return "not a layer list: \(context.debugDescription)"
@@ -71,9 +80,9 @@ public struct TrainStage: StageKind {
         let extractor = try PatchExtractor(size: patch, padding: PatchPadding(rawValue: try context.string("padding")) ?? .zero)
 
         let spec: ModelSpec
-        if let layers = context.params["model"]?.list {
-            let decoded = try JSONDecoder().decode([LayerSpec].self, from: Data(ParamValue.list(layers).canonicalJSON.utf8))
-            spec = ModelSpec(name: "custom", layers: decoded + [.dense(units: classes, activation: .softmax, name: "predictions")])
+        if let model = context.params["model"], model.string == nil {
+            let decoded = try JSONDecoder().decode(ModelSpec.self, from: Data(model.canonicalJSON.utf8))
+            spec = try Self.classifier(decoded, classes: classes, stage: id)
         } else {
             spec = ModelSpec.cao(classes: classes)
         }
@@ -133,6 +142,22 @@ public struct TrainStage: StageKind {
         context.metric("parameters", .int(model.parameterCount))
         context.metric("train_samples", .int(trainPixels.count))
         context.metric("test_samples", .int(testPixels.count))
+    }
+
+    /// A layer list made a classifier of `classes` classes: a softmax Dense(classes) is appended
+    /// unless the list already ends in a softmax, whose width must then be `classes`.
+    static func classifier(_ spec: ModelSpec, classes: Int, stage: String) throws -> ModelSpec {
+        guard let last = spec.layers.last else { throw ExperimentStagesError.invalidInput(stage: stage, reason: "the model has no layers") }
+        let endsInSoftmax = last.kind == .softmax || (last.activation == .softmax && (last.kind == .dense || last.kind == .activation))
+        guard endsInSoftmax else {
+            return ModelSpec(name: spec.name, layers: spec.layers + [.dense(units: classes, activation: .softmax, name: "predictions")])
+        }
+        let width = last.kind == .dense ? last.units : spec.layers.last(where: { $0.kind == .dense })?.units
+        if let width, width != classes {
+            throw ExperimentStagesError.invalidInput(stage: stage,
+                reason: "the model ends in a softmax over \(width) units but the scene has \(classes) classes; end it with {kind: dense, units: \(classes), activation: softmax}, or leave the softmax out and it is added")
+        }
+        return spec
     }
 
     /// A class map as an RGB image: class k in a fixed palette, unlabelled pixels black.
