@@ -308,7 +308,10 @@ private struct Resolution {
             for (port, resolution) in InputWiring.resolve(spec.id, inputs: kind.inputs, needs: needs, outputs: outputs) {
                 if case .provided(let source, _) = resolution { sources[port.name] = source }
                 if resolution == .missing && unknownAncestor { continue }
-                if let message = InputWiring.problem(spec.id, port, resolution,
+                let providers = registry.publicNames.filter { name in
+                    registry[name]?.outputs.contains { port.accepts.contains($0.type) } ?? false
+                }
+                if let message = InputWiring.problem(spec.id, port, resolution, providers: providers,
                                                      available: { InputWiring.available(to: spec.id, needs: needs, outputs: outputs) }) {
                     problem(needsPositions[spec.id] ?? spec.position, message)
                 }

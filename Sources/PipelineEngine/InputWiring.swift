@@ -60,14 +60,16 @@ public enum InputWiring {
         return parts.isEmpty ? "nothing (the stage has no `needs:`)" : parts.joined(separator: ", ")
     }
 
-    /// The problem with one input, or nil when it is wired (or optional and absent).
-    public static func problem(_ id: StageID, _ port: InputPort, _ resolution: InputResolution, available: () -> String) -> String? {
+    /// The problem with one input, or nil when it is wired (or optional and absent); `providers`
+    /// names the kinds whose outputs would satisfy it.
+    public static func problem(_ id: StageID, _ port: InputPort, _ resolution: InputResolution, providers: [String] = [],
+                               available: () -> String) -> String? {
         let types = port.accepts.map(\.rawValue).joined(separator: " or ")
         switch resolution {
         case .provided: return nil
         case .missing:
             guard port.required else { return nil }
-            return "stage \(id) needs input '\(port.name)' (\(types)) but no ancestor provides it; its ancestors provide: \(available()); add a stage that outputs \(types) to its `needs:`"
+            return "stage \(id) needs input '\(port.name)' (\(types)) but no ancestor provides it; its ancestors provide: \(available()); add a stage that outputs \(types)\(providers.isEmpty ? "" : " (kinds: \(providers.joined(separator: ", ")))") to its `needs:`"
         case .ambiguous(let stages, let distance):
             return "stage \(id): input '\(port.name)' (\(types)) is provided by \(stages.map(\.description).joined(separator: " and ")), both \(distance) step\(distance == 1 ? "" : "s") away; keep only one of them in `needs:` (or need the one you mean directly)"
         }
