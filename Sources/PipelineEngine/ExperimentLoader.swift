@@ -299,13 +299,18 @@ private struct Resolution {
         let byID = Dictionary(specs.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let registry = loader.registry
         let needs: (StageID) -> [StageID] = { byID[$0]?.needs ?? [] }
-        let outputs: (StageID) -> [PortType]? = { id in byID[id].flatMap { registry[$0.kind] }.map { $0.outputs.map(\.type) } }
+        // Output types per kind, read once (a kind's `outputs` is computed).
+        var kindOutputs: [String: [PortType]] = [:]
+        for name in registry.names { kindOutputs[name] = registry[name]?.outputs.map(\.type) }
+        let outputs: (StageID) -> [PortType]? = { id in byID[id].flatMap { kindOutputs[$0.kind] } }
         return specs.map { spec in
             guard let kind = registry[spec.kind], !kind.inputs.isEmpty else { return spec }
             var sources: [String: StageID] = [:]
+            let wiring = InputWiring.resolve(spec.id, inputs: kind.inputs, needs: needs, outputs: outputs)
             // An ancestor of unknown kind is already reported; what it would provide is unknown.
-            let unknownAncestor = InputWiring.ancestorsByDistance(of: spec.id, needs: needs).joined().contains { outputs($0) == nil }
-            for (port, resolution) in InputWiring.resolve(spec.id, inputs: kind.inputs, needs: needs, outputs: outputs) {
+            let unknownAncestor = wiring.contains { $0.resolution == .missing }
+                && InputWiring.ancestorsByDistance(of: spec.id, needs: needs).joined().contains { outputs($0) == nil }
+            for (port, resolution) in wiring {
                 if case .provided(let source, _) = resolution { sources[port.name] = source }
                 if resolution == .missing && unknownAncestor { continue }
                 let providers = registry.publicNames.filter { name in

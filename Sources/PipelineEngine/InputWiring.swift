@@ -34,21 +34,31 @@ public enum InputWiring {
         return levels
     }
 
-    /// The resolution of every input port of `kind` for stage `id`, in declaration order.
-    /// `outputs` gives the output types of an ancestor (nil: unknown kind, provides nothing).
+    /// The resolution of every input port of stage `id` (`inputs`: its kind's), in declaration order.
+    /// `outputs` gives the output types of an ancestor (nil: unknown kind, provides nothing). The
+    /// ancestors are visited one distance at a time, and only until every input is decided.
     public static func resolve(_ id: StageID, inputs: [InputPort], needs: (StageID) -> [StageID],
                                outputs: (StageID) -> [PortType]?) -> [(port: InputPort, resolution: InputResolution)] {
         guard !inputs.isEmpty else { return [] }
-        let levels = ancestorsByDistance(of: id, needs: needs)
-        let provided = levels.map { level in level.map { (id: $0, types: Set(outputs($0) ?? [])) } }
-        return inputs.map { port -> (port: InputPort, resolution: InputResolution) in
-            for (d, level) in provided.enumerated() {
-                let candidates = level.filter { a in port.accepts.contains { a.types.contains($0) } }.map(\.id)
-                if candidates.count == 1 { return (port, .provided(by: candidates[0], distance: d + 1)) }
-                if candidates.count > 1 { return (port, .ambiguous(candidates.sorted(), distance: d + 1)) }
+        var results = [InputResolution?](repeating: nil, count: inputs.count)
+        var seen: Set<StageID> = [id]
+        var frontier = [id]
+        var distance = 0
+        while !frontier.isEmpty && results.contains(where: { $0 == nil }) {
+            distance += 1
+            var level: [StageID] = []
+            for s in frontier {
+                for n in needs(s) where seen.insert(n).inserted { level.append(n) }
             }
-            return (port, .missing)
+            let provided = level.map { (id: $0, types: outputs($0) ?? []) }
+            for (i, port) in inputs.enumerated() where results[i] == nil {
+                let candidates = provided.filter { a in port.accepts.contains { a.types.contains($0) } }.map(\.id)
+                if candidates.count == 1 { results[i] = .provided(by: candidates[0], distance: distance) }
+                if candidates.count > 1 { results[i] = .ambiguous(candidates.sorted(), distance: distance) }
+            }
+            frontier = level
         }
+        return zip(inputs, results).map { (port: $0, resolution: $1 ?? .missing) }
     }
 
     /// What the ancestors of `id` provide, nearest first, for messages:
