@@ -17,7 +17,13 @@ public struct BandSelectStage: StageKind {
     //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
     public var version: Int { 3 }
     public var summary: String { "Normalize the cube and reduce its bands (PCA, NMF, or a uniform subset)." }
-    public var outputNames: [String] { ["cube", "train", "test", "transform", "components"] }
+    public var inputs: [InputPort] {
+        [InputPort(.cube, "the cube to reduce"), InputPort(.split, "label maps, passed through so a train stage can need this stage alone")]
+    }
+    public var outputs: [OutputPort] {
+        [OutputPort(.cube, "the reduced cube"), OutputPort(.split, "the input label maps, unchanged"),
+         OutputPort(.transform, "the fitted normalization and projection (components.npy for PCA and NMF)")]
+    }
 
     /// How bands are reduced.
     public enum Method: String, ChoiceParameter { case none, pca, nmf, uniform }

@@ -1,5 +1,5 @@
 // ExperimentFileReference: the text of Docs/ExperimentFile.md — the file format in prose, then
-// every stage kind's parameters generated from the registry. A test keeps the committed file
+// every stage kind's inputs, outputs and parameters generated from the registry. A test keeps the committed file
 // equal to this output (RECORD_SNAPSHOTS=1 rewrites it).
 import PipelineEngine
 
@@ -23,7 +23,7 @@ public enum ExperimentFileReference {
     name: quickstart            # results go to results/<name>/ (letters, digits, - _ .)
     seed: 41                    # every stage's key includes it; stages use it for their randomness
     vars:
-      data: data/indian_pines   # ${data} anywhere in a stage; a var may use earlier vars
+      data: ../data/indian_pines  # ${data} anywhere in a stage; a var may use earlier vars
     matrix:
       bands: [none, pca]        # stages mentioning ${bands} run once per value
     stages:
@@ -56,6 +56,28 @@ public enum ExperimentFileReference {
     parameter of its kind. Unknown keys, wrong types and out-of-range values are errors. Parameters
     left out take their defaults, which are part of the stage's key.
 
+    ## Inputs come from ancestors, nearest first
+
+    Each kind declares typed inputs (a `cube`, a `split` of train and test label maps, a `model`,
+    `models-per-level`, …) and outputs (tables below). A stage takes each input from its *nearest*
+    ancestor — counted in `needs` edges — that outputs that type, so `needs:` names only the stage
+    it follows:
+
+    ```yaml
+      prune:
+        kind: prune
+        needs: train        # model from train; cube and split from reduce, above train
+      quantize:
+        kind: quantize
+        needs: prune        # models-per-level from prune, nearer than train's model
+    ```
+
+    `validate` (and so `plan` and `run`) reports, before anything runs, every required input no
+    ancestor provides and every input two different ancestors provide at the same distance, at
+    the stage's `needs:` with what its ancestors provide. To choose, need the one you mean
+    directly (it is then nearer), or name one matrix instance: `needs: train[bands=pca]`. A stage
+    also reads, and its key includes, the ancestors that feed its inputs.
+
     ## Interpolation
 
     `${name}` is replaced by a var, a matrix value, or `seed`. A value that is exactly `${name}`
@@ -77,8 +99,11 @@ public enum ExperimentFileReference {
 
     ## Input files and caching
 
-    Parameters of type *file path* name input files; a relative path is resolved against the
-    directory `hsiflow` runs in. A missing file is reported before anything runs. A stage's key is
+    Parameters of type *file path* name input files; a relative path is resolved against the folder
+    of the experiment file (as DVC resolves paths against `dvc.yaml`), whatever directory `hsiflow`
+    runs in — this includes paths built from `vars` and `--set vars.data=…`; absolute paths are
+    used as they are. The manifest records each file's path as written and, for a relative one, the
+    resolved path. A missing file is reported before anything runs. A stage's key is
     the SHA-256 of its kind, implementation version, seed, resolved parameters, the content hashes
     of its input files and of its upstream outputs — so a touched but unchanged file reruns nothing,
     setting a parameter back restores the earlier results from the cache, and a stage whose outputs

@@ -14,7 +14,9 @@ public struct LoadStage: StageKind {
     public var kind: String { "load" }
     public var version: Int { 1 }
     public var summary: String { "Load a cube and its ground truth (or a synthetic scene), keep classes, split train/test." }
-    public var outputNames: [String] { ["cube", "train", "test"] }
+    public var outputs: [OutputPort] {
+        [OutputPort(.cube, "the scene's cube (float32 H×W×B)"), OutputPort(.split, "train and test label maps (int32 H×W, 0 = unlabelled)")]
+    }
 
     /// The shape of a synthetic scene; its defaults are SyntheticScene's own.
     public struct Synthetic: ParameterGroup {

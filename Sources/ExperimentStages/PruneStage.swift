@@ -18,7 +18,11 @@ public struct PruneStage: StageKind {
     //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
     public var version: Int { 3 }
     public var summary: String { "Prune conv channels level by level (APoZ, L1 or random), fine-tuning after each step; one model per level." }
-    public var outputNames: [String] { ["model-<level> (e.g. model-0, model-40)"] }
+    public var inputs: [InputPort] {
+        [InputPort(.model, "the model to prune"), InputPort(.cube, "the cube the model reads"),
+         InputPort(.split, "train pixels to score and fine-tune on, test pixels to evaluate")]
+    }
+    public var outputs: [OutputPort] { [OutputPort(.modelsPerLevel, "one model per level (model-0, model-40, …)")] }
 
     /// `levels: {from, to, step}`.
     public struct LevelRange: ParameterGroup {

@@ -18,7 +18,13 @@ public struct QuantizeStage: StageKind {
     //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
     public var version: Int { 3 }
     public var summary: String { "Quantize every upstream model's Conv2D/Dense weights to 8 (or 4) bits per output channel; score and size each." }
-    public var outputNames: [String] { ["quantized-<level> (or quantized for a single model)"] }
+    public var inputs: [InputPort] {
+        [InputPort("models", [.model, .modelsPerLevel], "the models to quantize: one model, or one per prune level"),
+         InputPort(.cube, "the cube the models read"), InputPort(.split, "test pixels to score on")]
+    }
+    public var outputs: [OutputPort] {
+        [OutputPort(.quantizedModels, "quantized-<level> per level (quantized for a single model)")]
+    }
 
     /// The `quantize` parameters.
     public struct Parameters: ParameterGroup {
@@ -32,9 +38,7 @@ public struct QuantizeStage: StageKind {
         guard QuantizedTensor.supportedBits.contains(bits) else {
             throw ExperimentStagesError.invalidInput(stage: context.id.description, reason: "bits must be 8 or 4, got \(bits)")
         }
-        let names = context.availableInputs.flatMap { input in
-            input.outputs.filter { $0 == "model" || $0.hasPrefix("model-") }.map { (input.stage, $0) }
-        }
+        let names = try context.artifacts(of: "models")
         guard !names.isEmpty else {
             throw ExperimentStagesError.invalidInput(stage: context.id.description,
                                             reason: "no upstream model: add a train or prune stage to `needs`")

@@ -11,7 +11,7 @@ public struct SleepStage: StageKind {
     public var kind: String { "sleep" }
     public var version: Int { 1 }
     public var summary: String { "Test utility: wait, then write an output derived from `value` and the inputs." }
-    public var outputNames: [String] { ["out"] }
+    public var outputs: [OutputPort] { [OutputPort(.blob, "`value` and the hashes of the upstream outputs")] }
     public var isTestUtility: Bool { true }
 
     /// The `sleep` parameters.

@@ -14,7 +14,7 @@ public enum StandardStages {
     /// The science kinds, plus the test utilities when asked (`hsiflow` asks when
     /// `HSIFLOW_TEST_KINDS=1` is set, which only tests and test scripts do).
     public static func registry(includingTestUtilities: Bool) -> StageRegistry {
-        var registry = StageRegistry([LoadStage(), BandSelectStage(), TrainStage(), PruneStage(), QuantizeStage(),
+        var registry = StageRegistry([LoadStage(), BandSelectStage(), TrainStage(), ModelStage(), PruneStage(), QuantizeStage(),
                                       VisualizeStage()])
         if includingTestUtilities {
             for kind in testUtilities { registry.register(kind) }

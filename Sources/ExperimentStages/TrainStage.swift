@@ -21,26 +21,35 @@ public struct TrainStage: StageKind {
     //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
     public var version: Int { 3 }
     public var summary: String { "Train a CNN on patches of the training pixels and evaluate it on the test pixels." }
-    public var outputNames: [String] { ["model", "history", "predictions", "classmap.png"] }
+    public var inputs: [InputPort] {
+        [InputPort(.cube, "the cube patches are cut from"), InputPort(.split, "train pixels to fit, test pixels to score")]
+    }
+    public var outputs: [OutputPort] {
+        [OutputPort(.model, "the trained model"), OutputPort(.history, "loss and accuracy per epoch"),
+         OutputPort(.predictions, "predicted class of every labelled pixel"), OutputPort(.images, "classmap.png")]
+    }
 
-    /// `model`: the built-in cao network, or a layer list.
+    /// `model`: the built-in cao network, or a layer list (bare or as `{name, layers}`).
     public enum ModelChoice: ParameterValue, Equatable {
         case cao
-        /// Layers before the softmax Dense(classes) the stage appends.
-        case layers([LayerSpec])
+        /// A layer list; a softmax Dense(classes) is appended unless it already ends in a softmax.
+        case layers(ModelSpec)
 
         public static var parameterType: ParameterType {
-            .oneOf([.choice(["cao"]), .checked(.list(.any, minCount: 1), summary: "list of layers", check: TrainStage.checkLayers)])
+            .oneOf([.choice(["cao"]), .checked(.list(.any, minCount: 1), summary: "list of layers", check: TrainStage.checkLayers),
+                    .checked(.object([Parameter("name", .string, default: "custom", "the model's name"),
+                                      Parameter("layers", .list(.any, minCount: 1), required: true, "the layer list")]),
+                             summary: "{name, layers}", check: TrainStage.checkLayers)])
         }
         /// As a default only `cao` is ever written; a layer list is always the file's own value.
         public var parameterValue: ParamValue {
             if case .cao = self { return .string("cao") }
             return .null
         }
-        /// `cao`, or the layer list decoded straight from the parameter value.
+        /// `cao`, or the model spec (bare list or `{name, layers}`) decoded straight from the parameter value.
         public init(from decoder: any Decoder) throws {
             let value = try decoder.singleValueContainer()
-            if (try? value.decode(String.self)) == "cao" { self = .cao } else { self = .layers(try value.decode([LayerSpec].self)) }
+            if (try? value.decode(String.self)) == "cao" { self = .cao } else { self = .layers(try value.decode(ModelSpec.self)) }
         }
     }
 
@@ -57,7 +66,7 @@ public struct TrainStage: StageKind {
 
     /// The `train` parameters.
     public struct Parameters: ParameterGroup {
-        @Param("model", "`cao`, or a list of layers as in a Keras-style spec ({kind: conv2d, filters: 8, kernel: [3, 3], activation: relu}, ...); a softmax Dense(classes) is appended to a list")
+        @Param("model", "`cao`, or a list of layers as in a Keras-style spec ({kind: conv2d, filters: 8, kernel: [3, 3], activation: relu}, ...), bare or as {name, layers} (Docs/Models.md); a softmax Dense(classes) is appended unless the list already ends in a softmax")
         public var model = ModelChoice.cao
         @Param("patch", .checked(.integer(min: 1, max: 63), summary: "odd integer in [1, 63]",
                                  check: { ($0.int ?? 0) % 2 == 1 ? nil : "must be odd (a pixel is the patch's centre), found \($0.displayText)" }),
@@ -77,7 +86,7 @@ public struct TrainStage: StageKind {
     /// nil when `value` decodes as a layer list, else why not.
     @Sendable static func checkLayers(_ value: ParamValue) -> String? {
         do {
-            _ = try ParameterDecoder.decode([LayerSpec].self, from: value)
+            _ = try ParameterDecoder.decode(ModelSpec.self, from: value)
             return nil
         } catch let DecodingError.dataCorrupted(context) {
             return "not a layer list: \(context.debugDescription)"
@@ -106,8 +115,8 @@ public struct TrainStage: StageKind {
 
         let spec: ModelSpec
         switch p.model {
-        case .layers(let layers):
-            spec = ModelSpec(name: "custom", layers: layers + [.dense(units: classes, activation: .softmax, name: "predictions")])
+        case .layers(let decoded):
+            spec = try Self.classifier(decoded, classes: classes, stage: id)
         case .cao:
             spec = ModelSpec.cao(classes: classes)
         }
@@ -156,4 +165,21 @@ public struct TrainStage: StageKind {
         context.metric("train_samples", .int(trainPixels.count))
         context.metric("test_samples", .int(testPixels.count))
     }
+
+    /// A layer list made a classifier of `classes` classes: a softmax Dense(classes) is appended
+    /// unless the list already ends in a softmax, whose width must then be `classes`.
+    static func classifier(_ spec: ModelSpec, classes: Int, stage: String) throws -> ModelSpec {
+        guard let last = spec.layers.last else { throw ExperimentStagesError.invalidInput(stage: stage, reason: "the model has no layers") }
+        let endsInSoftmax = last.kind == .softmax || (last.activation == .softmax && (last.kind == .dense || last.kind == .activation))
+        guard endsInSoftmax else {
+            return ModelSpec(name: spec.name, layers: spec.layers + [.dense(units: classes, activation: .softmax, name: "predictions")])
+        }
+        let width = last.kind == .dense ? last.units : spec.layers.last(where: { $0.kind == .dense })?.units
+        if let width, width != classes {
+            throw ExperimentStagesError.invalidInput(stage: stage,
+                reason: "the model ends in a softmax over \(width) units but the scene has \(classes) classes; end it with {kind: dense, units: \(classes), activation: softmax}, or leave the softmax out and it is added")
+        }
+        return spec
+    }
+
 }

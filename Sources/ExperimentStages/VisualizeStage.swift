@@ -26,9 +26,13 @@ public struct VisualizeStage: StageKind {
     public var summary: String {
         "Saliency and activation maps of test pixels per pruning level (PNG grids), class maps, band-importance curves, similarity to the first level."
     }
-    public var outputNames: [String] {
-        ["<method>-<colormap>-class<k>.png", "activations-L<level>-<colormap>.png", "maximization-L<level>-<colormap>.png",
-         "classmap-predicted.png", "classmap-truth.png", "classmap-errors.png", "importance.json", "similarity.json"]
+    public var inputs: [InputPort] {
+        [InputPort("models", [.model, .modelsPerLevel], "the models to explain: one model (level 0), or one per prune level"),
+         InputPort(.cube, "the cube the models read"), InputPort(.split, "test pixels to explain")]
+    }
+    public var outputs: [OutputPort] {
+        [OutputPort(.images, "<method>-<colormap>-class<k>.png, activations-L<level>-<colormap>.png, maximization-L<level>-<colormap>.png, classmap-predicted/truth/errors.png"),
+         OutputPort(.json, "importance.json (band-importance curves), similarity.json (to the first level)")]
     }
 
     /// What the stage can draw.
@@ -242,11 +246,9 @@ public struct VisualizeStage: StageKind {
     /// The upstream models by level, ascending: `model-<level>` outputs (prune), or `model` (train) as level 0.
     private func loadModels(_ context: StageContext, levels: [Double]?) throws -> [(level: Double, model: Sequential)] {
         var available: [Double: String] = [:]
-        for (_, outputs) in context.availableInputs {
-            for name in outputs {
-                if name == "model" { available[0] = available[0] ?? name }
-                if name.hasPrefix("model-"), let level = Double(name.dropFirst(6)) { available[level] = name }
-            }
+        for (_, name) in try context.artifacts(of: "models") {
+            if name == "model" { available[0] = available[0] ?? name }
+            if name.hasPrefix("model-"), let level = Double(name.dropFirst(6)) { available[level] = name }
         }
         let wanted = levels ?? available.keys.sorted()
         return try wanted.map { level in

@@ -141,6 +141,22 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         self.layers = layers
     }
 
+    private enum CodingKeys: String, CodingKey { case name, layers }
+
+    /// Decodes `{name, layers}` (name optional), or a bare layer list, named `custom`: the two
+    /// ways an experiment file and Docs/Models.md write a model.
+    public init(from decoder: any Decoder) throws {
+        if var list = try? decoder.unkeyedContainer() {
+            var layers: [LayerSpec] = []
+            while !list.isAtEnd { layers.append(try list.decode(LayerSpec.self)) }
+            self.init(name: "custom", layers: layers)
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decodeIfPresent(String.self, forKey: .name) ?? "custom",
+                  layers: try c.decode([LayerSpec].self, forKey: .layers))
+    }
+
     /// The original tool's "cao" network: Conv2D(300, 3×3, valid, ReLU) → Conv2D(200, 3×3, valid, ReLU)
     /// → Flatten → Dense(200) → Dense(100) → Dense(classes, softmax). The two middle Dense layers are
     /// linear, as in the original.

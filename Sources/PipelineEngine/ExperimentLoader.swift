@@ -1,14 +1,17 @@
 // ExperimentLoader: experiment file → ExperimentSpec. Parses YAML with positions, applies
 // `--set` overrides, interpolates `${vars}`, expands the matrix (a stage mentioning a matrix
 // variable runs once per value, its dependents follow), and checks everything against the
-// registry's schemas — collecting every problem before failing.
+// registry's schemas and every stage's inputs against its ancestors' outputs (InputWiring) —
+// collecting every problem before failing. Relative paths resolve against the experiment
+// file's folder.
 public import Foundation
 public import PipelineModel
 
 /// Reads and validates experiment files.
 public struct ExperimentLoader: Sendable {
     public let registry: StageRegistry
-    /// Relative input paths are resolved against this directory (the working directory by default).
+    /// A relative experiment path is taken from this directory (the working directory by default);
+    /// relative input paths inside the experiment resolve against the experiment file's folder.
     public let baseDirectory: URL
 
     static let topLevelKeys = ["name", "description", "seed", "vars", "matrix", "stages", "report"]
@@ -19,11 +22,13 @@ public struct ExperimentLoader: Sendable {
         self.baseDirectory = baseDirectory
     }
 
-    /// Reads `path` and resolves it; throws `EngineError.invalidExperiment` listing every problem.
+    /// Reads `path` (relative to `baseDirectory`) and resolves it; throws `EngineError.invalidExperiment`
+    /// listing every problem.
     public func load(path: String, overrides: [String] = []) throws(EngineError) -> ExperimentSpec {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .unreadableFile(path: path, reason: FileManager.default.fileExists(atPath: path)
+        let location = ExperimentSpec.resolve(path, in: baseDirectory.standardizedFileURL.path)
+        do { data = try Data(contentsOf: URL(fileURLWithPath: location)) } catch {
+            throw .unreadableFile(path: path, reason: FileManager.default.fileExists(atPath: location)
                                   ? error.localizedDescription : "no such file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
@@ -51,13 +56,15 @@ public struct ExperimentLoader: Sendable {
     /// The stage ids `path` declares after matrix expansion, even when the file has other problems
     /// (missing input files, unknown keys); empty when it cannot be read or parsed. For shell completion.
     public func declaredStageIDs(path: String, overrides: [String] = []) -> [StageID] {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return [] }
+        guard let data = FileManager.default.contents(atPath: ExperimentSpec.resolve(path, in: baseDirectory.standardizedFileURL.path)), let text = String(data: data, encoding: .utf8) else { return [] }
         var resolver = Resolution(loader: self, path: path)
         return resolver.resolve(text: text, sha256: sha256Hex(data), overrides: overrides)?.stages.map(\.id) ?? []
     }
 
-    func resolvePath(_ path: String) -> String {
-        path.hasPrefix("/") ? path : baseDirectory.appendingPathComponent(path).path
+    /// The absolute folder of the experiment file at `path`.
+    public func directory(ofExperiment path: String) -> String {
+        let folder = path.contains("/") ? String(path[..<(path.lastIndex(of: "/") ?? path.endIndex)]) : "."
+        return ExperimentSpec.resolve(folder.isEmpty ? "/" : folder, in: baseDirectory.standardizedFileURL.path)
     }
 }
 
@@ -66,7 +73,10 @@ private struct StageDeclaration {
     let name: String
     let position: SourcePosition
     let kind: String?
-    let needs: [(name: String, position: SourcePosition)]
+    /// Stages it needs; `pinned` holds the matrix assignments of a need written as one instance (`train[bands=pca]`).
+    let needs: [(name: String, pinned: [StageID.Assignment], position: SourcePosition)]
+    /// Where `needs:` is written (the stage's key when it has none).
+    let needsPosition: SourcePosition
     let params: [YEntry]
     let paramsPosition: SourcePosition
 }
@@ -75,11 +85,14 @@ private struct StageDeclaration {
 private struct Resolution {
     let loader: ExperimentLoader
     let path: String
+    /// The experiment file's folder, which relative paths resolve against.
+    let directory: String
     var problems: [ValidationProblem] = []
 
     init(loader: ExperimentLoader, path: String) {
         self.loader = loader
         self.path = path
+        self.directory = loader.directory(ofExperiment: path)
     }
 
     var top: SourcePosition { SourcePosition(file: path, line: 1, column: 1) }
@@ -215,18 +228,33 @@ private struct Resolution {
         let order = topologicalNames(declarations, byName: byName, at: stagesPosition)
 
         // matrix variables per stage: those it mentions plus those of everything it needs
+        // (less the ones a need pins to one instance, `needs: train[bands=pca]`)
         let matrixNames = matrix.map(\.variable)
+        let matrixValues = Dictionary(matrix.map { ($0.variable, $0.values) }, uniquingKeysWith: { a, _ in a })
         var stageVars: [String: Set<String>] = [:]
         for n in order {
             guard let d = byName[n] else { continue }
             var set = Set(matrixNames.filter { v in mentions(d.params.map(\.value), variable: v) })
-            for need in d.needs { set.formUnion(stageVars[need.name] ?? []) }
+            for need in d.needs {
+                let needVars = stageVars[need.name] ?? []
+                for a in need.pinned {
+                    let instance = "\(need.name)[\(need.pinned.map { "\($0.variable)=\($0.value)" }.joined(separator: ","))]"
+                    if !needVars.contains(a.variable) {
+                        problem(need.position, "stage \(d.name) needs \(instance), but \(need.name) is not expanded over '\(a.variable)'"
+                                + (needVars.isEmpty ? "; need it as plain \(need.name)" : "; its matrix variables: \(needVars.sorted().joined(separator: ", "))"))
+                    } else if !(matrixValues[a.variable] ?? []).contains(where: { $0.displayText == a.value }) {
+                        let known = (matrixValues[a.variable] ?? []).map(\.displayText)
+                        problem(need.position, "stage \(d.name) needs \(instance), but '\(a.value)' is not a value of matrix variable '\(a.variable)'\(didYouMean(a.value, among: known)); values: \(known.joined(separator: ", "))")
+                    }
+                }
+                set.formUnion(needVars.subtracting(need.pinned.map(\.variable)))
+            }
             stageVars[n] = set
         }
 
         // expand and check
         var specs: [StageSpec] = []
-        let matrixValues = Dictionary(matrix.map { ($0.variable, $0.values) }, uniquingKeysWith: { a, _ in a })
+        var needsPositions: [StageID: SourcePosition] = [:]
         for d in declarations {
             let ownVars = matrixNames.filter { (stageVars[d.name] ?? []).contains($0) }
             for combination in combinations(ownVars, matrixValues) {
@@ -239,21 +267,63 @@ private struct Resolution {
                 var params: [String: ParamValue] = [:]
                 var files: [String] = []
                 if let kindName = d.kind, let kind = loader.registry[kindName] {
-                    var checker = SchemaChecker(resolvePath: loader.resolvePath, fileExists: { FileManager.default.fileExists(atPath: $0) })
+                    let directory = self.directory
+                    var checker = SchemaChecker(resolvePath: { ExperimentSpec.resolve($0, in: directory) },
+                                                fileExists: { FileManager.default.fileExists(atPath: $0) })
                     params = checker.check(entries: interpolated, against: kind.parameters, scope: "stage \(d.name)", position: d.paramsPosition)
                     problems += checker.problems
                     files = checker.inputFiles
                 }
                 let needs = d.needs.filter { names.contains($0.name) }.map { need in
-                    StageID(name: need.name, matrix: assignments.filter { (stageVars[need.name] ?? []).contains($0.variable) })
+                    let needVars = stageVars[need.name] ?? []
+                    return StageID(name: need.name, matrix: matrixNames.filter { needVars.contains($0) }.compactMap { v in
+                        need.pinned.first(where: { $0.variable == v }) ?? assignments.first(where: { $0.variable == v })
+                    })
                 }
                 specs.append(StageSpec(id: id, kind: d.kind ?? "", needs: needs, params: params,
                                        inputFiles: files, position: d.position))
+                needsPositions[id] = d.needsPosition
             }
         }
+        specs = wire(specs, needsPositions: needsPositions)
         let experimentVars = vars
-        return ExperimentSpec(name: name, path: path, sha256: sha256, seed: seed, vars: experimentVars,
+        return ExperimentSpec(name: name, path: path, directory: directory, sha256: sha256, seed: seed, vars: experimentVars,
                               matrix: matrix.map { ($0.variable, $0.values.map(\.displayText)) }, stages: specs, report: report)
+    }
+
+    // MARK: - Wiring
+
+    /// Wires every stage's inputs to its ancestors (InputWiring's rule), recording the sources in the
+    /// specs and a problem for every required input no ancestor provides or two provide equally near.
+    mutating func wire(_ specs: [StageSpec], needsPositions: [StageID: SourcePosition]) -> [StageSpec] {
+        let byID = Dictionary(specs.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let registry = loader.registry
+        let needs: (StageID) -> [StageID] = { byID[$0]?.needs ?? [] }
+        // Output types per kind, read once (a kind's `outputs` is computed).
+        var kindOutputs: [String: [PortType]] = [:]
+        for name in registry.names { kindOutputs[name] = registry[name]?.outputs.map(\.type) }
+        let outputs: (StageID) -> [PortType]? = { id in byID[id].flatMap { kindOutputs[$0.kind] } }
+        return specs.map { spec in
+            guard let kind = registry[spec.kind], !kind.inputs.isEmpty else { return spec }
+            var sources: [String: StageID] = [:]
+            let wiring = InputWiring.resolve(spec.id, inputs: kind.inputs, needs: needs, outputs: outputs)
+            // An ancestor of unknown kind is already reported; what it would provide is unknown.
+            let unknownAncestor = wiring.contains { $0.resolution == .missing }
+                && InputWiring.ancestorsByDistance(of: spec.id, needs: needs).joined().contains { outputs($0) == nil }
+            for (port, resolution) in wiring {
+                if case .provided(let source, _) = resolution { sources[port.name] = source }
+                if resolution == .missing && unknownAncestor { continue }
+                let providers = registry.publicNames.filter { name in
+                    registry[name]?.outputs.contains { port.accepts.contains($0.type) } ?? false
+                }
+                if let message = InputWiring.problem(spec.id, port, resolution, providers: providers,
+                                                     available: { InputWiring.available(to: spec.id, needs: needs, outputs: outputs) }) {
+                    problem(needsPositions[spec.id] ?? spec.position, message)
+                }
+            }
+            return StageSpec(id: spec.id, kind: spec.kind, needs: spec.needs, params: spec.params, inputFiles: spec.inputFiles,
+                             position: spec.position, inputs: sources)
+        }
     }
 
     // MARK: - Stages
@@ -283,13 +353,21 @@ private struct Resolution {
             } else {
                 problem(e.keyPosition, "stage \(e.key) has no `kind:`; known kinds: \(publicKindNames.joined(separator: ", "))")
             }
-            var needs: [(String, SourcePosition)] = []
+            var needs: [(String, [StageID.Assignment], SourcePosition)] = []
+            func need(_ text: String, _ p: SourcePosition) {
+                guard text.contains("[") || text.contains("]") else { needs.append((text, [], p)); return }
+                guard let id = StageID(parsing: text), !id.matrix.isEmpty else {
+                    problem(p, "needs of stage \(e.key): '\(text)' is not a stage id like train or train[bands=pca]")
+                    return
+                }
+                needs.append((id.name, id.matrix, p))
+            }
             if let node = e.value["needs"] {
                 switch node {
-                case .scalar(.string(let s), let p): needs = [(s, p)]
+                case .scalar(.string(let s), let p): need(s, p)
                 case .list(let items, _):
                     for item in items {
-                        if case .scalar(.string(let s), let p) = item { needs.append((s, p)) } else {
+                        if case .scalar(.string(let s), let p) = item { need(s, p) } else {
                             problem(item.position, "needs of stage \(e.key) must list stage ids; found \(describe(item))")
                         }
                     }
@@ -297,11 +375,12 @@ private struct Resolution {
                     problem(node.position, "needs of stage \(e.key) must be a stage id or a list of them; found \(describe(node))")
                 }
             }
-            for (n, p) in needs where n == e.key {
+            for (n, _, p) in needs where n == e.key {
                 problem(p, "stage \(e.key) needs itself")
             }
             needs.removeAll { $0.0 == e.key }
-            out.append(StageDeclaration(name: e.key, position: e.keyPosition, kind: kind, needs: needs,
+            let needsPosition = fields.first { $0.key == "needs" }?.keyPosition ?? e.keyPosition
+            out.append(StageDeclaration(name: e.key, position: e.keyPosition, kind: kind, needs: needs, needsPosition: needsPosition,
                                         params: fields.filter { !ExperimentLoader.stageKeys.contains($0.key) },
                                         paramsPosition: position))
         }

@@ -19,7 +19,8 @@ public enum ManifestBuilder {
                 return Manifest.Output(name: name, path: store.relativePath(of: ref), sha256: ref.sha256, bytes: ref.bytes)
             }
             let stageFiles = (stage?.inputFiles ?? []).map { path in
-                Manifest.InputFile(path: path, sha256: files[path]?.sha256 ?? "", bytes: files[path]?.bytes ?? 0)
+                Manifest.InputFile(path: path, resolved: path.hasPrefix("/") ? nil : spec.resolvedPath(path),
+                                   sha256: files[path]?.sha256 ?? "", bytes: files[path]?.bytes ?? 0)
             }
             return Manifest.StageEntry(
                 id: o.id.description, kind: o.kind, version: o.version, key: o.key, status: o.status, reason: o.reason,
@@ -34,7 +35,8 @@ public enum ManifestBuilder {
             tool: .init(name: "hsiflow", version: toolVersion),
             host: .init(name: currentHostName(), os: ProcessInfo.processInfo.operatingSystemVersionString,
                         cores: ProcessInfo.processInfo.activeProcessorCount),
-            experiment: .init(name: spec.name, path: spec.path, sha256: spec.sha256, params: spec.resolvedParams),
+            experiment: .init(name: spec.name, path: spec.path, directory: spec.directory, sha256: spec.sha256,
+                              params: spec.resolvedParams),
             stages: entries,
             summary: .init(ran: result.count(.ran), cached: result.count(.cached), failed: result.count(.failed),
                            skipped: result.count(.skipped), seconds: (result.seconds * 1000).rounded() / 1000),
@@ -66,7 +68,7 @@ public enum ManifestBuilder {
             }
             guard let before = old[id], before.status == .ran || before.status == .cached, !before.key.isEmpty,
                   let stage = spec.stage(outcome.id) else { entries.append(entry); continue }
-            let needs = stage.needs.map(\.description)
+            let needs = stage.inputStages.map(\.description)
             guard needs.allSatisfy({ outputs[$0] != nil }) else { entries.append(entry); continue }
             let inputs = Dictionary(needs.compactMap { need in outputs[need].map { (need, $0) } },
                                     uniquingKeysWith: { a, _ in a })

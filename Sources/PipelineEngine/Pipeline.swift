@@ -39,7 +39,7 @@ public struct Pipeline: Sendable {
         var files: [String: FileHash] = [:]
         for stage in spec.stages {
             for path in stage.inputFiles where files[path] == nil {
-                files[path] = try hasher.hash(path: path, resolved: loader.resolvePath(path))
+                files[path] = try hasher.hash(path: path, resolved: spec.resolvedPath(path))
             }
         }
         hasher.save()

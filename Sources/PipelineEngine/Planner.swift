@@ -75,7 +75,7 @@ public struct Planner: Sendable {
             // Inputs: upstream outputs are known only for upstream stages that are reused.
             var upstreamOutputs: [String: [String: String]] = [:]
             var running: [StageID] = []
-            for need in stage.needs {
+            for need in stage.inputStages {
                 if let s = steps[need], s.action == .reuse, let record = s.record {
                     upstreamOutputs[need.description] = record.outputs.mapValues(\.sha256)
                 } else {
@@ -140,7 +140,7 @@ public struct Planner: Sendable {
         }
         if let first = running.first { return "input \(first) changed" }
         let previousInputs = Dictionary(p.inputs.map { ($0.stage, $0.key) }, uniquingKeysWith: { a, _ in a })
-        for need in stage.needs {
+        for need in stage.inputStages {
             if let key = steps[need]?.key, previousInputs[need.description] != key { return "input \(need) changed" }
         }
         return nil

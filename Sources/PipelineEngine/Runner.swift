@@ -126,7 +126,7 @@ public struct Runner: Sendable {
         // Upstream outcomes: every need has finished by now.
         var upstream: [(id: StageID, record: StageRecord)] = []
         var inputs: [(stage: StageID, key: String)] = []
-        for need in stage.needs {
+        for need in stage.inputStages {
             guard let o = state.outcome(need), let record = o.record, o.status == .ran || o.status == .cached else {
                 let why = state.outcome(need).map { $0.status == .failed ? "failed" : "was skipped" } ?? "did not run"
                 return outcome(.skipped, "needs \(need), which \(why)")
@@ -163,8 +163,9 @@ public struct Runner: Sendable {
         if step.action == .reuse && reason == step.reason { reason = "cached record vanished; recomputed" }
         observer?.stageStarted(id, kind: stage.kind)
         let context = StageContext(id: id, kind: stage.kind, version: version, params: stage.params, seed: spec.seed,
-                                   threads: options.threadsPerJob, key: key, baseDirectory: options.baseDirectory,
-                                   upstream: upstream, store: store, progressSink: observer)
+                                   threads: options.threadsPerJob, key: key, baseDirectory: URL(fileURLWithPath: spec.directory),
+                                   upstream: upstream, inputPorts: kind.inputs, sources: stage.inputs, store: store,
+                                   progressSink: observer)
         let clock = Date()
         do {
             try kind.run(context)

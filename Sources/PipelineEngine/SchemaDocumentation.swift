@@ -1,16 +1,32 @@
 // SchemaDocumentation: Markdown reference of stage kinds generated from their declarations —
-// the same `parameters` validation checks against — so the docs cannot drift from the code.
+// the same `parameters` and input/output ports validation checks against — so the docs cannot
+// drift from the code.
+import Foundation
 import PipelineModel
 
 /// Renders stage kinds as Markdown.
 public enum SchemaDocumentation {
-    /// A section per kind: summary, version, outputs, and a parameter table (nested mappings indented).
+    /// A section per kind: summary, version, an input and an output table, and a parameter table (nested mappings indented).
     public static func markdown(_ kinds: [any StageKind]) -> String {
         var out: [String] = []
         for kind in kinds.sorted(by: { $0.kind < $1.kind }) {
             out.append("### `\(kind.kind)`" + (kind.isTestUtility ? " (test utility)" : ""))
             out.append("")
-            out.append(kind.summary + " Implementation version \(kind.version); outputs: " + kind.outputNames.map { "`\($0)`" }.joined(separator: ", ") + ".")
+            out.append(kind.summary + " Implementation version \(kind.version).")
+            out.append("")
+            if !kind.inputs.isEmpty {
+                out.append("| input | type | | from the nearest ancestor that provides it |")
+                out.append("| --- | --- | --- | --- |")
+                for port in kind.inputs {
+                    out.append("| `\(port.name)` | \(port.accepts.map(\.rawValue).joined(separator: " or ")) | \(port.required ? "**required**" : "optional") | \(escape(port.summary)) |")
+                }
+                out.append("")
+            }
+            out.append("| output | artifacts | what it holds |")
+            out.append("| --- | --- | --- |")
+            for port in kind.outputs {
+                out.append("| \(port.type.rawValue) | \(port.type.artifacts.split(separator: ",").map { "`\($0.trimmingCharacters(in: .whitespaces))`" }.joined(separator: ", ")) | \(escape(port.summary)) |")
+            }
             out.append("")
             out.append("| key | type | default | meaning |")
             out.append("| --- | --- | --- | --- |")

@@ -1,6 +1,7 @@
 // StageContext: everything a running stage may touch — its decoded parameters, the
-// experiment seed, its upstream outputs (read through the store, hash-checked), the outputs
-// and metrics it writes, progress, and per-step caching for iterative stages.
+// experiment seed, its inputs (read through the store, hash-checked, each from the ancestor the
+// loader wired it to with InputWiring's rule), the outputs and metrics it writes, progress, and
+// per-step caching for iterative stages.
 public import Foundation
 public import PipelineModel
 
@@ -21,11 +22,15 @@ public final class StageContext: @unchecked Sendable {
     public let threads: Int
     /// The stage's fingerprint.
     public let key: String
-    /// Directory relative input paths are resolved against.
+    /// Directory relative input paths are resolved against (the experiment file's folder).
     public let baseDirectory: URL
 
     let version: Int
+    /// The stages read from (`StageSpec.inputStages`): the needs, then farther ancestors feeding an input.
     let upstream: [(id: StageID, record: StageRecord)]
+    /// The kind's input ports and the ancestor wired to each (port name → stage).
+    let inputPorts: [InputPort]
+    let sources: [String: StageID]
     let store: any ArtifactStore
     let progressSink: (any StageProgressSink)?
     private let mutex = NSLock()
@@ -34,8 +39,10 @@ public final class StageContext: @unchecked Sendable {
     private var readCorruption: StageID?
 
     init(id: StageID, kind: String, version: Int, params: [String: ParamValue], seed: Int, threads: Int, key: String,
-         baseDirectory: URL, upstream: [(id: StageID, record: StageRecord)], store: any ArtifactStore,
-         progressSink: (any StageProgressSink)?) {
+         baseDirectory: URL, upstream: [(id: StageID, record: StageRecord)], inputPorts: [InputPort] = [],
+         sources: [String: StageID] = [:], store: any ArtifactStore, progressSink: (any StageProgressSink)?) {
+        self.inputPorts = inputPorts
+        self.sources = sources
         self.id = id
         self.kind = kind
         self.version = version
@@ -73,8 +80,28 @@ public final class StageContext: @unchecked Sendable {
         upstream.map { ($0.id, $0.record.outputs.keys.sorted()) }
     }
 
-    /// The bytes of output `name` of an upstream stage (the only upstream that has it when `stage` is nil).
+    /// The artifacts of input port `port` (e.g. every `model-<level>` of the prune stage wired to
+    /// `models`), sorted by name; empty when the port is optional and nothing provides it.
+    public func artifacts(of port: String) throws(EngineError) -> [(stage: StageID, name: String)] {
+        guard let declared = inputPorts.first(where: { $0.name == port }) else {
+            throw .stageContract(stage: id.description, message: "has no input port '\(port)'")
+        }
+        guard let source = sources[port], let record = upstream.first(where: { $0.id == source })?.record else { return [] }
+        return record.outputs.keys.filter { declared.covers($0) }.sorted().map { (stage: source, name: $0) }
+    }
+
+    /// The bytes of artifact `name` of an input: from the ancestor wired to the input port that
+    /// covers `name` (InputWiring's rule, as checked by `validate`); for a kind that declares no
+    /// inputs, or with `stage` given, from that stage or the only upstream stage that has it.
     public func input(_ name: String, from stage: StageID? = nil) throws(EngineError) -> Data {
+        var stage = stage
+        if stage == nil, let port = inputPorts.first(where: { $0.covers(name) }) {
+            guard let source = sources[port.name] else {
+                throw .stageContract(stage: id.description,
+                                     message: "input '\(port.name)' (\(port.accepts.map(\.rawValue).joined(separator: " or "))) is not wired to any ancestor; add a stage that provides it to `needs:`")
+            }
+            stage = source
+        }
         let candidates = upstream.filter { ($0.id == stage || stage == nil) && $0.record.outputs[name] != nil }
         guard let source = candidates.first else {
             let known = upstream.flatMap { u in u.record.outputs.keys.map { "\(u.id):\($0)" } }.sorted()

@@ -26,19 +26,31 @@ public struct StageSpec: Sendable, Hashable {
     public let needs: [StageID]
     /// Parameters after interpolation, `--set` overrides and schema defaults.
     public let params: [String: ParamValue]
-    /// Input files named by path parameters (resolved paths), hashed into the stage's key.
+    /// Input files named by path parameters, as written (relative to the experiment file's folder
+    /// unless absolute), hashed into the stage's key.
     public let inputFiles: [String]
     /// Where the stage is declared.
     public let position: SourcePosition
+    /// The ancestor feeding each input port of the stage's kind (port name → stage), as wired by
+    /// the loader (InputWiring); empty for kinds that declare no inputs.
+    public let inputs: [String: StageID]
 
     public init(id: StageID, kind: String, needs: [StageID], params: [String: ParamValue],
-                inputFiles: [String], position: SourcePosition) {
+                inputFiles: [String], position: SourcePosition, inputs: [String: StageID] = [:]) {
         self.id = id
         self.kind = kind
         self.needs = needs
         self.params = params
         self.inputFiles = inputFiles
         self.position = position
+        self.inputs = inputs
+    }
+
+    /// The stages whose outputs the stage reads (and whose outputs are part of its key): its
+    /// `needs`, then the farther ancestors that feed one of its inputs, sorted.
+    public var inputStages: [StageID] {
+        let extra = Set(inputs.values).subtracting(needs)
+        return extra.isEmpty ? needs : needs + extra.sorted()
     }
 }
 
@@ -47,6 +59,8 @@ public struct ExperimentSpec: Sendable, Hashable {
     public let name: String
     /// Path of the experiment file as given.
     public let path: String
+    /// The absolute folder of the experiment file: relative input paths resolve against it.
+    public let directory: String
     /// SHA-256 (hex) of the file's bytes.
     public let sha256: String
     public let seed: Int
@@ -57,10 +71,11 @@ public struct ExperimentSpec: Sendable, Hashable {
     /// The `report:` block as written (title and the like).
     public let report: [String: ParamValue]
 
-    public init(name: String, path: String, sha256: String, seed: Int, vars: [String: ParamValue],
+    public init(name: String, path: String, directory: String = ".", sha256: String, seed: Int, vars: [String: ParamValue],
                 matrix: [(variable: String, values: [String])], stages: [StageSpec], report: [String: ParamValue]) {
         self.name = name
         self.path = path
+        self.directory = directory
         self.sha256 = sha256
         self.seed = seed
         self.vars = vars
@@ -72,8 +87,27 @@ public struct ExperimentSpec: Sendable, Hashable {
     /// The stage instance with this id.
     public func stage(_ id: StageID) -> StageSpec? { stages.first { $0.id == id } }
 
+    /// Where a path written in the experiment lies: absolute paths as they are, relative ones
+    /// under the experiment file's folder (as DVC resolves paths against dvc.yaml's folder).
+    public func resolvedPath(_ path: String) -> String {
+        ExperimentSpec.resolve(path, in: directory)
+    }
+
+    /// `path` resolved against `directory` (absolute paths unchanged; `./` and `a/../` folded).
+    public static func resolve(_ path: String, in directory: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var parts = directory.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        for piece in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if piece == "." { continue }
+            if piece == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            if piece == "..", parts.isEmpty, directory.hasPrefix("/") { continue }  // above the root is the root
+            parts.append(String(piece))
+        }
+        return (directory.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+    }
+
     public static func == (a: ExperimentSpec, b: ExperimentSpec) -> Bool {
-        a.name == b.name && a.path == b.path && a.sha256 == b.sha256 && a.seed == b.seed && a.vars == b.vars
+        a.name == b.name && a.path == b.path && a.directory == b.directory && a.sha256 == b.sha256 && a.seed == b.seed && a.vars == b.vars
             && a.matrix.map(\.variable) == b.matrix.map(\.variable) && a.matrix.map(\.values) == b.matrix.map(\.values)
             && a.stages == b.stages && a.report == b.report
     }

@@ -1,8 +1,8 @@
 // Manifest: what one run of an experiment did and produced — results/<name>/manifest.json.
 // Encoded with `schemaVersion` first and every other key sorted, so two runs with the same
 // outcome differ only in their run id, times, host and environment; decoded header-first.
-// `environment`, per-stage `threads` and `carriedFrom` are optional: manifests written before them
-// still decode.
+// `environment`, per-stage `threads` and `carriedFrom`, and the resolved paths of the experiment and
+// its input files are optional: manifests written before them still decode.
 public import Foundation
 
 /// The results manifest of one run.
@@ -103,12 +103,15 @@ public struct Manifest: Sendable, Hashable, Codable {
     /// The experiment file and its resolved top-level parameters.
     public struct Experiment: Sendable, Hashable, Codable {
         public var name: String
+        /// The experiment file's path as given on the command line.
         public var path: String
+        /// Its absolute folder, which relative input paths resolve against; nil in older manifests.
+        public var directory: String?
         public var sha256: String
         /// Seed, vars and matrix after `--set` overrides.
         public var params: ParamValue
-        public init(name: String, path: String, sha256: String, params: ParamValue) {
-            self.name = name; self.path = path; self.sha256 = sha256; self.params = params
+        public init(name: String, path: String, directory: String? = nil, sha256: String, params: ParamValue) {
+            self.name = name; self.path = path; self.directory = directory; self.sha256 = sha256; self.params = params
         }
     }
 
@@ -126,10 +129,16 @@ public struct Manifest: Sendable, Hashable, Codable {
 
     /// An input file, hashed by content.
     public struct InputFile: Sendable, Hashable, Codable {
+        /// The path as written in the experiment (after interpolation and `--set`).
         public var path: String
+        /// Where it was read: the path resolved against the experiment file's folder; nil when the
+        /// path was absolute, and in older manifests.
+        public var resolved: String?
         public var sha256: String
         public var bytes: Int
-        public init(path: String, sha256: String, bytes: Int) { self.path = path; self.sha256 = sha256; self.bytes = bytes }
+        public init(path: String, resolved: String? = nil, sha256: String, bytes: Int) {
+            self.path = path; self.resolved = resolved; self.sha256 = sha256; self.bytes = bytes
+        }
     }
 
     /// An artifact a stage produced: its name, where it lies in the cache, its hash and size.

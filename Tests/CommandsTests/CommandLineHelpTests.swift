@@ -59,10 +59,10 @@ struct CommandLineHelpTests {
         try "name: typo\nstages:\n  a: {kind: slep}\n".write(to: dir.appendingPathComponent("typo.yaml"), atomically: true, encoding: .utf8)
         let user = try runHsiflow(["validate", "typo.yaml"], in: dir, environment: ["HSIFLOW_TEST_KINDS": ""])
         #expect(user.status == 2)
-        #expect(user.stderr.contains("typo.yaml:3:13: stage a has unknown kind 'slep'; known kinds: band-select, load, prune, quantize, train, visualize"))
+        #expect(user.stderr.contains("typo.yaml:3:13: stage a has unknown kind 'slep'; known kinds: band-select, load, model, prune, quantize, train, visualize"))
         #expect(!user.stderr.contains("sleep"))
         // Tests switch it on; even then it is suggested for a typo but not listed among the known kinds.
         let test = try runHsiflow(["validate", "typo.yaml"], in: dir)
-        #expect(test.stderr.contains("unknown kind 'slep' (did you mean 'sleep'?); known kinds: band-select, load, prune, quantize, train, visualize"))
+        #expect(test.stderr.contains("unknown kind 'slep' (did you mean 'sleep'?); known kinds: band-select, load, model, prune, quantize, train, visualize"))
     }
 }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct StandardStagesTests {
     @Test func sleepIsRegisteredOnlyOnRequest() {
         #expect(StandardStages.registry["sleep"] == nil)
-        #expect(StandardStages.registry.names == ["band-select", "load", "prune", "quantize", "train", "visualize"])
+        #expect(StandardStages.registry.names == ["band-select", "load", "model", "prune", "quantize", "train", "visualize"])
         let withTests = StandardStages.registry(includingTestUtilities: true)
         #expect(withTests["sleep"] != nil)
         #expect(withTests.publicNames == StandardStages.registry.names)

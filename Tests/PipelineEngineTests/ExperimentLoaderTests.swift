@@ -159,7 +159,7 @@ private func load(_ yaml: String, overrides: [String] = []) throws -> Experiment
             var kind: String { "nested" }
             var version: Int { 1 }
             var summary: String { "" }
-            var outputNames: [String] { [] }
+            var outputs: [OutputPort] { [] }
             struct Opt: ParameterGroup {
                 @Param("a", "") var a = 3
             }

@@ -89,7 +89,7 @@ public struct FakeStage: StageKind {
 
     public var kind: String { "fake" }
     public var summary: String { "Test double that counts its executions." }
-    public var outputNames: [String] { ["out"] }
+    public var outputs: [OutputPort] { [OutputPort(.blob, "value and inputs")] }
     public var isTestUtility: Bool { true }
 
     /// A choice.
@@ -181,7 +181,7 @@ public struct FlakyStage: StageKind {
     public var kind: String { "flaky" }
     public var version: Int { 1 }
     public var summary: String { "Test double whose `model` output differs on every execution." }
-    public var outputNames: [String] { ["model", "history"] }
+    public var outputs: [OutputPort] { [OutputPort(.model, "differs every time"), OutputPort(.history, "value")] }
     public var isTestUtility: Bool { true }
     /// The flaky stage's one parameter.
     public struct Parameters: ParameterGroup {
