@@ -18,12 +18,15 @@ public struct ModelStage: StageKind {
     }
     public var outputs: [OutputPort] { [OutputPort(.model, "the file's model, in HSIFlow's Keras layout")] }
 
-    public var parameters: [Parameter] {
-        [Parameter("path", .inputFile, required: true, "the .h5 model file (relative to the experiment file's folder)")]
+    /// The `model` parameters.
+    public struct Parameters: ParameterGroup {
+        @Param(required: "path", .inputFile, "the .h5 model file (relative to the experiment file's folder)")
+        public var path: String
+        public init() {}
     }
 
-    public func run(_ context: StageContext) throws {
-        let path = try context.string("path")
+    public func run(_ p: Parameters, _ context: StageContext) throws {
+        let path = p.path
         let url = context.url(forPath: path)
         context.progress(nil, "reading \(path)")
         let loaded: LoadedModel
