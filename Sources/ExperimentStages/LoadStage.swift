@@ -1,7 +1,8 @@
 // LoadStage (kind `load`): brings a scene into the pipeline — a synthetic scene, or a cube and
 // ground truth from .npy/.mat files — keeps and renumbers classes, and splits the labelled
 // pixels into train and test (stratified by a seed, or two explicit label maps).
-// Outputs: cube (float32 H×W×B .npy), train and test (int32 H×W .npy).
+// Outputs: cube (float32 H×W×B .npy), train and test (int32 H×W .npy); a recognised scene's
+// class names as the metric `class_names` (v2).
 import Foundation
 import FileFormats
 public import PipelineEngine
@@ -12,7 +13,7 @@ import SpectralData
 public struct LoadStage: StageKind {
     public init() {}
     public var kind: String { "load" }
-    public var version: Int { 1 }
+    public var version: Int { 2 }
     public var summary: String { "Load a cube and its ground truth (or a synthetic scene), keep classes, split train/test." }
     public var outputNames: [String] { ["cube", "train", "test"] }
 
@@ -70,6 +71,8 @@ public struct LoadStage: StageKind {
             }
         }
         let classes = context.params["classes"]?.list?.compactMap(\.int)
+        let scene = KnownScene.recognise(height: cube.height, width: cube.width, bands: cube.bands, maxLabel: truth.maxLabel)
+        let kept = classes ?? Array(1...max(truth.maxLabel, 1))
         if let classes { truth = try truth.keeping(classes: classes) }
 
         let splitParams = context.params["split"]?.object ?? [:]
@@ -110,5 +113,6 @@ public struct LoadStage: StageKind {
         context.metric("test_pixels", .int(split.test.labelledCount))
         context.metric("train_per_class", counts(split.train))
         context.metric("test_per_class", counts(split.test))
+        if let scene { context.metric("class_names", .list(scene.names(of: kept).map { .string($0) })) }
     }
 }
