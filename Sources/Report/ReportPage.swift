@@ -256,7 +256,7 @@ public struct ReportPage: Sendable {
         details{margin:4px 0;padding:4px 8px;border:1px solid #e5e5e5;border-radius:4px}
         details.stage summary h3{display:inline}nav.toc ul{display:flex;flex-wrap:wrap;gap:4px 16px;list-style:none;padding:0;margin:4px 0}footer{margin-top:40px;color:#777;font-size:85%}
         .scroll{overflow-x:auto;max-width:100%}.scroll.long{max-height:440px;overflow-y:auto}table.kv td,table.wrap td{overflow-wrap:anywhere}
-        svg{max-width:100%;height:auto}section,details{max-width:100%;box-sizing:border-box}p.note{color:#555;font-size:90%;margin:4px 0}
+        svg{max-width:100%;height:auto}section,details{max-width:100%;box-sizing:border-box}p,figcaption,summary{overflow-wrap:anywhere}p.note{color:#555;font-size:90%;margin:4px 0}
         .legend{font-size:85%;margin:4px 0}.legend ul{list-style:none;padding:0;margin:2px 0;display:flex;flex-wrap:wrap;gap:2px 14px}
         .swatch{display:inline-block;width:12px;height:12px;border:1px solid #999;margin-right:4px;vertical-align:-1px}
         .classmaps{display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:10px}.classmaps img{width:100%}

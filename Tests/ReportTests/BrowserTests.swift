@@ -3,6 +3,7 @@
 // in a test copy of the page with an inline script; the shipped page has none). Skipped, saying
 // so, where Chromium is not installed.
 import Foundation
+import PipelineModel
 import Testing
 import TestSupport
 @testable import Report
@@ -74,7 +75,14 @@ struct BrowserTests {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(w)\" height=\"\(h)\"><rect width=\"\(w)\" height=\"\(h)\" fill=\"#48c\"/></svg>".utf8).write(to: url)
         }
-        let shipped = ReportPage(manifest: manifest, figures: figures, importance: StudyManifest.importance()).html()
+        // With a comparison whose values are long unbroken strings: the --compare section must fit too.
+        var older = manifest
+        older.stages[1].params["components"] = .string(String(repeating: "very-long-parameter-value-", count: 12))
+        older.stages[2].metrics["oa"] = .double(0.5)
+        let comparison = ManifestDiff(old: older, oldPath: "results/" + String(repeating: "deeply/nested/", count: 10) + "manifest.json",
+                                      new: manifest, newPath: "results/study/manifest.json")
+        let shipped = ReportPage(manifest: manifest, figures: figures, comparison: comparison, importance: StudyManifest.importance()).html()
+        #expect(shipped.contains("<h2>Comparison</h2>"))
         #expect(!shipped.contains("<script"))
         // The test copy: every <details> opened (folded content must fit too) and a script that
         // writes the page's scroll width into the DOM once everything has loaded.
