@@ -21,11 +21,12 @@ public struct ChartSeries: Sendable, Equatable {
         self.color = color
     }
 
-    /// True when every value is the same (all zero included): such a curve says nothing a number would not.
+    /// True when every value is the same (all zero included) up to a relative 1e-6 (0.4999997 and
+    /// 0.5 are one value): such a curve says nothing a number would not.
     public var isConstant: Bool {
         let ys = points.map(\.y).filter(\.isFinite)
-        guard let first = ys.first else { return true }
-        return ys.allSatisfy { $0 == first }
+        guard let low = ys.min(), let high = ys.max() else { return true }
+        return high - low <= 1e-6 * max(abs(low), abs(high))
     }
 
     public static func == (a: ChartSeries, b: ChartSeries) -> Bool {

@@ -93,8 +93,12 @@ struct MetricsRenderer {
         guard let xKey = preferred.first(where: numeric.contains) ?? numeric.first, numeric.count > 1, records.count > 1 else {
             return (table, [])
         }
-        // Columns that never change (a shortfall of zero at every level) get no chart; the table shows them.
-        let charts = numeric.filter { $0 != xKey }.compactMap { yKey -> String? in
+        // Curves of the accuracy and cost columns when the records have them (the rest, sizes and
+        // errors, read better in the table); columns that never change (a shortfall of zero at every
+        // level) get no chart either way.
+        let headline = ["oa", "kappa", "aa", "parameters", "flops", "latency_us"]
+        let yKeys = numeric.contains(where: headline.contains) ? numeric.filter(headline.contains) : numeric
+        let charts = yKeys.filter { $0 != xKey }.compactMap { yKey -> String? in
             let series = ChartSeries(name: yKey, points: records.compactMap { r in
                 guard let x = r[xKey]?.number, let y = r[yKey]?.number else { return nil }
                 return (x, y)

@@ -9,7 +9,8 @@ import Testing
 
     @Test func constantSeriesGetNoChart() {
         let levels: ParamValue = .list((0..<4).map { i in
-            .object(["level": .int(i * 10), "oa": .double(0.9 - Double(i) * 0.01), "shortfall": .int(0)])
+            .object(["level": .int(i * 10), "oa": .double(0.9 - Double(i) * 0.01), "shortfall": .int(0),
+                     "max_error_in_scales": .double(0.5 - Double(i % 2) * 3e-7), "file_bytes": .int(1000 - i)])
         })
         let html = MetricsRenderer(stageID: "s").render([
             "zeros": .list(Array(repeating: .double(0), count: 6)),
@@ -25,6 +26,9 @@ import Testing
         #expect(html.contains("history.flat"))
         #expect(html.contains("aria-label=\"levels: oa\""))
         #expect(!html.contains("aria-label=\"levels: shortfall\""))
+        // Nearly constant (0.4999997 against 0.5) is constant; sizes stay in the table beside accuracy curves.
+        #expect(!html.contains("aria-label=\"levels: max_error_in_scales\""))
+        #expect(!html.contains("aria-label=\"levels: file_bytes\"") && html.contains("<th>file_bytes</th>"))
         #expect(Self.count("<svg", in: html) == 2)
         // Chosen settings (strictly increasing whole numbers) are a list, not a curve.
         #expect(html.contains("<th>chosen</th><td>0, 40, 55, 70, 85</td>"))
