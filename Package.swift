@@ -60,7 +60,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
 
         // MARK: Results
-        .target(name: "Report", dependencies: ["PipelineModel"], swiftSettings: swiftSettings),
+        .target(name: "Report", dependencies: ["PipelineModel", "Attribution"], swiftSettings: swiftSettings),
 
         // MARK: Command line
         .target(name: "Commands",

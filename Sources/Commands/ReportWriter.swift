@@ -1,8 +1,11 @@
 // ReportWriter: writes results/<name>/report.html and its figures/ folder — the only IO around
-// the pure ReportPage. Image outputs are copied out of the cache under their content hash, so a
-// report stays readable after `hsiflow cache gc` and needs nothing but its own folder.
+// the pure ReportPage. Image outputs are copied out of the cache, taken only by their validated
+// SHA-256 and re-hashed on reading, under readable names (`figures/<stage-id>/<output-name>.png`,
+// as `hsiflow export` names them), so a report stays readable after `hsiflow cache gc` and needs
+// nothing but its own folder. The visualize stages' importance.json is read for the band charts.
 import FileSystem
 import Foundation
+import PipelineEngine
 import PipelineModel
 import Report
 
@@ -11,21 +14,61 @@ enum ReportWriter {
     @discardableResult
     static func write(_ manifest: Manifest, into directory: URL, cacheRoot: URL, comparison: ManifestDiff? = nil) throws -> URL {
         let figuresDir = directory.appendingPathComponent("figures", isDirectory: true)
+        let store = try? FileStore(root: cacheRoot, readOnly: true)
         var figures: [String: String] = [:]
-        let images = manifest.stages.flatMap(\.outputs).filter { $0.name.lowercased().hasSuffix(".png") || $0.path.lowercased().hasSuffix(".png") }
-        for image in images where figures[image.sha256] == nil {
-            let source = cacheRoot.appendingPathComponent(image.path)
-            let name = "\(image.sha256.prefix(16)).png"
-            let target = figuresDir.appendingPathComponent(name)
-            if !FileManager.default.fileExists(atPath: target.path) {
-                guard FileManager.default.fileExists(atPath: source.path) else { continue }
-                try AtomicFile.copy(from: source.path, to: target.path)
+        var importance: [String: ParamValue] = [:]
+        var folders = Set<String>()
+        for stage in manifest.stages {
+            let folder = ExportPlan.unique(ExportPlan.safeName(stage.id), among: &folders, folderOnly: true)
+            var names = Set<String>()
+            for output in stage.outputs where ExportPlan.isSHA256(output.sha256) && output.bytes >= 0 {
+                let ref = ObjectRef(sha256: output.sha256, bytes: output.bytes)
+                if stage.kind == "visualize", output.name == "importance.json", importance[stage.id] == nil,
+                   let data = read(ref, from: store), let value = try? JSONDecoder().decode(ParamValue.self, from: data) {
+                    importance[stage.id] = value
+                }
+                guard output.name.lowercased().hasSuffix(".png") || output.path.lowercased().hasSuffix(".png"),
+                      figures[output.sha256] == nil, let data = read(ref, from: store) else { continue }
+                var name = ExportPlan.safeName(output.name)
+                if !name.lowercased().hasSuffix(".png") { name += ".png" }
+                name = ExportPlan.unique(name, among: &names)
+                try writeIfChanged(data, to: figuresDir.appendingPathComponent(folder, isDirectory: true).appendingPathComponent(name))
+                figures[output.sha256] = "figures/" + urlPath(folder) + "/" + urlPath(name)
             }
-            figures[image.sha256] = "figures/\(name)"
         }
-        let html = ReportPage(manifest: manifest, figures: figures, comparison: comparison).html()
+        removeHashNamedFigures(in: figuresDir)
+        let html = ReportPage(manifest: manifest, figures: figures, comparison: comparison, importance: importance).html()
         let url = directory.appendingPathComponent("report.html")
         try AtomicFile.write(Data(html.utf8), to: url.path)
         return url
+    }
+
+    /// An object's bytes, checked against its hash; nil when the cache lacks it or it is corrupt.
+    static func read(_ ref: ObjectRef, from store: FileStore?) -> Data? {
+        guard let store, store.contains(ref) else { return nil }
+        return try? store.read(ref)
+    }
+
+    /// Writes `data` to `target` through a temporary file and a rename, unless it holds them already.
+    static func writeIfChanged(_ data: Data, to target: URL) throws {
+        if let existing = FileManager.default.contents(atPath: target.path), existing == data { return }
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AtomicFile.write(data, to: target.path)
+    }
+
+    /// A path component percent-encoded for an `src` attribute (`prune[bands=pca]` → `prune%5Bbands=pca%5D`).
+    static func urlPath(_ component: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~=+,")
+        return component.addingPercentEncoding(withAllowedCharacters: allowed) ?? component
+    }
+
+    /// Earlier reports named figures by hash (`figures/<16 hex>.png`); those copies are dropped.
+    static func removeHashNamedFigures(in folder: URL) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
+        for name in names where name.count == 20 && name.hasSuffix(".png")
+            && name.dropLast(4).utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) {
+            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+        }
     }
 }

@@ -1,7 +1,8 @@
 // LoadStage (kind `load`): brings a scene into the pipeline — a synthetic scene, or a cube and
 // ground truth from .npy/.mat files — keeps and renumbers classes, and splits the labelled
 // pixels into train and test (stratified by a seed, or two explicit label maps).
-// Outputs: cube (float32 H×W×B .npy), train and test (int32 H×W .npy).
+// Outputs: cube (float32 H×W×B .npy), train and test (int32 H×W .npy); a recognised scene's
+// class names as the metric `class_names` (v2).
 import Foundation
 import FileFormats
 public import PipelineEngine
@@ -12,7 +13,7 @@ import SpectralData
 public struct LoadStage: StageKind {
     public init() {}
     public var kind: String { "load" }
-    public var version: Int { 1 }
+    public var version: Int { 2 }
     public var summary: String { "Load a cube and its ground truth (or a synthetic scene), keep classes, split train/test." }
     public var outputs: [OutputPort] {
         [OutputPort(.cube, "the scene's cube (float32 H×W×B)"), OutputPort(.split, "train and test label maps (int32 H×W, 0 = unlabelled)")]
@@ -112,7 +113,10 @@ public struct LoadStage: StageKind {
                     reason: "labels are \(truth.height)×\(truth.width) but the cube is \(cube.height)×\(cube.width); use the ground truth of this cube")
             }
         }
-        if let classes = p.classes { truth = try truth.keeping(classes: classes) }
+        let classes = p.classes
+        let scene = KnownScene.recognise(height: cube.height, width: cube.width, bands: cube.bands, maxLabel: truth.maxLabel)
+        let kept = classes ?? Array(1...max(truth.maxLabel, 1))
+        if let classes { truth = try truth.keeping(classes: classes) }
 
         let split: Split
         let mapsNeedFiles = ExperimentStagesError.invalidInput(stage: context.id.description,
@@ -150,5 +154,6 @@ public struct LoadStage: StageKind {
         context.metric("test_pixels", .int(split.test.labelledCount))
         context.metric("train_per_class", counts(split.train))
         context.metric("test_per_class", counts(split.test))
+        if let scene { context.metric("class_names", .list(scene.names(of: kept).map { .string($0) })) }
     }
 }

@@ -22,13 +22,13 @@ public struct Heatmap: Sendable {
     }
 
     public func svg() -> String {
-        let cell = max(18.0, min(40.0, 360.0 / Double(max(columnLabels.count, 1))))
-        let left = 70.0, top = 48.0
-        let width = left + cell * Double(columnLabels.count) + 16
+        let cell = max(18.0, min(36.0, 260.0 / Double(max(columnLabels.count, 1))))
+        let left = max(70.0, 18 + 5.2 * Double(rowLabels.map(\.count).max() ?? 0)), top = 48.0
+        let width = max(left + cell * Double(columnLabels.count) + 16, 8 * Double(title.count) + 20)
         let height = top + cell * Double(rowLabels.count) + 36
         var canvas = SVGCanvas(width: width, height: height)
         canvas.text(width / 2, 16, title, size: 13, anchor: "middle", weight: "bold")
-        canvas.text(left + cell * Double(columnLabels.count) / 2, 34, columnTitle, size: 10, anchor: "middle", fill: "#555")
+        canvas.text(left + cell * Double(columnLabels.count) / 2, 32, columnTitle, size: 10, anchor: "middle", fill: "#555")
         canvas.text(12, top + cell * Double(rowLabels.count) / 2, rowTitle, size: 10, anchor: "middle", fill: "#555", rotate: -90)
         for (j, label) in columnLabels.enumerated() {
             canvas.text(left + (Double(j) + 0.5) * cell, top - 4, label, size: 9, anchor: "middle")

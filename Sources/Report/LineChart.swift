@@ -10,23 +10,27 @@ public struct ChartSeries: Sendable, Equatable {
     public var dashed: Bool
     /// Index into the palette; nil takes the series' position, so related lines can share a colour.
     public var colorIndex: Int?
+    /// A colour of its own (`#rrggbb`), e.g. a class's colour in the class maps; overrides `colorIndex`.
+    public var color: String?
 
-    public init(name: String, points: [(x: Double, y: Double)], dashed: Bool = false, colorIndex: Int? = nil) {
+    public init(name: String, points: [(x: Double, y: Double)], dashed: Bool = false, colorIndex: Int? = nil, color: String? = nil) {
         self.name = name
         self.points = points
         self.dashed = dashed
         self.colorIndex = colorIndex
+        self.color = color
     }
 
-    /// True when every value is the same (all zero included): such a curve says nothing a number would not.
+    /// True when every value is the same (all zero included) up to a relative 1e-6 (0.4999997 and
+    /// 0.5 are one value): such a curve says nothing a number would not.
     public var isConstant: Bool {
         let ys = points.map(\.y).filter(\.isFinite)
-        guard let first = ys.first else { return true }
-        return ys.allSatisfy { $0 == first }
+        guard let low = ys.min(), let high = ys.max() else { return true }
+        return high - low <= 1e-6 * max(abs(low), abs(high))
     }
 
     public static func == (a: ChartSeries, b: ChartSeries) -> Bool {
-        a.name == b.name && a.dashed == b.dashed && a.colorIndex == b.colorIndex && a.points.count == b.points.count
+        a.name == b.name && a.dashed == b.dashed && a.colorIndex == b.colorIndex && a.color == b.color && a.points.count == b.points.count
             && zip(a.points, b.points).allSatisfy { $0.x == $1.x && $0.y == $1.y }
     }
 }
@@ -43,6 +47,8 @@ public struct LineChart: Sendable {
     public var height: Double = 300
     /// Draws the legend even for a single series (the study's charts name every line).
     public var alwaysShowsLegend = false
+    /// Marks every point (off for dense curves such as band importance over 100 bands).
+    public var showsPoints = true
 
     public init(title: String, xLabel: String, yLabel: String, series: [ChartSeries], yRange: ClosedRange<Double>? = nil,
                 width: Double = 520, height: Double = 300) {
@@ -58,9 +64,11 @@ public struct LineChart: Sendable {
     public func svg() -> String {
         let left = 56.0, right = 16.0, top = 28.0
         let showsLegend = series.count > 1 || (alwaysShowsLegend && !series.isEmpty)
-        let legendRows = showsLegend ? Double((series.count + 2) / 3) : 0
-        let bottom = 44.0 + legendRows * 16
-        let plotW = width - left - right, plotH = height - top - bottom
+        let plotW = width - left - right
+        let columns = legendColumns(series.map(\.name), width: plotW)
+        let legendRows = showsLegend ? Double((series.count + columns - 1) / columns) : 0
+        let bottom = 50.0 + legendRows * 16
+        let plotH = height - top - bottom
         var canvas = SVGCanvas(width: width, height: height)
         canvas.text(width / 2, 16, title, size: 13, anchor: "middle", weight: "bold")
 
@@ -96,15 +104,15 @@ public struct LineChart: Sendable {
             let color = Self.color(of: s, at: i)
             let pts = s.points.filter { $0.x.isFinite && $0.y.isFinite }.map { (px($0.x), py($0.y)) }
             if pts.count > 1 { canvas.polyline(pts, stroke: color, dash: s.dashed ? "6 4" : nil) }
-            for (p, original) in zip(pts, s.points.filter { $0.x.isFinite && $0.y.isFinite }) {
+            for (p, original) in zip(showsPoints ? pts : [], s.points.filter { $0.x.isFinite && $0.y.isFinite }) {
                 // A dashed series gets rings, so it stays visible where it lies on its solid twin.
                 canvas.circle(p.0, p.1, r: s.dashed ? 4 : 2.5, fill: s.dashed ? "none" : color, stroke: s.dashed ? color : nil, title: "\(s.name): \(tickLabel(original.x)) → \(String(format: "%.4g", original.y))")
             }
         }
         if showsLegend {
             for (i, s) in series.enumerated() {
-                let col = Double(i % 3), row = Double(i / 3)
-                let lx = left + col * (plotW / 3), ly = height - legendRows * 16 + row * 16 - 2
+                let col = Double(i % columns), row = Double(i / columns)
+                let lx = left + col * (plotW / Double(columns)), ly = height - legendRows * 16 + row * 16 - 2
                 if s.dashed {
                     canvas.line(lx, ly - 4, lx + 12, ly - 4, stroke: Self.color(of: s, at: i), width: 2, dash: "4 2")
                 } else {
@@ -117,6 +125,6 @@ public struct LineChart: Sendable {
     }
 
     static func color(of series: ChartSeries, at index: Int) -> String {
-        seriesColors[(series.colorIndex ?? index) % seriesColors.count]
+        series.color ?? seriesColors[(series.colorIndex ?? index) % seriesColors.count]
     }
 }

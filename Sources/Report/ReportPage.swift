@@ -13,12 +13,16 @@ public struct ReportPage: Sendable {
     public var comparison: ManifestDiff?
     /// Report title (the experiment's `report.title`, else its name).
     public var title: String
+    /// The decoded `importance.json` output of each visualize stage, by stage id (band-importance charts).
+    public var importance: [String: ParamValue]
 
-    public init(manifest: Manifest, figures: [String: String] = [:], comparison: ManifestDiff? = nil, title: String? = nil) {
+    public init(manifest: Manifest, figures: [String: String] = [:], comparison: ManifestDiff? = nil, title: String? = nil,
+                importance: [String: ParamValue] = [:]) {
         self.manifest = manifest
         self.figures = figures
         self.comparison = comparison
         self.title = title ?? manifest.experiment.params["report"]?["title"]?.string ?? manifest.experiment.name
+        self.importance = importance
     }
 
     /// The whole page (XHTML-compatible markup, so an XML parser can check it).
@@ -53,12 +57,14 @@ public struct ReportPage: Sendable {
         var id: String
         var title: String
         var html: String
+        /// Linked subsections (anchor, title), listed under the section in the table of contents.
+        var parts: [(id: String, title: String)] = []
     }
 
     /// Every section in page order: the study's answer first, then the summary and the detail.
     func sections() -> [Section] {
         var list: [Section] = []
-        if let study = studySection() { list.append(Section(id: "study", title: "Study", html: study)) }
+        if let study = StudySection(page: self).section() { list.append(study) }
         list.append(Section(id: "summary", title: "Summary", html: summarySection()))
         list.append(Section(id: "graph", title: "Stage graph", html: graphSection()))
         for kind in ReportPage.kindOrder {
@@ -76,16 +82,11 @@ public struct ReportPage: Sendable {
 
     func tableOfContents(_ sections: [Section]) -> String {
         "<nav id=\"contents\" class=\"toc\"><b>Contents</b><ul>"
-            + sections.map { "<li><a href=\"#\($0.id)\">\(escapeHTML($0.title))</a></li>" }.joined() + "</ul></nav>"
-    }
-
-    /// The study's answer: accuracy against pruning (float solid, quantized dashed) and saliency
-    /// similarity against pruning; nil when the manifest holds neither.
-    func studySection() -> String? {
-        let figures = StudyFigures(manifest: manifest)
-        let charts = [figures.accuracyChart()].compactMap { $0 } + figures.similarityCharts()
-        guard !charts.isEmpty else { return nil }
-        return "<section id=\"study\"><h2>Study</h2><div class=\"charts\">" + charts.map { $0.svg() }.joined() + "</div></section>"
+            + sections.map { section in
+                "<li><a href=\"#\(section.id)\">\(escapeHTML(section.title))</a>"
+                    + (section.parts.isEmpty ? "" : " (" + section.parts.map { "<a href=\"#\($0.id)\">\(escapeHTML($0.title))</a>" }.joined(separator: " · ") + ")")
+                    + "</li>"
+            }.joined() + "</ul></nav>"
     }
 
     func summarySection() -> String {
@@ -98,21 +99,26 @@ public struct ReportPage: Sendable {
             ("tool", "\(manifest.tool.name) \(manifest.tool.version)"),
             ("host", "\(manifest.host.name) (\(manifest.host.os), \(manifest.host.cores) cores)"),
             ("total time", Self.seconds(s.seconds)),
-            ("stages", "\(s.ran) ran · \(s.cached) cached · \(s.failed) failed · \(s.skipped) skipped"),
+            ("stages", "\(s.ran) ran · \(s.cached) cached · \(s.failed) failed · \(s.skipped) skipped"
+                + (s.carried.map { " · \($0) carried from earlier runs" } ?? "")),
         ]
+        let carried = manifest.stages.filter { $0.carriedFrom != nil }
+        if !carried.isEmpty {
+            rows.append(("carried", carried.map { "\($0.id) (run \($0.carriedFrom ?? ""))" }.joined(separator: ", ")))
+        }
         if s.failed > 0 { rows.append(("failed", manifest.stages.filter { $0.status == .failed }.map(\.id).joined(separator: ", "))) }
         var html = "<section id=\"summary\"><h2>Summary</h2>" + Self.keyValueTable(rows)
         // Key results: the headline accuracy figures of every stage that has them.
         let keyMetrics = ["oa", "aa", "kappa"]
         let withKeys = manifest.stages.filter { st in keyMetrics.contains { st.metrics[$0]?.number != nil } }
         if !withKeys.isEmpty {
-            html += "<h3>Key results</h3><table class=\"data\"><thead><tr><th>stage</th><th>kind</th>"
+            html += "<h3>Key results</h3><div class=\"scroll\"><table class=\"data\"><thead><tr><th>stage</th><th>kind</th>"
                 + keyMetrics.map { "<th>\($0.uppercased())</th>" }.joined() + "</tr></thead><tbody>"
             for st in withKeys {
                 html += "<tr><td><a href=\"#stage-\(Self.anchor(st.id))\">\(escapeHTML(st.id))</a></td><td>\(escapeHTML(st.kind))</td>"
                     + keyMetrics.map { "<td class=\"num\">\(st.metrics[$0]?.number.map { Self.format($0) } ?? "")</td>" }.joined() + "</tr>"
             }
-            html += "</tbody></table>"
+            html += "</tbody></table></div>"
         }
         return html + "</section>"
     }
@@ -123,7 +129,11 @@ public struct ReportPage: Sendable {
         return "<section id=\"graph\"><h2>Stage graph</h2><div class=\"scroll\">\(DagDiagram(nodes: nodes, edges: edges).svg())</div></section>"
     }
 
+    /// Class names by renumbered class, for legends, confusion matrices and per-class bars.
+    var classLabels: [String] { StudyFigures(manifest: manifest).classLabels() }
+
     func kindSection(_ kind: String, _ stages: [Manifest.StageEntry]) -> String {
+        let classLabels = self.classLabels
         var html = "<section id=\"kind-\(Self.anchor(kind))\"><h2>\(Self.sectionTitles[kind] ?? kind)</h2>"
         if stages.count > 1 { html += comparisonAcrossStages(stages) }
         for st in stages {
@@ -132,17 +142,8 @@ public struct ReportPage: Sendable {
             let open = stages.count > 1 ? "" : " open=\"open\""
             html += "<details class=\"stage\"\(open)><summary><h3>\(escapeHTML(st.id)) <span class=\"status \(st.status.rawValue)\">\(st.status.rawValue)</span></h3></summary>"
             if let error = st.error { html += "<p class=\"error\">\(escapeHTML(error))</p>" }
-            html += MetricsRenderer(stageID: st.id).render(st.metrics)
-            let images = st.outputs.filter { $0.path.lowercased().hasSuffix(".png") || $0.name.lowercased().hasSuffix(".png") }
-            if !images.isEmpty {
-                html += "<div class=\"gallery\">"
-                for image in images {
-                    if let src = figures[image.sha256] {
-                        html += "<figure><img src=\"\(escapeHTML(src))\" alt=\"\(escapeHTML(image.name))\"/><figcaption>\(escapeHTML(image.name))</figcaption></figure>"
-                    }
-                }
-                html += "</div>"
-            }
+            html += MetricsRenderer(stageID: st.id, classLabels: classLabels).render(st.metrics)
+            html += FigureGallery(stage: st, figures: figures, classLabels: classLabels).html()
             html += "</details>"
         }
         return html + "</section>"
@@ -150,16 +151,17 @@ public struct ReportPage: Sendable {
 
     /// A table of the scalar metrics shared by several stages of one kind (e.g. none/PCA/NMF side by side).
     func comparisonAcrossStages(_ stages: [Manifest.StageEntry]) -> String {
-        var keys: [String] = []
+        var found: [String] = []
         for st in stages {
-            for (k, v) in st.metrics.sorted(by: { $0.key < $1.key }) where v.number != nil && !keys.contains(k) { keys.append(k) }
+            for (k, v) in st.metrics.sorted(by: { $0.key < $1.key }) where v.number != nil && !found.contains(k) { found.append(k) }
         }
-        guard !keys.isEmpty else { return "" }
-        var html = "<table class=\"data\"><thead><tr><th>stage</th>" + keys.map { "<th>\(escapeHTML($0))</th>" }.joined() + "</tr></thead><tbody>"
+        guard !found.isEmpty else { return "" }
+        let keys = MetricsRenderer.keyColumnsFirst(found)
+        var html = "<div class=\"scroll\"><table class=\"data\"><thead><tr><th>stage</th>" + keys.map { "<th>\(escapeHTML($0))</th>" }.joined() + "</tr></thead><tbody>"
         for st in stages {
             html += "<tr><td>\(escapeHTML(st.id))</td>" + keys.map { "<td class=\"num\">\(st.metrics[$0]?.number.map { Self.format($0) } ?? "")</td>" }.joined() + "</tr>"
         }
-        return html + "</tbody></table>"
+        return html + "</tbody></table></div>"
     }
 
     func comparisonSection(_ diff: ManifestDiff) -> String {
@@ -171,21 +173,21 @@ public struct ReportPage: Sendable {
         }
         let params = diff.params.filter(\.changed)
         if !params.isEmpty {
-            html += "<h3>Parameters</h3><table class=\"data\"><thead><tr><th>stage</th><th>parameter</th><th>old</th><th>new</th></tr></thead><tbody>"
+            html += "<h3>Parameters</h3><div class=\"scroll\"><table class=\"data wrap\"><thead><tr><th>stage</th><th>parameter</th><th>old</th><th>new</th></tr></thead><tbody>"
             for p in params {
                 html += "<tr><td>\(escapeHTML(p.stage))</td><td>\(escapeHTML(p.path))</td><td>\(escapeHTML(p.old?.canonicalJSON ?? "—"))</td><td>\(escapeHTML(p.new?.canonicalJSON ?? "—"))</td></tr>"
             }
-            html += "</tbody></table>"
+            html += "</tbody></table></div>"
         }
         let metrics = diff.metrics.filter(\.changed)
         if !metrics.isEmpty {
-            html += "<h3>Metrics</h3><table class=\"data\"><thead><tr><th>stage</th><th>metric</th><th>old</th><th>new</th><th>delta</th></tr></thead><tbody>"
+            html += "<h3>Metrics</h3><div class=\"scroll\"><table class=\"data wrap\"><thead><tr><th>stage</th><th>metric</th><th>old</th><th>new</th><th>delta</th></tr></thead><tbody>"
             for m in metrics {
                 let delta = m.delta.map { ($0 >= 0 ? "+" : "") + Self.format($0) } ?? ""
                 let cls = (m.delta ?? 0) > 0 ? "up" : (m.delta ?? 0) < 0 ? "down" : ""
                 html += "<tr><td>\(escapeHTML(m.stage))</td><td>\(escapeHTML(m.metric))</td><td class=\"num\">\(escapeHTML(Self.short(m.old)))</td><td class=\"num\">\(escapeHTML(Self.short(m.new)))</td><td class=\"num \(cls)\">\(delta)</td></tr>"
             }
-            html += "</tbody></table>"
+            html += "</tbody></table></div>"
         }
         if !diff.hasDifferences { html += "<p>No differences.</p>" }
         return html + "</section>"
@@ -196,17 +198,18 @@ public struct ReportPage: Sendable {
         for st in manifest.stages {
             html += "<details id=\"stage-\(Self.anchor(st.id))\"><summary><b>\(escapeHTML(st.id))</b> · \(escapeHTML(st.kind)) · <span class=\"status \(st.status.rawValue)\">\(st.status.rawValue)</span> · \(Self.seconds(st.seconds))</summary>"
             var rows: [(String, String)] = [("reason", st.reason), ("key", st.key.isEmpty ? "—" : st.key), ("needs", st.needs.joined(separator: ", "))]
+            if let run = st.carriedFrom { rows.append(("carried", "from run \(run): this run did not touch the stage")) }
             if let error = st.error { rows.append(("error", error)) }
             html += Self.keyValueTable(rows)
             if !st.params.isEmpty {
                 html += "<h4>Parameters</h4>" + Self.keyValueTable(st.params.sorted { $0.key < $1.key }.map { ($0.key, $0.value.canonicalJSON) })
             }
             if !st.outputs.isEmpty {
-                html += "<h4>Outputs</h4><table class=\"data\"><thead><tr><th>name</th><th>bytes</th><th>sha256</th></tr></thead><tbody>"
+                html += "<h4>Outputs</h4><div class=\"scroll\"><table class=\"data\"><thead><tr><th>name</th><th>bytes</th><th>sha256</th></tr></thead><tbody>"
                 for o in st.outputs {
                     html += "<tr><td>\(escapeHTML(o.name))</td><td class=\"num\">\(o.bytes)</td><td><code>\(escapeHTML(String(o.sha256.prefix(16))))…</code></td></tr>"
                 }
-                html += "</tbody></table>"
+                html += "</tbody></table></div>"
             }
             html += "</details>"
         }
@@ -216,7 +219,7 @@ public struct ReportPage: Sendable {
     // MARK: - Helpers
 
     static func keyValueTable(_ rows: [(String, String)]) -> String {
-        "<table class=\"kv\"><tbody>" + rows.map { "<tr><th>\(escapeHTML($0.0))</th><td>\(escapeHTML($0.1))</td></tr>" }.joined() + "</tbody></table>"
+        "<div class=\"scroll\"><table class=\"kv\"><tbody>" + rows.map { "<tr><th>\(escapeHTML($0.0))</th><td>\(escapeHTML($0.1))</td></tr>" }.joined() + "</tbody></table></div>"
     }
 
     static func anchor(_ id: String) -> String {
@@ -252,5 +255,11 @@ public struct ReportPage: Sendable {
         figure{margin:0}figure img{image-rendering:pixelated;max-width:100%;border:1px solid #ddd}figcaption{font-size:80%;color:#555}
         details{margin:4px 0;padding:4px 8px;border:1px solid #e5e5e5;border-radius:4px}
         details.stage summary h3{display:inline}nav.toc ul{display:flex;flex-wrap:wrap;gap:4px 16px;list-style:none;padding:0;margin:4px 0}footer{margin-top:40px;color:#777;font-size:85%}
+        .scroll{overflow-x:auto;max-width:100%}.scroll.long{max-height:440px;overflow-y:auto}table.kv td,table.wrap td{overflow-wrap:anywhere}
+        svg{max-width:100%;height:auto}section,details{max-width:100%;box-sizing:border-box}p,figcaption,summary{overflow-wrap:anywhere}p.note{color:#555;font-size:90%;margin:4px 0}
+        .legend{font-size:85%;margin:4px 0}.legend ul{list-style:none;padding:0;margin:2px 0;display:flex;flex-wrap:wrap;gap:2px 14px}
+        .swatch{display:inline-block;width:12px;height:12px;border:1px solid #999;margin-right:4px;vertical-align:-1px}
+        .classmaps{display:grid;grid-template-columns:repeat(auto-fill,minmax(240px,1fr));gap:10px}.classmaps img{width:100%}
+        .mapped .row{display:flex;align-items:flex-start;gap:4px}.mapped img{max-width:calc(100% - 100px)}
         """
 }

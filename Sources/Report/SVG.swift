@@ -109,3 +109,9 @@ func tickLabel(_ v: Double) -> String {
     let text = String(format: "%.3g", v)
     return text
 }
+
+/// How many legend entries fit side by side in `width` (1–3), judging by the longest name.
+func legendColumns(_ names: [String], width: Double) -> Int {
+    let entry = 24 + 5.6 * Double(names.map(\.count).max() ?? 1)
+    return max(1, min(3, Int(width / entry)))
+}

@@ -115,5 +115,23 @@ import TestSupport
         // Class sizes of the nine kept Indian Pines classes, split in half.
         let total = (metrics["train_pixels"]?.int ?? 0) + (metrics["test_pixels"]?.int ?? 0)
         #expect(total == 1428 + 830 + 483 + 730 + 972 + 2455 + 593 + 1265 + 386)
+        // The scene is recognised: the kept classes are named in their new order.
+        #expect(metrics["class_names"] == .list(["Corn-notill", "Corn-mintill", "Grass-pasture", "Grass-trees", "Soybean-notill",
+                                                 "Soybean-mintill", "Soybean-clean", "Woods", "Buildings-Grass-Trees-Drives"].map { .string($0) }))
+    }
+
+    @Test func aSceneOfAnotherShapeRecordsNoClassNames() throws {
+        let h = EngineHarness(registry: StandardStages.registry)
+        let run = try h.run("""
+        name: s
+        stages:
+          scene:
+            kind: load
+            cube: synthetic
+            synthetic: {height: 12, width: 12, bands: 4, classes: 3}
+        """)
+        let metrics = try #require(run.result.outcomes.first?.record?.metrics)
+        #expect(metrics["classes"] == 3)
+        #expect(metrics["class_names"] == nil)
     }
 }

@@ -52,8 +52,11 @@ import Testing
     @Test func similarityChartsHaveALinePerMethodForEveryVisualizeStage() throws {
         let charts = StudyFigures(manifest: try Self.referenceManifest()).similarityCharts()
         #expect(charts.count == 3)
+        let methods = ["gradient", "guided-backprop", "integrated-gradients", "smoothgrad", "visual-backprop"]
         for chart in charts {
-            #expect(chart.series.map(\.name) == ["gradient", "guided-backprop", "integrated-gradients", "smoothgrad", "visual-backprop"])
+            #expect(chart.series.filter { !$0.dashed }.map(\.name) == methods)
+            #expect(chart.series.filter(\.dashed).map(\.name) == methods.map { "\($0) (Spearman)" })
+            #expect(chart.series.filter { !$0.dashed }.map(\.colorIndex) == chart.series.filter(\.dashed).map(\.colorIndex))
             #expect(chart.series.allSatisfy { $0.points.map(\.x) == [0, 40, 55, 70, 85] && $0.points.first?.y == 1 })
         }
     }
