@@ -8,7 +8,8 @@ import Report
 enum ReportWriter {
     /// Writes the report of `manifest` into `directory` (beside its manifest.json); returns its path.
     @discardableResult
-    static func write(_ manifest: Manifest, into directory: URL, cacheRoot: URL, comparison: ManifestDiff? = nil) throws -> URL {
+    static func write(_ manifest: Manifest, into directory: URL, cacheRoot: URL, comparison: ManifestDiff? = nil,
+                      runsCompared: Comparison? = nil) throws -> URL {
         let figuresDir = directory.appendingPathComponent("figures", isDirectory: true)
         var figures: [String: String] = [:]
         let images = manifest.stages.flatMap(\.outputs).filter { $0.name.lowercased().hasSuffix(".png") || $0.path.lowercased().hasSuffix(".png") }
@@ -28,7 +29,9 @@ enum ReportWriter {
             }
             figures[image.sha256] = "figures/\(name)"
         }
-        let html = ReportPage(manifest: manifest, figures: figures, comparison: comparison).html()
+        var page = ReportPage(manifest: manifest, figures: figures, comparison: comparison)
+        page.runsCompared = runsCompared
+        let html = page.html()
         let url = directory.appendingPathComponent("report.html")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(html.utf8).write(to: url, options: .atomic)

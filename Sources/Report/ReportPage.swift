@@ -13,6 +13,8 @@ public struct ReportPage: Sendable {
     public var comparison: ManifestDiff?
     /// Report title (the experiment's `report.title`, else its name).
     public var title: String
+    /// This run beside others (`report --compare A B …`): curves and key metrics, as its own section.
+    public var runsCompared: Comparison?
 
     public init(manifest: Manifest, figures: [String: String] = [:], comparison: ManifestDiff? = nil, title: String? = nil) {
         self.manifest = manifest
@@ -70,6 +72,7 @@ public struct ReportPage: Sendable {
         let others = manifest.stages.filter { !ReportPage.kindOrder.contains($0.kind) && !$0.metrics.isEmpty }
         if !others.isEmpty { list.append(Section(id: "kind-other", title: Self.sectionTitles["other"] ?? "other", html: kindSection("other", others))) }
         if let comparison { list.append(Section(id: "comparison", title: "Comparison", html: comparisonSection(comparison))) }
+        if let runsCompared { list.append(Section(id: "runs-compared", title: "Runs compared", html: ComparisonPage(comparison: runsCompared).section(id: "runs-compared"))) }
         list.append(Section(id: "stages", title: "Every stage", html: stagesSection()))
         return list
     }
