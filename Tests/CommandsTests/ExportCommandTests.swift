@@ -105,9 +105,17 @@ private func files(under dir: URL) -> Set<String> {
             }
         }
         let models = try csvRows(out.appendingPathComponent("quantize/models.csv"))
-        let quantized = try #require(run.stage("quantize")?.metrics["models"]?.list)
+        let quantized = try #require(run.stage("quantize")?.metrics["models"]?.list).compactMap(\.object)
         #expect(models.count == quantized.count + 1)
         #expect(models.first?.contains("bits") == true)
+        // Every numeric cell of every quantized model is the manifest's number, read back exactly.
+        let modelHeader = try #require(models.first)
+        for (row, record) in zip(models.dropFirst(), quantized) {
+            for (column, key) in modelHeader.enumerated() {
+                guard let number = record[key]?.number else { continue }
+                #expect(Double(row[column]) == number, "quantize \(record["model"] ?? .null) \(key): \(row[column])")
+            }
+        }
     }
 
     @Test("exported float and quantized models load in inspect and run in predict")
