@@ -18,8 +18,42 @@ public struct Comparison: Sendable, Codable, Equatable {
         public var experiment: String
         /// The experiment's top-level `seed`, when it has one.
         public var seed: Int?
-        /// What sets it apart from the first run (`train.epochs 10 → 20`, `seed 41 → 1`); empty for the first.
-        public var differences: [String]
+        /// What sets it apart from the first run; empty for the first.
+        public var differences: [Difference]
+    }
+
+    /// One way a run differs from the first, kept as a value (the text is made when shown).
+    public struct Difference: Sendable, Codable, Equatable {
+        public enum Kind: String, Sendable, Codable {
+            /// The experiment's name (`old` → `new`).
+            case experiment
+            /// A parameter at `path`: top-level (`seed`, `vars.data`) or a stage's (`train[bands=pca].epochs`).
+            case parameter
+            /// Stages only the first run has (`old`: their ids).
+            case stagesRemoved
+            /// Stages only this run has (`new`: their ids).
+            case stagesAdded
+        }
+
+        public var kind: Kind
+        public var path: String
+        public var old: ParamValue?
+        public var new: ParamValue?
+
+        /// True for a parameter named `seed` (`seed`, `scene.split.seed`).
+        public var isSeed: Bool {
+            kind == .parameter && (path == "seed" || path.hasSuffix(".seed"))
+        }
+
+        /// `train[bands=pca].epochs 10 → 20`, `experiment study → other`, `without stages a, b`.
+        public var text: String {
+            let ids = { (v: ParamValue?) in (v?.list ?? []).compactMap(\.string).joined(separator: ", ") }
+            switch kind {
+            case .experiment, .parameter: return ParamValue.Change(path: path, old: old, new: new).text
+            case .stagesRemoved: return "without stages " + ids(old)
+            case .stagesAdded: return "with stages " + ids(new)
+            }
+        }
     }
 
     /// How the runs relate.
@@ -76,7 +110,7 @@ public struct Comparison: Sendable, Codable, Equatable {
                             experiment: m.experiment.name, seed: m.experiment.params["seed"]?.int,
                             differences: base.map { Self.differences(from: $0, to: m) } ?? []))
         }
-        let onlySeeds = runs.allSatisfy { run in run.differences.allSatisfy(Self.isSeedChange) }
+        let onlySeeds = runs.allSatisfy { run in run.differences.allSatisfy(\.isSeed) }
         mode = onlySeeds ? .seeds : .settings
         self.runs = runs
         let all = manifests.map(\.manifest)
@@ -94,29 +128,26 @@ public struct Comparison: Sendable, Codable, Equatable {
     }
 
     /// What differs from `base` to `other`: the experiment's name and parameters, each shared stage's
-    /// parameters (`stage.path old → new`), and stages only one of them has. Timings never count.
-    static func differences(from base: Manifest, to other: Manifest) -> [String] {
-        var out: [String] = []
+    /// parameters (paths prefixed by the stage id), and stages only one of them has. Timings never count.
+    static func differences(from base: Manifest, to other: Manifest) -> [Difference] {
+        var out: [Difference] = []
         if base.experiment.name != other.experiment.name {
-            out.append("experiment \(base.experiment.name) → \(other.experiment.name)")
+            out.append(Difference(kind: .experiment, path: "experiment", old: .string(base.experiment.name), new: .string(other.experiment.name)))
         }
-        out += ParamValue.changes(from: base.experiment.params, to: other.experiment.params).map(\.text)
-        let otherIDs = Set(other.stages.map(\.id)), baseIDs = Set(base.stages.map(\.id))
+        func parameters(_ changes: [ParamValue.Change]) -> [Difference] {
+            changes.map { Difference(kind: .parameter, path: $0.path, old: $0.old, new: $0.new) }
+        }
+        out += parameters(ParamValue.changes(from: base.experiment.params, to: other.experiment.params))
         for stage in base.stages {
             guard let twin = other.stage(stage.id) else { continue }
-            out += ParamValue.changes(from: .object(stage.params), to: .object(twin.params), path: stage.id).map(\.text)
+            out += parameters(ParamValue.changes(from: .object(stage.params), to: .object(twin.params), path: stage.id))
         }
+        let otherIDs = Set(other.stages.map(\.id)), baseIDs = Set(base.stages.map(\.id))
         let removed = base.stages.map(\.id).filter { !otherIDs.contains($0) }
         let added = other.stages.map(\.id).filter { !baseIDs.contains($0) }
-        if !removed.isEmpty { out.append("without stages " + removed.joined(separator: ", ")) }
-        if !added.isEmpty { out.append("with stages " + added.joined(separator: ", ")) }
+        if !removed.isEmpty { out.append(Difference(kind: .stagesRemoved, path: "stages", old: .list(removed.map(ParamValue.string)), new: nil)) }
+        if !added.isEmpty { out.append(Difference(kind: .stagesAdded, path: "stages", old: nil, new: .list(added.map(ParamValue.string)))) }
         return out
-    }
-
-    /// True for a change of a parameter named `seed` (`seed 41 → 1`, `scene.split.seed 41 → 1`).
-    static func isSeedChange(_ text: String) -> Bool {
-        guard let path = text.split(separator: " ").first else { return false }
-        return path == "seed" || path.hasSuffix(".seed")
     }
 
     // MARK: - Rows

@@ -18,7 +18,7 @@ extension Comparison {
         ComparisonTable(
             title: "Runs", header: ["run", "manifest", "run id", "seed", "differs from \(runs.first?.label ?? "A")"],
             rows: runs.map { [$0.label, $0.path, $0.runID, $0.seed.map(String.init) ?? "—",
-                              $0.differences.isEmpty ? "—" : $0.differences.joined(separator: "; ")] },
+                              $0.differences.isEmpty ? "—" : $0.differences.map(\.text).joined(separator: "; ")] },
             keyColumns: 1)
     }
 

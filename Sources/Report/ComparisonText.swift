@@ -17,7 +17,7 @@ public enum ComparisonText {
             runLines.append(fit("  \(run.label)  \(run.path)  run \(run.runID)" + (run.seed.map { "  seed \($0)" } ?? "")))
             if c.mode == .settings || !run.differences.isEmpty, run.label != c.runs.first?.label {
                 // The first few; the page and --json list them all.
-                let shown = run.differences.prefix(maxDifferences).joined(separator: "; ")
+                let shown = run.differences.prefix(maxDifferences).map(\.text).joined(separator: "; ")
                     + (run.differences.count > maxDifferences ? "; … \(run.differences.count - maxDifferences) more on the page" : "")
                 let text = run.differences.isEmpty ? "same parameters as \(c.runs.first?.label ?? "A")" : shown
                 runLines += wrap(text, indent: "     differs: ", continuation: "              ")

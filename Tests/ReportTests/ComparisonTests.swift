@@ -34,7 +34,7 @@ import TestSupport
         #expect(c.mode == .seeds)
         #expect(c.runs.map(\.label) == ["A", "B", "C"])
         #expect(c.runs.map(\.seed) == [41, 42, 43])
-        #expect(c.runs[1].differences == ["seed 41 → 42", "scene.split.seed 41 → 42"])
+        #expect(c.runs[1].differences.map(\.text) == ["seed 41 → 42", "scene.split.seed 41 → 42"])
         let oa = try #require(row(c.stageRows, "train[bands=pca]", "model", "oa", nil))
         #expect(oa.count == 3)
         #expect(abs((oa.mean ?? 0) - 0.95) < 1e-12 && abs((oa.std ?? 0) - 0.01) < 1e-12)
@@ -59,7 +59,9 @@ import TestSupport
         let c = Self.settings()
         #expect(c.mode == .settings)
         #expect(c.runs[0].differences.isEmpty)
-        #expect(c.runs[1].differences == ["train[bands=pca].epochs 10 → 20", "train[bands=nmf].epochs 10 → 20"])
+        #expect(c.runs[1].differences.map(\.text) == ["train[bands=pca].epochs 10 → 20", "train[bands=nmf].epochs 10 → 20"])
+        #expect(c.runs[1].differences.map(\.path) == ["train[bands=pca].epochs", "train[bands=nmf].epochs"])
+        #expect(c.runs[1].differences.allSatisfy { !$0.isSeed })
         #expect((c.stageRows + c.levelRows + c.similarityRows).allSatisfy { $0.mean == nil && $0.std == nil })
         let oa = try #require(row(c.levelRows, "prune[bands=pca]", "float", "oa", 20))
         #expect(oa.values.count == 2 && abs((oa.values[0] ?? 0) - 0.91) < 1e-12 && abs((oa.values[1] ?? 0) - 0.93) < 1e-12)
@@ -72,8 +74,9 @@ import TestSupport
         other.stages.removeAll { $0.id == "explain[bands=pca]" }
         let c = Comparison([(studyManifest(seed: 41, shift: 0), "a"), (other, "b")])
         #expect(c.mode == .settings)
-        #expect(c.runs[1].differences.first == "experiment study → other")
-        #expect(c.runs[1].differences.last == "without stages explain[bands=pca]")
+        #expect(c.runs[1].differences.first?.text == "experiment study → other")
+        #expect(c.runs[1].differences.last?.text == "without stages explain[bands=pca]")
+        #expect(c.runs[1].differences.last?.old == ["explain[bands=pca]"])
         // A run without the stage leaves a gap, not a zero.
         #expect(c.similarityRows.allSatisfy { $0.values[1] == nil && $0.count == 1 })
     }
