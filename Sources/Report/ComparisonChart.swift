@@ -25,7 +25,8 @@ struct ComparisonChart {
     func svg() -> String {
         let left = 56.0, right = 16.0, top = 28.0
         let legendRows = Double((lines.count + 2) / 3)
-        let bottom = 44.0 + legendRows * 16
+        // Room for tick labels, the x title and, below it, the legend rows.
+        let bottom = 56.0 + legendRows * 16
         let plotW = width - left - right, plotH = height - top - bottom
         var canvas = SVGCanvas(width: width, height: height)
         canvas.text(width / 2, 16, title, size: 13, anchor: "middle", weight: "bold")
