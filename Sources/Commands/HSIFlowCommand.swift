@@ -11,7 +11,7 @@ public struct HSIFlowCommand: ParsableCommand {
         abstract: "Run hyperspectral-classification experiments from one declarative file.",
         version: version,
         // In the order a newcomer needs them; `hsiflow --help` lists them so, each with an example.
-        subcommands: [RunCommand.self, PlanCommand.self, DiffCommand.self, ReportCommand.self,
+        subcommands: [RunCommand.self, PlanCommand.self, DiffCommand.self, CompareCommand.self, ReportCommand.self,
                       GraphCommand.self, ValidateCommand.self, InspectCommand.self, PredictCommand.self,
                       ExportCommand.self, StageCommand.self, CacheCommand.self, DataCommand.self, CompletionsCommand.self]
     )

@@ -12,7 +12,8 @@ import Report
 enum ReportWriter {
     /// Writes the report of `manifest` into `directory` (beside its manifest.json); returns its path.
     @discardableResult
-    static func write(_ manifest: Manifest, into directory: URL, cacheRoot: URL, comparison: ManifestDiff? = nil) throws -> URL {
+    static func write(_ manifest: Manifest, into directory: URL, cacheRoot: URL, comparison: ManifestDiff? = nil,
+                      runsCompared: Comparison? = nil) throws -> URL {
         let figuresDir = directory.appendingPathComponent("figures", isDirectory: true)
         let store = try? FileStore(root: cacheRoot, readOnly: true)
         var figures: [String: String] = [:]
@@ -37,7 +38,9 @@ enum ReportWriter {
             }
         }
         removeHashNamedFigures(in: figuresDir)
-        let html = ReportPage(manifest: manifest, figures: figures, comparison: comparison, importance: importance).html()
+        var page = ReportPage(manifest: manifest, figures: figures, comparison: comparison, importance: importance)
+        page.runsCompared = runsCompared
+        let html = page.html()
         let url = directory.appendingPathComponent("report.html")
         try AtomicFile.write(Data(html.utf8), to: url.path)
         return url

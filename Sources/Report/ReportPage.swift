@@ -15,6 +15,8 @@ public struct ReportPage: Sendable {
     public var title: String
     /// The decoded `importance.json` output of each visualize stage, by stage id (band-importance charts).
     public var importance: [String: ParamValue]
+    /// This run beside others (`report --compare A B …`): curves and key metrics, as its own section.
+    public var runsCompared: Comparison?
 
     public init(manifest: Manifest, figures: [String: String] = [:], comparison: ManifestDiff? = nil, title: String? = nil,
                 importance: [String: ParamValue] = [:]) {
@@ -76,6 +78,7 @@ public struct ReportPage: Sendable {
         let others = manifest.stages.filter { !ReportPage.kindOrder.contains($0.kind) && !$0.metrics.isEmpty }
         if !others.isEmpty { list.append(Section(id: "kind-other", title: Self.sectionTitles["other"] ?? "other", html: kindSection("other", others))) }
         if let comparison { list.append(Section(id: "comparison", title: "Comparison", html: comparisonSection(comparison))) }
+        if let runsCompared { list.append(Section(id: "runs-compared", title: "Runs compared", html: ComparisonPage(comparison: runsCompared).section(id: "runs-compared"))) }
         list.append(Section(id: "stages", title: "Every stage", html: stagesSection()))
         return list
     }

@@ -1,7 +1,8 @@
 // DiffRendererTests: `hsiflow diff` text output as snapshots — with and without --all, a stage
 // not reproduced (same key, different outputs) beside the environment, an environment-only
 // diff, a timing-only diff (one line by default, a table with --timings); and diffs of the
-// reference study against edited copies: the readable layout, a timing-only one, and --all.
+// reference study against edited copies: the readable layout, a timing-only one (counted, and
+// listed with --timings), and --all.
 import Foundation
 import PipelineModel
 import Testing
@@ -171,6 +172,22 @@ import TestSupport
         #expect(!diff.hasDifferences && text.contains("no differences"))
         #expect(text.split(separator: "\n").count <= 24 && text.split(separator: "\n").allSatisfy { $0.count <= 100 })
         if let m = snapshotMismatch(text, named: "diff-reference-timings.txt") { Issue.record(Comment(rawValue: m)) }
+    }
+
+    @Test func timingsOfTheStudyAreListedInTheirOwnSectionWithTimings() throws {
+        var m = try referenceManifest()
+        m.runID = "timings"
+        for i in m.stages.indices { m.stages[i].seconds += 1 }
+        edit(&m, "train[bands=pca]", "samples_per_second", add(-200))
+        for level in [0, 9, 17] { edit(&m, "prune[bands=pca]", "levels.\(level).latency_us", add(0.5)) }
+        edit(&m, "quantize[bands=nmf]", "models.3.latency_batch1_us", add(4))
+        let diff = ManifestDiff(old: try referenceManifest(), oldPath: "results/reference/manifest.json",
+                                new: try roundTrip(m), newPath: "timings/manifest.json")
+        let text = DiffRenderer.text(diff, showTimings: true)
+        #expect(!diff.hasDifferences)
+        #expect(text.split(separator: "\n").allSatisfy { $0.count <= DiffRenderer.width })
+        for leaf in ["samples_per_second", "levels[9].latency_us", "models[3].latency_batch1_us"] { #expect(text.contains(leaf), "\(leaf)") }
+        if let m = snapshotMismatch(text, named: "diff-reference-timings-listed.txt") { Issue.record(Comment(rawValue: m)) }
     }
 
     @Test func allStillListsEveryLeaf() throws {

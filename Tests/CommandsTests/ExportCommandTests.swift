@@ -1,6 +1,8 @@
 // ExportCommandTests: `hsiflow export` end to end on the quickstart run (named files, CSVs that
-// match the manifest, exported float and quantized models that inspect and predict load), its
-// refusal of tampered manifests, links and missing caches, through the built binary.
+// match the manifest, exported float and quantized models that inspect and predict load and that
+// score the manifest's OA on the exported test labels), its refusal of tampered manifests, links
+// and missing caches, through the built binary.
+import FileFormats
 import Foundation
 import PipelineModel
 import Testing
@@ -103,9 +105,17 @@ private func files(under dir: URL) -> Set<String> {
             }
         }
         let models = try csvRows(out.appendingPathComponent("quantize/models.csv"))
-        let quantized = try #require(run.stage("quantize")?.metrics["models"]?.list)
+        let quantized = try #require(run.stage("quantize")?.metrics["models"]?.list).compactMap(\.object)
         #expect(models.count == quantized.count + 1)
         #expect(models.first?.contains("bits") == true)
+        // Every numeric cell of every quantized model is the manifest's number, read back exactly.
+        let modelHeader = try #require(models.first)
+        for (row, record) in zip(models.dropFirst(), quantized) {
+            for (column, key) in modelHeader.enumerated() {
+                guard let number = record[key]?.number else { continue }
+                #expect(Double(row[column]) == number, "quantize \(record["model"] ?? .null) \(key): \(row[column])")
+            }
+        }
     }
 
     @Test("exported float and quantized models load in inspect and run in predict")
@@ -142,6 +152,43 @@ private func files(under dir: URL) -> Set<String> {
         let f = try Data(contentsOf: dir.appendingPathComponent("f.npy")), q8 = try Data(contentsOf: dir.appendingPathComponent("q.npy"))
         let same = zip(f.suffix(48 * 48 * 4), q8.suffix(48 * 48 * 4)).filter { $0 == $1 }.count
         #expect(Double(same) > 0.9 * Double(48 * 48 * 4))
+    }
+
+    @Test("every exported model, run by predict on the exported cube, scores the manifest's OA on the exported test labels")
+    func exportedModelsReproduceTheManifestsAccuracy() throws {
+        let dir = try ranQuickstart("hsiflow-export-oa")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let export = try runHsiflow(["export", "results/quickstart", "--to", "out"], in: dir)
+        #expect(export.status == 0, "\(export.stderr)")
+        let run = try manifest(in: dir)
+        // Model file → the OA its stage recorded: train's model, each prune level, each quantized model.
+        var expected: [String: Double] = [:]
+        expected["out/train/model.h5"] = try #require(run.stage("train")?.metrics["oa"]?.number)
+        for record in try #require(run.stage("prune")?.metrics["levels"]?.list).compactMap(\.object) {
+            let level = try #require(record["level"]?.int)
+            expected["out/prune/model-\(level).h5"] = record["oa"]?.number
+        }
+        for record in try #require(run.stage("quantize")?.metrics["models"]?.list).compactMap(\.object) {
+            let level = try #require(record["level"]?.int)
+            expected["out/quantize/quantized-\(level).h5"] = record["oa"]?.number
+        }
+        // Every exported model is checked, and every model the manifest scores was exported.
+        let exported = files(under: dir.appendingPathComponent("out")).filter { $0.hasSuffix(".h5") }.map { "out/" + $0 }
+        #expect(Set(exported) == Set(expected.keys), "\(exported.sorted()) vs \(expected.keys.sorted())")
+
+        let test = try Npy.read(path: dir.appendingPathComponent("out/reduce/test.npy").path).floats().map { Int($0) }
+        let testPixels = test.indices.filter { test[$0] > 0 }
+        #expect(testPixels.count == run.stage("train")?.metrics["test_samples"]?.int)
+        for (model, oa) in expected.sorted(by: { $0.key < $1.key }) {
+            let predict = try runHsiflow(["predict", model, "out/reduce/cube.npy", "--out", "map.npy"], in: dir)
+            #expect(predict.status == 0, "\(model): \(predict.stderr)")
+            let map = try Npy.read(path: dir.appendingPathComponent("map.npy").path).floats().map { Int($0) }
+            #expect(map.count == test.count)
+            let correct = testPixels.filter { map[$0] == test[$0] }.count
+            let scored = Double(correct) / Double(testPixels.count)
+            // train rounds its OA to 6 decimals; prune and quantize record it unrounded.
+            #expect(abs(scored - oa) < 1e-6, "\(model): predict scores \(scored), the manifest says \(oa)")
+        }
     }
 
     @Test("a tampered manifest is refused (bad hash) or sanitized (stage ids), never writing outside --to")
