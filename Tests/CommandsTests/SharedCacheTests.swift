@@ -31,7 +31,7 @@ struct SharedCacheTests {
         env["HSIFLOW_TEST_KINDS"] = "1"
         process.environment = env
         let url = dir.appendingPathComponent(stderrFile)
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: url)
         try process.run()
@@ -91,8 +91,8 @@ struct SharedCacheTests {
     @Test func aRunKilledWhileComputingAStageLeavesNoLockAndTheWaitingRunComputesIt() throws {
         let dir = try makeTemporaryDirectory("hsiflow-killed")
         defer { try? FileManager.default.removeItem(at: dir) }
-        try experiment("exp-a", seconds: 3, own: "a").write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
-        try experiment("exp-b", seconds: 3, own: "b").write(to: dir.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
+        try experiment("exp-a", seconds: 5, own: "a").write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+        try experiment("exp-b", seconds: 5, own: "b").write(to: dir.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
         let a = try launch(["run", "a.yaml", "--quiet"], in: dir, stderrFile: "a.err")
         waitUntil { holdsAStageLock(a.processIdentifier, in: dir) }
         #expect(holdsAStageLock(a.processIdentifier, in: dir))
