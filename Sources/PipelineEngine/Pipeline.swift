@@ -50,12 +50,24 @@ public struct Pipeline: Sendable {
     /// uses the cache, sweeps what killed writers left half-written (under the exclusive lock, so
     /// nothing live is swept); then holds it shared, as every run and `stage run` does, so runs
     /// share the cache (each stage under its own lock) while maintenance (gc, verify) waits.
+    /// Without `wait`, only a long exclusive holder (gc, verify) makes it fail: another run's
+    /// sweep holds the lock for milliseconds, so a few short retries ride it out.
     public func holdCache(owner: String, wait: Bool, onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock {
-        if let alone = try? store.lockCache(.exclusive, owner: owner, wait: false, onWait: { _ in }) {
+        if let alone = try? store.lockCache(.exclusive, owner: "\(owner), sweeping temporaries", wait: false, onWait: { _ in }) {
             store.removeStaleTemporaries()
             alone.release()
         }
-        return try store.lockCache(.shared, owner: owner, wait: wait, onWait: onWait)
+        guard !wait else { return try store.lockCache(.shared, owner: owner, wait: true, onWait: onWait) }
+        var attempt = 0
+        while true {
+            do throws(EngineError) {
+                return try store.lockCache(.shared, owner: owner, wait: false, onWait: onWait)
+            } catch {
+                attempt += 1
+                guard case .locked = error, attempt < 50 else { throw error }
+                usleep(10_000)
+            }
+        }
     }
 
     /// Plan options from user-typed stage ids (`--force`, `--only`).
