@@ -29,7 +29,7 @@ struct CacheLocation: ParsableArguments {
 
     func lock(_ store: FileStore, _ what: String) throws -> any StoreLock {
         try EngineSupport.mapErrors { () throws(EngineError) in
-            try store.lock(owner: "hsiflow cache \(what)", wait: true) { holder in
+            try store.lockCache(.exclusive, owner: "hsiflow cache \(what)", wait: true) { holder in
                 EngineSupport.printError("waiting for the cache lock held by \(holder)")
             }
         }

@@ -31,8 +31,8 @@ struct PlanCommand: ParsableCommand {
         let options = try EngineSupport.mapErrors { () throws(EngineError) in
             try pipeline.options(prepared, force: force, only: only)
         }
-        let folder = ResultsFolder(resultsRoot: URL(fileURLWithPath: results), experiment: prepared.spec.name)
-        let plan = pipeline.plan(prepared, previous: folder.currentManifest(), options: options)
+        let workspace = Workspace(pipeline: pipeline, resultsRoot: URL(fileURLWithPath: results), experiment: prepared)
+        let plan = workspace.plan(prepared, options: options)
         EngineSupport.print(json ? try PlanRenderer.json(plan) : PlanRenderer.table(plan))
     }
 }

@@ -1,6 +1,7 @@
-// RunCommand: `hsiflow run FILE` — validate, plan under the cache lock, run (in parallel with
-// --jobs), write the run's record under results/<name>/runs/<run-id>/ and the current
-// results/<name>/manifest.json (a partial run carries over the stages it left alone), and exit 1 if a stage failed.
+// RunCommand: `hsiflow run FILE` — parse, then the engine's workspace does the work: hold the
+// cache shared, plan, run (in parallel with --jobs; stages other runs compute are waited for and
+// reused), write the run's record under results/<name>/runs/<run-id>/ and the current
+// results/<name>/manifest.json. Renders the summary and exits 1 if a stage failed.
 import ArgumentParser
 import Foundation
 import PipelineEngine
@@ -38,7 +39,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print the manifest as JSON instead of the summary.")
     var json = false
 
-    @Flag(help: "Fail instead of waiting when another run holds the cache lock.")
+    @Flag(help: "Fail instead of waiting for a lock: the cache held by maintenance (cache gc/verify), or a stage another run is computing.")
     var noWait = false
 
     func validate() throws {
@@ -56,42 +57,46 @@ struct RunCommand: ParsableCommand {
             try pipeline.options(prepared, force: force, only: only)
         }
         let quietOutput = quiet || json
-        let lock = try EngineSupport.mapErrors { () throws(EngineError) in
-            try pipeline.store.lock(owner: "hsiflow run \(experiment.file)", wait: !noWait) { holder in
+        let owner = "hsiflow run \(experiment.file)"
+        let workspace = Workspace(pipeline: pipeline, resultsRoot: URL(fileURLWithPath: results), experiment: prepared)
+        let hold = try EngineSupport.mapErrors { () throws(EngineError) in
+            try workspace.hold(owner: owner, wait: !noWait) { holder in
                 if !quietOutput { EngineSupport.printError("waiting for the cache lock held by \(holder)") }
             }
         }
-        defer { lock.release() }
-        (pipeline.store as? FileStore)?.removeStaleTemporaries()
+        defer { hold.release() }
 
-        let folder = ResultsFolder(resultsRoot: URL(fileURLWithPath: results), experiment: prepared.spec.name)
-        let previous = folder.currentManifest()
+        let previous = workspace.previous
         let plan = pipeline.plan(prepared, previous: previous, options: options)
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        let parallel = min(jobs, max(1, plan.runCount))
-        let threads = self.threads ?? max(1, cores / parallel)
-        Workers.count = threads
+        // The runner shares the cores out between the stages computing at each moment (a stage
+        // computing alone gets them all) unless --threads fixes the count.
+        let policy = ThreadPolicy(fixed: threads, cores: ProcessInfo.processInfo.activeProcessorCount,
+                                  apply: { Workers.count = $0 })
         let observer = ProgressDisplay(mode: .choose(quiet: quiet, json: json),
                                        progress: RunProgress(plan: plan, graph: prepared.graph, previous: previous,
                                                              jobs: jobs, startedAt: Date()))
-        let (result, manifest) = pipeline.run(
-            prepared, plan: plan,
-            options: RunOptions(jobs: jobs, keepGoing: keepGoing, threadsPerJob: threads),
-            observer: observer, toolVersion: HSIFlowCommand.version,
-            environment: EnvironmentCollector.collect(threads: threads, jobs: jobs), startedAt: started)
+        let run = try EngineSupport.mapErrors { () throws(EngineError) in
+            try workspace.run(
+                prepared, plan: plan, previous: previous,
+                options: RunOptions(jobs: jobs, keepGoing: keepGoing, threads: policy, owner: owner, waitForLocks: !noWait),
+                observer: observer, toolVersion: HSIFlowCommand.version,
+                environment: EnvironmentCollector.collect(threads: policy.threads(computing: min(jobs, max(1, plan.runCount))), jobs: jobs),
+                startedAt: started)
+        }
         observer.finish()
-        // The run's record says what it did; the current manifest (and so the report) keeps the
-        // stages a partial run left alone.
-        let current = pipeline.current(after: manifest, result: result, plan: plan, previous: previous, prepared: prepared)
-        try EngineSupport.mapErrors { () throws(EngineError) in try folder.write(record: manifest, current: current) }
-        let cacheRoot = (pipeline.store as? FileStore)?.root ?? FileStore.defaultRoot(flag: experiment.cache)
-        let reportURL = try ReportWriter.write(current, into: folder.directory, cacheRoot: cacheRoot)
+        let result = run.result
+        let cacheRoot = pipeline.store.directory ?? FileStore.defaultRoot(flag: experiment.cache)
+        let reportURL = try ReportWriter.write(run.current, into: workspace.results.directory, cacheRoot: cacheRoot)
         if json {
-            EngineSupport.print(String(decoding: try manifest.encoded(), as: UTF8.self))
+            EngineSupport.print(String(decoding: try run.record.encoded(), as: UTF8.self))
         } else if !quiet {
-            EngineSupport.print(RunSummaryRenderer.render(result, plan: plan, manifestPath: folder.manifestURL.path,
+            EngineSupport.print(RunSummaryRenderer.render(result, plan: plan, manifestPath: workspace.results.manifestURL.path,
                                                           wallSeconds: Date().timeIntervalSince(started)))
             EngineSupport.print("report: \(reportURL.path)")
+        }
+        // A stage another run was computing, with --no-wait: the cache was busy, not the stage broken.
+        for outcome in result.outcomes {
+            if case .lockBusy = outcome.reason, let error = outcome.error { throw UserInputError(error) }
         }
         let failed = result.failed
         if !failed.isEmpty {

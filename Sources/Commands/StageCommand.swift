@@ -1,5 +1,6 @@
 // StageCommand: `hsiflow stage run FILE ID` — one stage alone, in its own process, reading its
-// inputs from and writing its outputs to the cache. The hook a cluster executor uses.
+// inputs from and writing its outputs to the cache (held shared; the stage under its own lock,
+// so many of these share one cache). The hook a cluster executor uses.
 import ArgumentParser
 import Foundation
 import PipelineEngine
@@ -37,26 +38,39 @@ struct StageRunCommand: ParsableCommand {
         let prepared = try EngineSupport.mapErrors { () throws(EngineError) in
             try pipeline.prepare(path: experiment.file, overrides: experiment.overrides)
         }
-        let cores = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        Workers.count = cores
-        let lock = try EngineSupport.mapErrors { () throws(EngineError) in
-            try pipeline.store.lock(owner: "hsiflow stage run \(experiment.file) \(stage)", wait: true) { holder in
+        let owner = "hsiflow stage run \(experiment.file) \(stage)"
+        let hold = try EngineSupport.mapErrors { () throws(EngineError) in
+            try pipeline.holdCache(owner: owner, wait: true) { holder in
                 EngineSupport.printError("waiting for the cache lock held by \(holder)")
             }
         }
-        defer { lock.release() }
+        defer { hold.release() }
+        // The runner sets the worker count around the stage: --threads, else every core.
+        let policy = ThreadPolicy(fixed: threads, cores: ProcessInfo.processInfo.activeProcessorCount,
+                                  apply: { Workers.count = $0 })
         let outcome = try EngineSupport.mapErrors { () throws(EngineError) in
             try pipeline.runStage(prepared, id: stage, force: force,
-                                  options: RunOptions(jobs: 1, threadsPerJob: cores), observer: nil)
+                                  options: RunOptions(jobs: 1, threads: policy, owner: owner), observer: StageWaitNotice())
         }
         if json {
             EngineSupport.print(try EngineSupport.json(StageReport(outcome)))
         } else {
-            EngineSupport.print("\(outcome.id): \(outcome.status.rawValue) (\(outcome.reason)) key \(outcome.key)")
+            EngineSupport.print("\(outcome.id): \(outcome.status.rawValue) (\(outcome.reason.description)) key \(outcome.key)")
         }
         if outcome.status == .failed {
             throw WorkFailedError("stage \(outcome.id) failed: \(outcome.error ?? "unknown error")")
         }
+    }
+}
+
+/// Says on standard error when the stage waits for another process computing it.
+private struct StageWaitNotice: RunObserver {
+    func runStarted(total: Int, toRun: Int, jobs: Int) {}
+    func stageStarted(_ id: StageID, kind: String) {}
+    func stageProgress(_ id: StageID, fraction: Double?, message: String) {}
+    func stageFinished(_ outcome: StageOutcome) {}
+    func stageWaiting(_ id: StageID, holder: String) {
+        EngineSupport.printError("\(id): waiting for \(holder), which is computing it")
     }
 }
 
@@ -74,7 +88,7 @@ private struct StageReport: Encodable {
     init(_ o: StageOutcome) {
         id = o.id.description
         status = o.status.rawValue
-        reason = o.reason
+        reason = o.reason.description
         key = o.key
         outputs = o.record?.outputs ?? [:]
         metrics = o.record?.metrics ?? [:]

@@ -123,8 +123,10 @@ public enum ExperimentFileReference {
     | `hsiflow cache verify FILE --recompute ID... [--threads N] [--json]` | rerun cached stages in a scratch area (inputs from the cache, outputs in memory) and say per stage `reproduced` or `NOT reproduced: outputs … differ`; exit 1 if any is not, 2 if a stage is unknown or not cached; the cache is only read |
 
     All of them take `--set key=value` (not diff) and `--cache DIR` (default `$HSIFLOW_CACHE`, else
-    `.hsiflow/cache`). One run at a time holds the cache lock; a second waits, saying who holds it
-    (`--no-wait` fails instead); a killed run's lock is released by the kernel. The `--json` shapes
+    `.hsiflow/cache`). Runs (and `stage run`) share a cache: each stage is computed under its own
+    lock, so a run that needs a stage another run is computing waits, saying who, and then reuses
+    it (`--no-wait` fails instead); `cache gc` and `cache verify` wait until no run holds the
+    cache. A killed process's locks are released by the kernel. The `--json` shapes
     are in `Docs/JSONOutput.md`.
 
     """

@@ -52,6 +52,14 @@ public protocol StoreLock: Sendable {
     func release()
 }
 
+/// How a process holds the whole cache.
+public enum CacheAccess: String, Sendable {
+    /// Runs: many at once, each computing stages under their per-stage locks.
+    case shared
+    /// Maintenance that removes entries (gc, verify, sweeping temporaries): alone.
+    case exclusive
+}
+
 /// The content-addressed cache.
 public protocol ArtifactStore: Sendable {
     /// A human-readable location (a directory, or "memory").
@@ -79,8 +87,20 @@ public protocol ArtifactStore: Sendable {
     func allObjects() throws(EngineError) -> [ObjectRef]
     /// Deletes an object (missing is fine).
     func removeObject(_ sha256: String)
-    /// Takes the store's exclusive lock; `onWait` is told who holds it before waiting.
-    func lock(owner: String, wait: Bool, onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock
+    /// The cache's directory when it lives on disk (nil in memory): where the engine keeps its
+    /// own files next to it (input-file hash memo) and where reports find the objects.
+    var directory: URL? { get }
+    /// Takes the cache-wide lock: shared by runs, exclusive for maintenance. Without `wait`, a
+    /// conflicting holder gives `EngineError.locked`; `onWait` is told who holds it before waiting.
+    func lockCache(_ access: CacheAccess, owner: String, wait: Bool,
+                   onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock
+    /// Takes the exclusive lock of one entry (a stage or step key): the process that computes an
+    /// entry holds it, so another that needs the same entry waits and then finds its record.
+    /// Take it only while holding the cache lock shared.
+    func lockEntry(_ key: String, in table: RecordTable, owner: String, wait: Bool,
+                   onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock
+    /// Deletes what killed writers left half-written; only while holding the cache lock exclusively.
+    func removeStaleTemporaries()
 }
 
 /// SHA-256 of bytes as lower-case hex.

@@ -1,7 +1,9 @@
 // FileStore: the cache on disk. Layout under the root: objects/ab/cdef… (raw bytes named by
 // SHA-256), records/stages/ab/….json and records/steps/ab/….json, tmp/ (writes in flight),
-// lock and lock.info. Every write goes temp file → fsync → rename, so a killed process never
-// leaves a half entry under a real name; a record is written only after its objects.
+// lock and lock.info (the cache-wide lock: shared by runs, exclusive for maintenance), and
+// locks/<table>-<key> (one per entry being computed, naming its holder). Locks are flock(2), so
+// the kernel drops them when a process dies. Every write goes temp file → fsync → rename, so a
+// killed process never leaves a half entry under a real name; a record is written only after its objects.
 public import Foundation
 import Crypto
 import FileSystem
@@ -16,6 +18,7 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
     public let root: URL
     private let objectsDir: URL
     private let tmpDir: URL
+    private let locksDir: URL
 
     /// True for a store opened only to read: nothing in the cache is created, rewritten or removed
     /// (a corrupt object or record is reported, not dropped).
@@ -27,6 +30,7 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
         self.readOnly = readOnly
         objectsDir = root.appendingPathComponent("objects", isDirectory: true)
         tmpDir = root.appendingPathComponent("tmp", isDirectory: true)
+        locksDir = root.appendingPathComponent("locks", isDirectory: true)
         if readOnly {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: objectsDir.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -35,7 +39,7 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
             return
         }
         do {
-            for dir in [objectsDir, tmpDir] + RecordTable.allCases.map(recordsDir) {
+            for dir in [objectsDir, tmpDir, locksDir] + RecordTable.allCases.map(recordsDir) {
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             }
         } catch {
@@ -51,6 +55,8 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
     }
 
     public var location: String { root.path }
+
+    public var directory: URL? { root }
 
     private func recordsDir(_ table: RecordTable) -> URL {
         root.appendingPathComponent("records", isDirectory: true).appendingPathComponent(table.rawValue, isDirectory: true)
@@ -177,49 +183,66 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
         }
     }
 
-    /// Deletes leftovers of killed writers; call only while holding the lock.
+    /// Deletes leftovers of killed writers, and the lock files of entries (no entry lock is held
+    /// while the cache lock is held exclusively); call only while holding it so.
     public func removeStaleTemporaries() {
         guard !readOnly else { return }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmpDir.path)) ?? [] {
-            unlink(tmpDir.appendingPathComponent(name).path)
+        for dir in [tmpDir, locksDir] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [] {
+                unlink(dir.appendingPathComponent(name).path)
+            }
         }
     }
 
-    // MARK: - Lock
+    // MARK: - Locks
 
-    public func lock(owner: String, wait: Bool, onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock {
+    public func lockCache(_ access: CacheAccess, owner: String, wait: Bool,
+                          onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock {
         try FileLock.acquire(path: root.appendingPathComponent("lock").path,
                              infoPath: root.appendingPathComponent("lock.info").path,
-                             owner: owner, wait: wait, onWait: onWait)
+                             exclusive: access == .exclusive, owner: owner, wait: wait, onWait: onWait)
+    }
+
+    public func lockEntry(_ key: String, in table: RecordTable, owner: String, wait: Bool,
+                          onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock {
+        guard !readOnly else { throw .storeFailure(path: root.path, reason: "the cache was opened read-only") }
+        guard !key.isEmpty, key.allSatisfy({ $0.isHexDigit }) else {
+            throw .storeFailure(path: locksDir.path, reason: "'\(key)' is not a key")
+        }
+        if mkdir(locksDir.path, 0o755) != 0 && errno != EEXIST {
+            throw .storeFailure(path: locksDir.path, reason: String(cString: strerror(errno)))
+        }
+        return try FileLock.acquire(path: locksDir.appendingPathComponent("\(table.rawValue)-\(key)").path, infoPath: nil,
+                                    exclusive: true, owner: owner, wait: wait, onWait: onWait)
     }
 }
 
-/// An exclusive flock(2) on a lock file. The kernel drops it when the process dies, so a
-/// killed run never leaves a stale lock; lock.info says who holds it, for the waiting side.
+/// A flock(2) on a lock file, exclusive or shared. The kernel drops it when the process dies, so a
+/// killed run never leaves a stale lock. Who holds it is written to `infoPath`, or into the lock
+/// file itself when there is none, for the waiting side to name.
 final class FileLock: StoreLock, @unchecked Sendable {
     private let fd: Int32
-    private let infoPath: String
     private let released = NSLock()
     private var isReleased = false
 
-    private init(fd: Int32, infoPath: String) {
+    private init(fd: Int32) {
         self.fd = fd
-        self.infoPath = infoPath
     }
 
-    static func acquire(path: String, infoPath: String, owner: String, wait: Bool,
+    static func acquire(path: String, infoPath: String?, exclusive: Bool, owner: String, wait: Bool,
                         onWait: @Sendable (String) -> Void) throws(EngineError) -> FileLock {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .storeFailure(path: path, reason: String(cString: strerror(errno))) }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let holder = (try? String(contentsOfFile: infoPath, encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "another hsiflow process"
+        let operation = exclusive ? LOCK_EX : LOCK_SH
+        if flock(fd, operation | LOCK_NB) != 0 {
+            let holder = ((try? String(contentsOfFile: infoPath ?? path, encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)).flatMap { $0.isEmpty ? nil : $0 } ?? "another hsiflow process"
             guard wait else {
                 close(fd)
                 throw .locked(path: path, holder: holder)
             }
             onWait(holder)
-            while flock(fd, LOCK_EX) != 0 {
+            while flock(fd, operation) != 0 {
                 if errno != EINTR {
                     let reason = String(cString: strerror(errno))
                     close(fd)
@@ -227,9 +250,14 @@ final class FileLock: StoreLock, @unchecked Sendable {
                 }
             }
         }
-        let info = "pid \(getpid()) on \(currentHostName()) (\(owner)), since \(ISO8601DateFormatter().string(from: Date()))\n"
-        try? info.write(toFile: infoPath, atomically: true, encoding: .utf8)
-        return FileLock(fd: fd, infoPath: infoPath)
+        let info = "\(processName) (\(owner)), since \(utcTimestamp())\n"
+        if let infoPath {
+            try? info.write(toFile: infoPath, atomically: true, encoding: .utf8)
+        } else {
+            let bytes = Array(info.utf8)
+            if ftruncate(fd, 0) == 0 { _ = pwrite(fd, bytes, bytes.count, 0) }
+        }
+        return FileLock(fd: fd)
     }
 
     func release() {
@@ -242,6 +270,20 @@ final class FileLock: StoreLock, @unchecked Sendable {
     }
 
     deinit { release() }
+}
+
+/// "pid N on HOST": who holds a lock, as waiters are told.
+private let processName = "pid \(getpid()) on \(currentHostName())"
+
+/// The current UTC time as ISO 8601 (e.g. 2026-11-30T20:15:04Z), without a formatter object
+/// (a lock is taken per computed stage; this keeps it cheap).
+private func utcTimestamp() -> String {
+    var now = time(nil)
+    var parts = tm()
+    gmtime_r(&now, &parts)
+    var buffer = [CChar](repeating: 0, count: 32)
+    let n = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+    return String(decoding: buffer.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 /// The machine's host name from gethostname(2) (no DNS lookup).

@@ -1,6 +1,8 @@
-// Fingerprint: a stage's key = SHA-256 of canonical JSON {kind, version, seed, resolved params,
-// content hashes of input files, content hashes of upstream outputs}. No timestamps, no paths
-// of cache objects: same inputs and parameters give the same key on any machine.
+// Fingerprint: the one recipe for keys. A stage's key = SHA-256 of canonical JSON {kind, version,
+// seed, resolved params, content hashes of input files, content hashes of upstream outputs}; a
+// step key (one step of an iterative stage) = SHA-256 of {kind, version, seed, step name, the
+// step's own params, upstream output hashes}. No timestamps, no paths of cache objects: same
+// inputs and parameters give the same key on any machine.
 import Foundation
 public import PipelineModel
 
@@ -48,4 +50,15 @@ public struct Fingerprint: Sendable, Hashable {
 
     /// The key: SHA-256 of the canonical JSON, hex.
     public var key: String { sha256Hex(canonicalJSON) }
+
+    /// The key of step `step` of an iterative stage of this kind, version and seed, which reads
+    /// `inputs` (upstream stage id → output name → SHA-256) and depends on `stepParams` only
+    /// (e.g. one prune level, not the sweep's end), so extending a sweep keeps earlier steps' keys.
+    public static func stepKey(kind: String, version: Int, seed: Int, step: String, stepParams: ParamValue,
+                               inputs: [String: [String: String]]) -> String {
+        sha256Hex(ParamValue.object([
+            "kind": .string(kind), "version": .int(version), "step": .string(step), "params": stepParams,
+            "seed": .int(seed), "inputs": .object(inputs.mapValues { .object($0.mapValues(ParamValue.string)) }),
+        ]).canonicalJSON)
+    }
 }

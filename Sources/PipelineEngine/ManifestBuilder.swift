@@ -23,7 +23,7 @@ public enum ManifestBuilder {
                                    sha256: files[path]?.sha256 ?? "", bytes: files[path]?.bytes ?? 0)
             }
             return Manifest.StageEntry(
-                id: o.id.description, kind: o.kind, version: o.version, key: o.key, status: o.status, reason: o.reason,
+                id: o.id.description, kind: o.kind, version: o.version, key: o.key, status: o.status, reason: o.reason.description,
                 params: stage?.params ?? [:], needs: (stage?.needs ?? []).map(\.description),
                 inputs: o.inputs.map { Manifest.Input(stage: $0.stage.description, key: $0.key) },
                 files: stageFiles, outputs: outputs, metrics: o.record?.metrics ?? [:],

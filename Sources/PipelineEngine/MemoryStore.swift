@@ -1,5 +1,6 @@
 // MemoryStore: the in-memory twin of FileStore — same contract (hash-checked reads, records,
-// an exclusive lock), no disk — so engine tests run without files and can corrupt objects at will.
+// a shared/exclusive cache lock and per-entry locks), no disk — so engine tests run without
+// files and can corrupt objects at will.
 public import Foundation
 
 /// A content-addressed cache held in memory.
@@ -8,7 +9,11 @@ public final class MemoryStore: ArtifactStore, @unchecked Sendable {
     private var objects: [String: Data] = [:]
     private var records: [RecordTable: [String: StageRecord]] = [:]
     private let lockCondition = NSCondition()
-    private var lockHolder: String?
+    /// Holders of the cache lock: one exclusive, or any number shared.
+    private var exclusiveHolder: String?
+    private var sharedHolders: [Int: String] = [:]
+    private var entryHolders: [String: String] = [:]
+    private var nextLockID = 0
 
     public init() {}
 
@@ -72,36 +77,72 @@ public final class MemoryStore: ArtifactStore, @unchecked Sendable {
         }
     }
 
-    public func lock(owner: String, wait: Bool, onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock {
+    public var directory: URL? { nil }
+
+    /// Nothing is written in steps here, so nothing is ever left half-written.
+    public func removeStaleTemporaries() {}
+
+    public func lockCache(_ access: CacheAccess, owner: String, wait: Bool,
+                          onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock {
         lockCondition.lock()
         defer { lockCondition.unlock() }
-        if let holder = lockHolder {
+        func conflict() -> String? {
+            if let holder = exclusiveHolder { return holder }
+            return access == .exclusive ? sharedHolders.sorted { $0.key < $1.key }.first?.value : nil
+        }
+        if let holder = conflict() {
             guard wait else { throw .locked(path: location, holder: holder) }
             onWait(holder)
-            while lockHolder != nil { lockCondition.wait() }
+            while conflict() != nil { lockCondition.wait() }
         }
-        lockHolder = owner
-        return MemoryLock(store: self)
+        nextLockID += 1
+        let id = nextLockID
+        switch access {
+        case .exclusive: exclusiveHolder = owner
+        case .shared: sharedHolders[id] = owner
+        }
+        return MemoryLock { [self] in
+            lockCondition.lock()
+            switch access {
+            case .exclusive: exclusiveHolder = nil
+            case .shared: sharedHolders[id] = nil
+            }
+            lockCondition.broadcast()
+            lockCondition.unlock()
+        }
     }
 
-    fileprivate func unlock() {
+    public func lockEntry(_ key: String, in table: RecordTable, owner: String, wait: Bool,
+                          onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock {
+        let name = "\(table.rawValue)/\(key)"
         lockCondition.lock()
-        lockHolder = nil
-        lockCondition.broadcast()
-        lockCondition.unlock()
+        defer { lockCondition.unlock() }
+        if let holder = entryHolders[name] {
+            guard wait else { throw .locked(path: "\(location) \(name)", holder: holder) }
+            onWait(holder)
+            while entryHolders[name] != nil { lockCondition.wait() }
+        }
+        entryHolders[name] = owner
+        return MemoryLock { [self] in
+            lockCondition.lock()
+            entryHolders[name] = nil
+            lockCondition.broadcast()
+            lockCondition.unlock()
+        }
     }
 }
 
+/// A lock of a MemoryStore; releasing it twice is harmless.
 private final class MemoryLock: StoreLock, @unchecked Sendable {
-    private let store: MemoryStore
+    private let unlock: @Sendable () -> Void
     private let mutex = NSLock()
     private var released = false
-    init(store: MemoryStore) { self.store = store }
+    init(unlock: @escaping @Sendable () -> Void) { self.unlock = unlock }
     func release() {
         let first = mutex.withLock { () -> Bool in
             defer { released = true }
             return !released
         }
-        if first { store.unlock() }
+        if first { unlock() }
     }
 }

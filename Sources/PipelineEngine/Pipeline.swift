@@ -1,6 +1,6 @@
-// Pipeline: the engine's front door — load an experiment, hash its input files, plan against
-// the store and the previous manifest, run, build the manifest. Commands and tests use it;
-// everything it combines is usable on its own.
+// Pipeline: the engine's front door — load an experiment, hash its input files, hold the cache,
+// plan against the store and the previous manifest, run, build the manifest. `Workspace` adds the
+// results folder; commands and tests use both; everything they combine is usable on its own.
 public import Foundation
 public import PipelineModel
 
@@ -24,7 +24,7 @@ public struct Pipeline: Sendable {
         self.registry = registry
         self.store = store
         self.baseDirectory = baseDirectory
-        self.hasher = hasher ?? InputFileHasher(memoURL: (store as? FileStore)?.root.appendingPathComponent("file-hashes.json"))
+        self.hasher = hasher ?? InputFileHasher(memoURL: store.directory?.appendingPathComponent("file-hashes.json"))
     }
 
     public var loader: ExperimentLoader { ExperimentLoader(registry: registry, baseDirectory: baseDirectory) }
@@ -44,6 +44,30 @@ public struct Pipeline: Sendable {
         }
         hasher.save()
         return PreparedExperiment(spec: spec, graph: PipelineGraph(spec), files: files)
+    }
+
+    /// Holds the cache for running until the returned lock is released: first, if no other process
+    /// uses the cache, sweeps what killed writers left half-written (under the exclusive lock, so
+    /// nothing live is swept); then holds it shared, as every run and `stage run` does, so runs
+    /// share the cache (each stage under its own lock) while maintenance (gc, verify) waits.
+    /// Without `wait`, only a long exclusive holder (gc, verify) makes it fail: another run's
+    /// sweep holds the lock for milliseconds, so a few short retries ride it out.
+    public func holdCache(owner: String, wait: Bool, onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock {
+        if let alone = try? store.lockCache(.exclusive, owner: "\(owner), sweeping temporaries", wait: false, onWait: { _ in }) {
+            store.removeStaleTemporaries()
+            alone.release()
+        }
+        guard !wait else { return try store.lockCache(.shared, owner: owner, wait: true, onWait: onWait) }
+        var attempt = 0
+        while true {
+            do throws(EngineError) {
+                return try store.lockCache(.shared, owner: owner, wait: false, onWait: onWait)
+            } catch {
+                attempt += 1
+                guard case .locked = error, attempt < 50 else { throw error }
+                usleep(10_000)
+            }
+        }
     }
 
     /// Plan options from user-typed stage ids (`--force`, `--only`).

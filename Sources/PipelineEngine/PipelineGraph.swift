@@ -9,6 +9,7 @@ public struct PipelineGraph: Sendable {
     public let order: [StageID]
     private let index: [StageID: Int]
     private let dependents: [StageID: [StageID]]
+    private let positions: [StageID: Int]
 
     /// Builds the graph; the loader has already rejected cycles and unknown needs.
     public init(_ spec: ExperimentSpec) {
@@ -37,10 +38,16 @@ public struct PipelineGraph: Sendable {
             }
         }
         self.order = order
+        var positions: [StageID: Int] = [:]
+        for (i, id) in order.enumerated() { positions[id] = i }
+        self.positions = positions
     }
 
     /// The stage with this id.
     public func stage(_ id: StageID) -> StageSpec? { index[id].map { stages[$0] } }
+
+    /// Where a stage comes in `order` (schedulers take ready stages in this order).
+    public func position(of id: StageID) -> Int? { positions[id] }
 
     /// Stages that read this one's outputs directly.
     public func dependents(of id: StageID) -> [StageID] { dependents[id] ?? [] }

@@ -1,6 +1,6 @@
-// Planner: the pure decision of what a run would do. For every stage instance, in dependency
-// order: excluded (not selected), reuse (its key has a cached record whose outputs are present),
-// or run with a human-readable reason. Cheap things first: definition, inputs, then outputs.
+// Planner: the pure decision of what a run would do. For every stage instance, in the graph's
+// dependency order: excluded (not selected), reuse (its key has a cached record whose outputs are
+// present), or run — each with a `Reason` value. Cheap things first: definition, inputs, then outputs.
 public import PipelineModel
 
 /// What a run would do with each stage, and why.
@@ -15,19 +15,41 @@ public struct Plan: Sendable {
         public let id: StageID
         public let kind: String
         public let action: Action
-        public let reason: String
+        public let reason: Reason
         /// The key when it is known before running (all inputs cached); nil when an upstream stage runs first.
         public let key: String?
         /// The cached record a reuse restores.
         public let record: StageRecord?
         /// Whether `--force` named this stage.
         public let forced: Bool
+        /// The stage's key in the previous manifest (nil without one, or when it had none).
+        public let previousKey: String?
+
+        public init(id: StageID, kind: String, action: Action, reason: Reason, key: String? = nil,
+                    record: StageRecord? = nil, forced: Bool = false, previousKey: String? = nil) {
+            self.id = id
+            self.kind = kind
+            self.action = action
+            self.reason = reason
+            self.key = key
+            self.record = record
+            self.forced = forced
+            self.previousKey = previousKey
+        }
     }
 
     public let steps: [Step]
+    private let index: [StageID: Int]
+
+    public init(steps: [Step]) {
+        self.steps = steps
+        var index: [StageID: Int] = [:]
+        for (i, step) in steps.enumerated() { index[step.id] = i }
+        self.index = index
+    }
 
     /// The step of a stage.
-    public func step(_ id: StageID) -> Step? { steps.first { $0.id == id } }
+    public func step(_ id: StageID) -> Step? { index[id].map { steps[$0] } }
 
     public var runCount: Int { steps.filter { $0.action == .run }.count }
     public var reuseCount: Int { steps.filter { $0.action == .reuse }.count }
@@ -63,85 +85,88 @@ public struct Planner: Sendable {
         for e in previous?.stages ?? [] { previousStages[e.id] = e }
         for id in graph.order {
             guard let stage = graph.stage(id) else { continue }
-            let version = registry[stage.kind]?.version ?? 0
-            let forced = options.force.contains(id)
-            if let only = options.only, !only.contains(id) {
-                let step = Plan.Step(id: id, kind: stage.kind, action: .excluded, reason: "not selected by --only",
-                                     key: nil, record: nil, forced: false)
-                steps[id] = step
-                ordered.append(step)
-                continue
-            }
-            // Inputs: upstream outputs are known only for upstream stages that are reused.
-            var upstreamOutputs: [String: [String: String]] = [:]
-            var running: [StageID] = []
-            for need in stage.inputStages {
-                if let s = steps[need], s.action == .reuse, let record = s.record {
-                    upstreamOutputs[need.description] = record.outputs.mapValues(\.sha256)
-                } else {
-                    running.append(need)
-                }
-            }
-            let previousEntry = previousStages[id.description]
-            let explanation = explain(stage, version: version, spec: spec, files: files, previous: previousEntry,
-                                      previousSeed: previousSeed, running: running, steps: steps)
-            var step: Plan.Step
-            if !running.isEmpty {
-                step = Plan.Step(id: id, kind: stage.kind, action: .run, reason: forced ? "--force" : explanation ?? "input \(running[0]) changed",
-                                 key: nil, record: nil, forced: forced)
-            } else {
-                let key = Fingerprint(stage: stage, version: version, seed: spec.seed, files: files, inputs: upstreamOutputs).key
-                let record = store.record(key, in: .stages)
-                if forced {
-                    step = Plan.Step(id: id, kind: stage.kind, action: .run, reason: "--force", key: key, record: nil, forced: true)
-                } else if let record {
-                    if let missing = record.outputs.keys.sorted().first(where: { record.outputs[$0].map { !store.contains($0) } ?? true }) {
-                        step = Plan.Step(id: id, kind: stage.kind, action: .run, reason: "output \(missing) missing from cache",
-                                         key: key, record: nil, forced: false)
-                    } else {
-                        let reason: String
-                        if let p = previousEntry, p.key != key, !p.key.isEmpty {
-                            reason = "restored from cache" + (explanation.map { ": \($0)" } ?? "")
-                        } else {
-                            reason = "unchanged"
-                        }
-                        step = Plan.Step(id: id, kind: stage.kind, action: .reuse, reason: reason, key: key, record: record, forced: false)
-                    }
-                } else {
-                    step = Plan.Step(id: id, kind: stage.kind, action: .run, reason: explanation ?? "not in cache",
-                                     key: key, record: nil, forced: false)
-                }
-            }
+            let step = decide(stage, spec: spec, files: files, store: store, previous: previousStages[id.description],
+                              previousSeed: previousSeed, steps: steps, options: options)
             steps[id] = step
             ordered.append(step)
         }
         return Plan(steps: ordered)
     }
 
-    /// Why a stage differs from its previous run, if it does: the first of new stage, kind or
-    /// implementation change, parameter changes, seed, input files, upstream stages.
-    func explain(_ stage: StageSpec, version: Int, spec: ExperimentSpec, files: [String: FileHash],
-                 previous: Manifest.StageEntry?, previousSeed: Int?, running: [StageID],
-                 steps: [StageID: Plan.Step]) -> String? {
-        guard let p = previous else { return "new stage" }
-        if p.kind != stage.kind { return "kind \(p.kind) → \(stage.kind)" }
-        if p.version != version { return "implementation of \(stage.kind) v\(p.version) → v\(version)" }
-        let changes = ParamValue.changes(from: .object(p.params), to: .object(stage.params))
-        if !changes.isEmpty {
-            let shown = changes.prefix(3).map { "params.\($0.text)" }.joined(separator: ", ")
-            return changes.count > 3 ? "\(shown) (+\(changes.count - 3) more)" : shown
+    /// The decision for one stage, given the decisions for the stages before it.
+    func decide(_ stage: StageSpec, spec: ExperimentSpec, files: [String: FileHash], store: any ArtifactStore,
+                previous: Manifest.StageEntry?, previousSeed: Int?, steps: [StageID: Plan.Step],
+                options: PlanOptions) -> Plan.Step {
+        let id = stage.id
+        let version = registry[stage.kind]?.version ?? 0
+        let previousKey = previous.flatMap { $0.key.isEmpty ? nil : $0.key }
+        if let only = options.only, !only.contains(id) {
+            return Plan.Step(id: id, kind: stage.kind, action: .excluded, reason: .notSelected, previousKey: previousKey)
         }
-        if p.status == .failed { return "failed last run" }
-        if p.status == .skipped || p.key.isEmpty { return "skipped last run" }
-        if let previousSeed, previousSeed != spec.seed { return "seed \(previousSeed) → \(spec.seed)" }
+        let forced = options.force.contains(id)
+        func run(_ reason: Reason, key: String? = nil) -> Plan.Step {
+            Plan.Step(id: id, kind: stage.kind, action: .run, reason: forced ? .forced : reason, key: key,
+                      forced: forced, previousKey: previousKey)
+        }
+        let ownChange = change(of: stage, version: version, seed: spec.seed, files: files, previous: previous,
+                               previousSeed: previousSeed)
+        // Inputs: upstream outputs are known only for upstream stages that are reused.
+        var upstreamOutputs: [String: [String: String]] = [:]
+        var running: [Plan.Step] = []
+        for need in stage.inputStages {
+            if let s = steps[need], s.action == .reuse, let record = s.record {
+                upstreamOutputs[need.description] = record.outputs.mapValues(\.sha256)
+            } else if let s = steps[need] {
+                running.append(s)
+            }
+        }
+        if !running.isEmpty {
+            // The key waits for the upstream outputs; the runner settles it (see `Runner`).
+            if let ownChange { return run(ownChange) }
+            if let changed = running.first(where: { $0.reason.changesOutputs }) { return run(.upstreamChanged(changed.id)) }
+            // The upstream stages rerun without having changed: this one is probably reused after
+            // them, unless its own record is gone too (a fresh or wiped cache).
+            if let previousKey, store.record(previousKey, in: .stages) != nil { return run(.upstreamReruns(running[0].id)) }
+            return run(.notInCache)
+        }
+        let key = Fingerprint(stage: stage, version: version, seed: spec.seed, files: files, inputs: upstreamOutputs).key
+        if forced { return run(.forced, key: key) }
+        // Same definition, upstream outputs already cached: a key unlike the previous one means
+        // an upstream stage's outputs changed.
+        var inputChange: Reason?
+        if let previous, previousKey != key {
+            let previousInputs = Dictionary(previous.inputs.map { ($0.stage, $0.key) }, uniquingKeysWith: { a, _ in a })
+            if let need = stage.inputStages.first(where: { previousInputs[$0.description] != steps[$0]?.key }) {
+                inputChange = .upstreamChanged(need)
+            }
+        }
+        guard let record = store.record(key, in: .stages) else {
+            return run(ownChange ?? inputChange ?? .notInCache, key: key)
+        }
+        if let missing = record.outputs.keys.sorted().first(where: { record.outputs[$0].map { !store.contains($0) } ?? true }) {
+            return run(.outputMissing(name: missing), key: key)
+        }
+        let reason: Reason = previousKey != nil && previousKey != key ? .restored(from: ownChange ?? inputChange) : .unchanged
+        return Plan.Step(id: id, kind: stage.kind, action: .reuse, reason: reason, key: key, record: record,
+                         previousKey: previousKey)
+    }
+
+    /// How a stage's own definition differs from its previous run, if it does: the first of new
+    /// stage, kind or implementation change, parameter changes, last run failed or skipped, seed,
+    /// input files. Upstream stages are not looked at here.
+    func change(of stage: StageSpec, version: Int, seed: Int, files: [String: FileHash],
+                previous: Manifest.StageEntry?, previousSeed: Int?) -> Reason? {
+        guard let p = previous else { return .newStage }
+        if p.kind != stage.kind { return .kindChanged(from: p.kind, to: stage.kind) }
+        if p.version != version { return .versionChanged(kind: stage.kind, from: p.version, to: version) }
+        let changes = ParamValue.changes(from: .object(p.params), to: .object(stage.params))
+        if !changes.isEmpty { return .paramsChanged(changes) }
+        if p.status == .failed { return .failedLastRun }
+        if p.status == .skipped || p.key.isEmpty { return .skippedLastRun }
+        if let previousSeed, previousSeed != seed { return .seedChanged(from: previousSeed, to: seed) }
         let previousFiles = Dictionary(p.files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
         for path in stage.inputFiles where previousFiles[path] != files[path]?.sha256 {
-            return "input file \(path) changed"
-        }
-        if let first = running.first { return "input \(first) changed" }
-        let previousInputs = Dictionary(p.inputs.map { ($0.stage, $0.key) }, uniquingKeysWith: { a, _ in a })
-        for need in stage.inputStages {
-            if let key = steps[need]?.key, previousInputs[need.description] != key { return "input \(need) changed" }
+            return .inputFileChanged(path: path)
         }
         return nil
     }

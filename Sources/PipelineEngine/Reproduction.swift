@@ -56,9 +56,9 @@ extension Pipeline {
         return try prepared.graph.order.filter(ids.contains).map { id throws(EngineError) -> Reproduction.Target in
             guard let step = plan.step(id), step.action == .reuse, let key = step.key, let record = step.record else {
                 let step = plan.step(id)
-                let reason = step?.key == nil ? "its inputs are not cached either"
-                    : step?.reason.hasPrefix("output ") == true ? step?.reason ?? ""
-                    : "never run with these inputs and parameters"
+                let reason: String = if step?.key == nil { "its inputs are not cached either" }
+                    else if case .outputMissing? = step?.reason { step?.reason.description ?? "" }
+                    else { "never run with these inputs and parameters" }
                 throw .notCached(stage: id.description, reason: reason)
             }
             return Reproduction.Target(id: id, key: key, record: record)
@@ -83,10 +83,10 @@ extension Pipeline {
         // Upstream stages must have been reused as cached; one that reran (its cached output was
         // corrupt) changes what the stage reads.
         if let rerun = result.outcomes.first(where: { $0.id != target.id && $0.status != .cached && $0.status != .skipped }) {
-            return verdict(.failed, [], error: "upstream \(rerun.id) could not be read from the cache (\(rerun.reason)); run the experiment again first")
+            return verdict(.failed, [], error: "upstream \(rerun.id) could not be read from the cache (\(rerun.reason.description)); run the experiment again first")
         }
         guard let outcome, outcome.status == .ran, let record = outcome.record else {
-            return verdict(.failed, [], error: outcome?.error ?? "the stage did not run (\(outcome?.reason ?? "no outcome"))")
+            return verdict(.failed, [], error: outcome?.error ?? "the stage did not run (\(outcome?.reason.description ?? "no outcome"))")
         }
         guard outcome.key == target.key else {
             return verdict(.failed, [], error: "the rerun got key \(outcome.key), not the cached \(target.key)")

@@ -1,7 +1,10 @@
-// Runner: executes a plan. Stages run in dependency order, independent ones in parallel on
-// `jobs` workers; each stage's key is recomputed from its upstream stages' actual outputs, so a
-// rerun upstream whose outputs come out byte-identical keeps its dependents cached (early cutoff).
-// Reused outputs are hash-checked; a corrupt one is dropped and its stage recomputed.
+// Runner: carries out a plan. Stages run in the graph's dependency order, independent ones in
+// parallel on `jobs` workers. A stage whose key the plan could not know yet gets it from its
+// upstream stages' actual outputs (`Fingerprint`, the one recipe) and is settled (`settle`): a
+// rerun upstream whose outputs came out byte-identical keeps it cached (early cutoff). A stage
+// that must compute takes its per-stage lock in the store, then looks again: another run that
+// computed it meanwhile is reused. Reused outputs are hash-checked; a corrupt one is dropped and
+// its stage recomputed. The runner owns the worker-thread count and sets it around each stage.
 public import Foundation
 public import PipelineModel
 
@@ -11,7 +14,7 @@ public struct StageOutcome: Sendable {
     public let kind: String
     public let version: Int
     public let status: Manifest.Status
-    public let reason: String
+    public let reason: Reason
     /// Empty when the stage never got a key (skipped or excluded before its inputs existed).
     public let key: String
     public let record: StageRecord?
@@ -30,6 +33,35 @@ public protocol RunObserver: StageProgressSink {
     func runStarted(total: Int, toRun: Int, jobs: Int)
     func stageStarted(_ id: StageID, kind: String)
     func stageFinished(_ outcome: StageOutcome)
+    /// Another process holds the lock of a stage this run must compute; the run waits for it.
+    func stageWaiting(_ id: StageID, holder: String)
+}
+
+extension RunObserver {
+    /// Observers that do not show waiting ignore it.
+    public func stageWaiting(_ id: StageID, holder: String) {}
+}
+
+/// How many worker threads each computing stage gets, and who applies the count.
+public struct ThreadPolicy: Sendable {
+    /// A fixed count for every stage (`--threads`); nil shares `cores` out between the stages
+    /// computing at the moment, so a stage that computes alone gets every core.
+    public var fixed: Int?
+    /// The cores to share out.
+    public var cores: Int
+    /// Applies a worker count (process-wide; e.g. `Workers.count = n`). Results do not depend on
+    /// it (see Docs/Reproducibility.md), so changing it while stages compute changes speed only.
+    public var apply: (@Sendable (Int) -> Void)?
+
+    public init(fixed: Int? = nil, cores: Int = ProcessInfo.processInfo.activeProcessorCount,
+                apply: (@Sendable (Int) -> Void)? = nil) {
+        self.fixed = fixed.map { max(1, $0) }
+        self.cores = max(1, cores)
+        self.apply = apply
+    }
+
+    /// The threads for each of `computing` stages computing at once.
+    public func threads(computing: Int) -> Int { fixed ?? max(1, cores / max(1, computing)) }
 }
 
 /// Options of a run.
@@ -38,17 +70,30 @@ public struct RunOptions: Sendable {
     public var jobs: Int
     /// Keep running stages that do not depend on a failed one.
     public var keepGoing: Bool
-    /// Cores each stage may use (the machine's cores shared out between jobs).
-    public var threadsPerJob: Int
+    /// Worker threads per computing stage.
+    public var threads: ThreadPolicy
     /// Directory relative input paths are resolved against.
     public var baseDirectory: URL
+    /// Who this run is, as other processes waiting for a lock it holds are told.
+    public var owner: String
+    /// Wait for a stage another process is computing (false: the stage fails, saying who holds it).
+    public var waitForLocks: Bool
 
-    public init(jobs: Int = 1, keepGoing: Bool = false, threadsPerJob: Int = 1,
-                baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
+    public init(jobs: Int = 1, keepGoing: Bool = false, threads: ThreadPolicy = ThreadPolicy(fixed: 1),
+                baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                owner: String = "hsiflow", waitForLocks: Bool = true) {
         self.jobs = max(1, jobs)
         self.keepGoing = keepGoing
-        self.threadsPerJob = max(1, threadsPerJob)
+        self.threads = threads
         self.baseDirectory = baseDirectory
+        self.owner = owner
+        self.waitForLocks = waitForLocks
+    }
+
+    /// Options with a fixed thread count per stage (tests, `stage run --threads`).
+    public init(jobs: Int = 1, keepGoing: Bool = false, threadsPerJob: Int,
+                baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
+        self.init(jobs: jobs, keepGoing: keepGoing, threads: ThreadPolicy(fixed: threadsPerJob), baseDirectory: baseDirectory)
     }
 }
 
@@ -76,7 +121,7 @@ public struct Runner: Sendable {
     public func run(_ spec: ExperimentSpec, graph: PipelineGraph, plan: Plan, files: [String: FileHash],
                     options: RunOptions, observer: (any RunObserver)?) -> RunResult {
         let started = Date()
-        let state = Scheduler(graph: graph, plan: plan)
+        let state = Scheduler(graph: graph)
         // Stages excluded by --only are recorded as skipped but are not part of the run an observer sees.
         observer?.runStarted(total: plan.steps.filter { $0.action != .excluded }.count, toRun: plan.runCount, jobs: options.jobs)
         let workers = min(options.jobs, max(1, plan.steps.count))
@@ -108,62 +153,80 @@ public struct Runner: Sendable {
     private func process(_ id: StageID, spec: ExperimentSpec, graph: PipelineGraph, plan: Plan, files: [String: FileHash],
                          state: Scheduler, options: RunOptions, observer: (any RunObserver)?) -> StageOutcome {
         guard let stage = graph.stage(id), let step = plan.step(id) else {
-            return StageOutcome(id: id, kind: "", version: 0, status: .failed, reason: "not in the plan", key: "",
+            return StageOutcome(id: id, kind: "", version: 0, status: .failed, reason: .notInPlan, key: "",
                                 record: nil, inputs: [], seconds: 0, threads: nil, error: "internal: stage \(id) missing from the plan")
         }
         let kind = registry[stage.kind]
         let version = kind?.version ?? 0
-        func outcome(_ status: Manifest.Status, _ reason: String, key: String = "", record: StageRecord? = nil,
+        func outcome(_ status: Manifest.Status, _ reason: Reason, key: String = "", record: StageRecord? = nil,
                      inputs: [(stage: StageID, key: String)] = [], seconds: Double = 0, threads: Int? = nil,
                      error: String? = nil) -> StageOutcome {
             StageOutcome(id: id, kind: stage.kind, version: version, status: status, reason: reason, key: key,
                          record: record, inputs: inputs, seconds: seconds, threads: threads, error: error)
         }
         if step.action == .excluded { return outcome(.skipped, step.reason) }
-        if let stop = state.stoppedBy {
-            return outcome(.skipped, "not run: stopped after \(stop) failed (--keep-going runs independent stages)")
-        }
+        if let stop = state.stoppedBy { return outcome(.skipped, .stoppedAfter(stop)) }
         // Upstream outcomes: every need has finished by now.
         var upstream: [(id: StageID, record: StageRecord)] = []
         var inputs: [(stage: StageID, key: String)] = []
         for need in stage.inputStages {
             guard let o = state.outcome(need), let record = o.record, o.status == .ran || o.status == .cached else {
-                let why = state.outcome(need).map { $0.status == .failed ? "failed" : "was skipped" } ?? "did not run"
-                return outcome(.skipped, "needs \(need), which \(why)")
+                let reason: Reason = switch state.outcome(need)?.status {
+                case .failed?: .upstreamFailed(need)
+                case nil: .upstreamDidNotRun(need)
+                default: .upstreamSkipped(need)
+                }
+                return outcome(.skipped, reason)
             }
             upstream.append((need, record))
             inputs.append((need, o.key))
         }
         guard let kind else {
-            return outcome(.failed, "unknown kind", error: "no stage kind '\(stage.kind)' is registered")
+            return outcome(.failed, .unknownKind, error: "no stage kind '\(stage.kind)' is registered")
         }
-        let fingerprint = Fingerprint(stage: stage, version: version, seed: spec.seed, files: files,
-                                      inputs: Dictionary(upstream.map { ($0.id.description, $0.record.outputs.mapValues(\.sha256)) },
-                                                         uniquingKeysWith: { a, _ in a }))
-        let key = fingerprint.key
-        var reason = step.reason
+        let key = Fingerprint(stage: stage, version: version, seed: spec.seed, files: files,
+                              inputs: Dictionary(upstream.map { ($0.id.description, $0.record.outputs.mapValues(\.sha256)) },
+                                                 uniquingKeysWith: { a, _ in a })).key
         // The plan already read the record when it knew the key; otherwise look it up now.
-        let cachedRecord = step.key == key && step.record != nil ? step.record : store.record(key, in: .stages)
-        if !step.forced, let record = cachedRecord {
+        let cachedRecord = step.forced ? nil : step.key == key && step.record != nil ? step.record : store.record(key, in: .stages)
+        let reason: Reason
+        switch settle(step, key: key, cached: cachedRecord) {
+        case .reuse(let record, let why):
             // Cached: check every output's bytes against its hash before trusting it.
-            if let corrupt = record.outputs.keys.sorted().first(where: { name in record.outputs[name].map { !store.verify($0) } ?? true }) {
-                store.removeRecord(key, in: .stages)
-                reason = "output \(corrupt) corrupt or missing in cache (hash mismatch); recomputed"
-            } else {
-                // Planned to run but found cached: either an upstream rerun produced identical bytes
-                // (early cutoff), or the stage's own change led back to a key that ran before.
-                let ownChange = ["params.", "seed ", "kind ", "implementation "].contains { step.reason.hasPrefix($0) }
-                let why = step.action == .reuse ? step.reason
-                    : ownChange ? "restored from cache: \(step.reason)"
-                    : "inputs reran with identical outputs (early cutoff)"
+            guard let corrupt = firstCorruptOutput(record) else {
                 return outcome(.cached, why, key: key, record: record, inputs: inputs, seconds: record.seconds,
                                threads: record.threads)
             }
+            reason = .corruptOutput(name: corrupt)
+        case .compute(let why):
+            reason = why
         }
-        if step.action == .reuse && reason == step.reason { reason = "cached record vanished; recomputed" }
+        // Compute under the stage's lock; whoever held it may have computed it meanwhile.
+        let lock: any StoreLock
+        do {
+            lock = try store.lockEntry(key, in: .stages, owner: "\(options.owner), stage \(id)", wait: options.waitForLocks) { holder in
+                observer?.stageWaiting(id, holder: holder)
+            }
+        } catch {
+            guard case .locked(_, let holder) = error else {
+                return outcome(.failed, reason, key: key, inputs: inputs, error: error.description)
+            }
+            return outcome(.failed, .lockBusy(holder: holder), key: key, inputs: inputs,
+                           error: "stage \(id) is locked by \(holder), which is computing it; run again when it has finished, or without --no-wait to wait for it")
+        }
+        defer { lock.release() }
+        if !step.forced, let record = store.record(key, in: .stages) {
+            guard firstCorruptOutput(record) != nil else {
+                return outcome(.cached, .computedByAnotherRun, key: key, record: record, inputs: inputs,
+                               seconds: record.seconds, threads: record.threads)
+            }
+            store.removeRecord(key, in: .stages)
+        }
         observer?.stageStarted(id, kind: stage.kind)
+        let threads = state.startComputing(options.threads)
+        defer { state.stopComputing(options.threads) }
         let context = StageContext(id: id, kind: stage.kind, version: version, params: stage.params, seed: spec.seed,
-                                   threads: options.threadsPerJob, key: key, baseDirectory: URL(fileURLWithPath: spec.directory),
+                                   threads: threads, key: key, baseDirectory: URL(fileURLWithPath: spec.directory),
                                    upstream: upstream, inputPorts: kind.inputs, sources: stage.inputs, store: store,
                                    progressSink: observer)
         let clock = Date()
@@ -171,10 +234,9 @@ public struct Runner: Sendable {
             try kind.run(context)
             let seconds = Date().timeIntervalSince(clock)
             let record = StageRecord(key: key, stage: id.description, kind: stage.kind, outputs: context.writtenOutputs,
-                                     metrics: context.writtenMetrics, seconds: seconds, threads: options.threadsPerJob)
+                                     metrics: context.writtenMetrics, seconds: seconds, threads: threads)
             try store.putRecord(record, in: .stages)
-            return outcome(.ran, reason, key: key, record: record, inputs: inputs, seconds: seconds,
-                           threads: options.threadsPerJob)
+            return outcome(.ran, reason, key: key, record: record, inputs: inputs, seconds: seconds, threads: threads)
         } catch {
             let seconds = Date().timeIntervalSince(clock)
             var message = (error as? EngineError)?.description ?? "\(error)"
@@ -184,36 +246,70 @@ public struct Runner: Sendable {
                     store.removeRecord(record.key, in: .stages)
                 }
             }
-            return outcome(.failed, reason, key: key, inputs: inputs, seconds: seconds, threads: options.threadsPerJob,
-                           error: message)
+            return outcome(.failed, reason, key: key, inputs: inputs, seconds: seconds, threads: threads, error: message)
         }
+    }
+
+    /// What the runner does with a stage once its key is known.
+    enum Settlement {
+        /// Reuse the record (its outputs still to be hash-checked).
+        case reuse(StageRecord, Reason)
+        /// Compute the stage.
+        case compute(Reason)
+    }
+
+    /// The transition from the plan's decision to the runner's, once the stage's actual key and
+    /// cached record (nil when absent or forced) are known. A stage planned to run that turns out
+    /// cached was either restored by its own change or cut off early behind an identical upstream
+    /// rerun; one that must compute, whose key equals its previous run's, is simply not in cache
+    /// (e.g. after a wipe: its inputs did not change).
+    func settle(_ step: Plan.Step, key: String, cached: StageRecord?) -> Settlement {
+        if let record = cached {
+            switch step.action {
+            case .reuse: return .reuse(record, step.reason)
+            case .run, .excluded:
+                return .reuse(record, step.reason.isOwnChange ? .restored(from: step.reason) : .earlyCutoff)
+            }
+        }
+        switch step.action {
+        case .reuse: return .compute(.recordVanished)
+        case .run, .excluded:
+            // Only a reason about the inputs can be settled by the key: the stage's own change stays.
+            guard step.key == nil, !step.forced else { return .compute(step.reason) }
+            switch step.reason {
+            case .upstreamChanged, .upstreamReruns, .notInCache:
+                if key == step.previousKey { return .compute(.notInCache) }
+                if case .upstreamReruns(let id) = step.reason { return .compute(.upstreamChanged(id)) }
+                return .compute(step.reason)
+            default:
+                return .compute(step.reason)
+            }
+        }
+    }
+
+    /// The first output of `record` whose bytes are missing or do not match their hash (dropped by the store).
+    private func firstCorruptOutput(_ record: StageRecord) -> String? {
+        record.outputs.keys.sorted().first { name in record.outputs[name].map { !store.verify($0) } ?? true }
     }
 }
 
-/// Shared state of the workers: which stages are ready, which finished how.
+/// Shared state of the workers: which stages are ready, which finished how, how many compute.
 private final class Scheduler: @unchecked Sendable {
     private let condition = NSCondition()
+    private let graph: PipelineGraph
     private var remaining: [StageID: Int] = [:]
     private var ready: [StageID] = []
     private var outcomes: [StageID: StageOutcome] = [:]
-    private let dependents: [StageID: [StageID]]
-    private let rank: [StageID: Int]
-    private let total: Int
     private var stop: StageID?
+    private var computing = 0
 
-    init(graph: PipelineGraph, plan: Plan) {
-        var rank: [StageID: Int] = [:]
-        for (i, id) in graph.order.enumerated() { rank[id] = i }
-        self.rank = rank
-        var dependents: [StageID: [StageID]] = [:]
+    init(graph: PipelineGraph) {
+        self.graph = graph
         for id in graph.order {
-            let needs = graph.stage(id)?.needs ?? []
-            remaining[id] = needs.count
-            for n in needs { dependents[n, default: []].append(id) }
-            if needs.isEmpty { ready.append(id) }
+            let needs = graph.stage(id)?.needs.count ?? 0
+            remaining[id] = needs
+            if needs == 0 { ready.append(id) }
         }
-        self.dependents = dependents
-        total = graph.order.count
     }
 
     /// The next ready stage (earliest in dependency order), or nil when every stage has finished.
@@ -221,7 +317,7 @@ private final class Scheduler: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while ready.isEmpty {
-            if outcomes.count >= total { return nil }
+            if outcomes.count >= graph.order.count { return nil }
             condition.wait()
         }
         return ready.removeFirst()
@@ -232,16 +328,35 @@ private final class Scheduler: @unchecked Sendable {
         outcomes[outcome.id] = outcome
         if outcome.status == .failed, stopOnFailure, stop == nil { stop = outcome.id }
         var released: [StageID] = []
-        for d in dependents[outcome.id] ?? [] {
+        for d in graph.dependents(of: outcome.id) {
             remaining[d, default: 0] -= 1
             if remaining[d] == 0 { released.append(d) }
         }
         if !released.isEmpty {
             ready += released
-            ready.sort { (rank[$0] ?? 0) < (rank[$1] ?? 0) }
+            ready.sort { (graph.position(of: $0) ?? 0) < (graph.position(of: $1) ?? 0) }
         }
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// A stage starts computing: the worker count becomes the policy's share for every stage
+    /// computing now (applied here, under the lock, so counts are applied in order). Returns this stage's threads.
+    func startComputing(_ policy: ThreadPolicy) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        computing += 1
+        let threads = policy.threads(computing: computing)
+        policy.apply?(threads)
+        return threads
+    }
+
+    /// A stage stops computing: the stages still computing share the cores again.
+    func stopComputing(_ policy: ThreadPolicy) {
+        condition.lock()
+        defer { condition.unlock() }
+        computing -= 1
+        if computing > 0 { policy.apply?(policy.threads(computing: computing)) }
     }
 
     var stoppedBy: StageID? { condition.lock(); defer { condition.unlock() }; return stop }

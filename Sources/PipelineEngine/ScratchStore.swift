@@ -68,8 +68,20 @@ public final class ScratchStore: ArtifactStore, @unchecked Sendable {
         scratch.removeObject(sha256)
     }
 
+    /// Reports find objects in the real cache.
+    public var directory: URL? { base.directory }
+
+    /// Nothing is written to the cache, so nothing of it is swept here.
+    public func removeStaleTemporaries() {}
+
     /// Locks the scratch store: nothing is written to the cache, so its lock is not needed.
-    public func lock(owner: String, wait: Bool, onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock {
-        try scratch.lock(owner: owner, wait: wait, onWait: onWait)
+    public func lockCache(_ access: CacheAccess, owner: String, wait: Bool,
+                          onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock {
+        try scratch.lockCache(access, owner: owner, wait: wait, onWait: onWait)
+    }
+
+    public func lockEntry(_ key: String, in table: RecordTable, owner: String, wait: Bool,
+                          onWait: @Sendable (String) -> Void) throws(EngineError) -> any StoreLock {
+        try scratch.lockEntry(key, in: table, owner: owner, wait: wait, onWait: onWait)
     }
 }

@@ -18,8 +18,9 @@ public final class StageContext: @unchecked Sendable {
     let params: [String: ParamValue]
     /// The experiment's top-level seed.
     public let seed: Int
-    /// Cores this stage may use (the machine's cores shared out between parallel jobs).
-    public let threads: Int
+    /// Worker threads the runner gave this stage (it sets the worker count around the stage;
+    /// the stage itself does not touch it). Recorded with step records.
+    let threads: Int
     /// The stage's fingerprint.
     public let key: String
     /// Directory relative input paths are resolved against (the experiment file's folder).
@@ -157,22 +158,28 @@ public final class StageContext: @unchecked Sendable {
     public func cachedStep(_ name: String, stepParams: ParamValue,
                            compute: () throws -> (outputs: [String: Data], metrics: [String: ParamValue]))
         throws -> (outputs: [String: Data], metrics: [String: ParamValue], cached: Bool) {
-        var identity: [String: ParamValue] = [
-            "kind": .string(kind), "version": .int(version), "step": .string(name), "params": stepParams, "seed": .int(seed),
-        ]
-        identity["inputs"] = .object(Dictionary(uniqueKeysWithValues: upstream.map { u in
-            (u.id.description, ParamValue.object(u.record.outputs.mapValues { .string($0.sha256) }))
-        }))
-        let stepKey = sha256Hex(ParamValue.object(identity).canonicalJSON)
-        if let record = store.record(stepKey, in: .steps) {
+        let stepKey = Fingerprint.stepKey(kind: kind, version: version, seed: seed, step: name, stepParams: stepParams,
+                                          inputs: Dictionary(upstream.map { ($0.id.description, $0.record.outputs.mapValues(\.sha256)) },
+                                                             uniquingKeysWith: { a, _ in a }))
+        /// The cached step's outputs when its record and every object it names are readable.
+        func cached() -> (outputs: [String: Data], metrics: [String: ParamValue])? {
+            guard let record = store.record(stepKey, in: .steps) else { return nil }
             var out: [String: Data] = [:]
-            var complete = true
             for (outputName, ref) in record.outputs {
-                if let data = try? store.read(ref) { out[outputName] = data } else { complete = false; break }
+                guard let data = try? store.read(ref) else {
+                    store.removeRecord(stepKey, in: .steps)
+                    return nil
+                }
+                out[outputName] = data
             }
-            if complete { return (out, record.metrics, true) }
-            store.removeRecord(stepKey, in: .steps)
+            return (out, record.metrics)
         }
+        if let hit = cached() { return (hit.outputs, hit.metrics, true) }
+        // Another process (a different stage with the same step) may be computing it: take the
+        // step's lock and look again.
+        let lock = try store.lockEntry(stepKey, in: .steps, owner: "stage \(id), step \(name)", wait: true) { _ in }
+        defer { lock.release() }
+        if let hit = cached() { return (hit.outputs, hit.metrics, true) }
         let started = Date()
         let result = try compute()
         var refs: [String: ObjectRef] = [:]

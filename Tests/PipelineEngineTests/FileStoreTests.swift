@@ -70,22 +70,89 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: tmp.path))
     }
 
-    @Test func theLockNamesItsHolderAndIsFreeAfterRelease() throws {
+    @Test func theExclusiveLockNamesItsHolderAndIsFreeAfterRelease() throws {
         let (store, dir) = try makeStore()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let held = try store.lock(owner: "hsiflow run first.yaml", wait: false) { _ in }
+        let held = try store.lockCache(.exclusive, owner: "hsiflow cache gc", wait: false) { _ in }
+        for access in [CacheAccess.exclusive, .shared] {
+            do {
+                _ = try store.lockCache(access, owner: "second", wait: false) { _ in }
+                Issue.record("a \(access) lock was granted while an exclusive one was held")
+            } catch {
+                guard case .locked(_, let holder) = error else { Issue.record("unexpected \(error)"); return }
+                #expect(holder.contains("pid \(ProcessInfo.processInfo.processIdentifier)"))
+                #expect(holder.contains("hsiflow cache gc"))
+                #expect(error.description.contains("a killed run releases the lock by itself"))
+            }
+        }
+        held.release()
+        let again = try store.lockCache(.exclusive, owner: "third", wait: false) { _ in }
+        again.release()
+    }
+
+    @Test func runsShareTheCacheLockAndMaintenanceWaitsForThem() throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try store.lockCache(.shared, owner: "hsiflow run a.yaml", wait: false) { _ in }
+        let second = try store.lockCache(.shared, owner: "hsiflow run b.yaml", wait: false) { _ in }
+        #expect(throws: EngineError.self) { try store.lockCache(.exclusive, owner: "hsiflow cache gc", wait: false) { _ in } }
+        first.release()
+        #expect(throws: EngineError.self) { try store.lockCache(.exclusive, owner: "hsiflow cache gc", wait: false) { _ in } }
+        second.release()
+        let gc = try store.lockCache(.exclusive, owner: "hsiflow cache gc", wait: false) { _ in }
+        gc.release()
+    }
+
+    @Test func anEntryLockIsHeldByOneHolderAtATimeAndNamesIt() throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = sha256Hex("stage")
+        let held = try store.lockEntry(key, in: .stages, owner: "hsiflow run a.yaml, stage train", wait: false) { _ in }
         do {
-            _ = try store.lock(owner: "second", wait: false) { _ in }
-            Issue.record("a second lock was granted while the first was held")
+            _ = try store.lockEntry(key, in: .stages, owner: "second", wait: false) { _ in }
+            Issue.record("a second holder got the entry lock")
         } catch {
             guard case .locked(_, let holder) = error else { Issue.record("unexpected \(error)"); return }
             #expect(holder.contains("pid \(ProcessInfo.processInfo.processIdentifier)"))
-            #expect(holder.contains("hsiflow run first.yaml"))
-            #expect(error.description.contains("a killed run releases the lock by itself"))
+            #expect(holder.contains("stage train"))
         }
+        // Other entries, and the same key in the other table, are independent.
+        let other = try store.lockEntry(sha256Hex("other"), in: .stages, owner: "third", wait: false) { _ in }
+        let step = try store.lockEntry(key, in: .steps, owner: "fourth", wait: false) { _ in }
+        other.release()
+        step.release()
         held.release()
-        let again = try store.lock(owner: "third", wait: false) { _ in }
+        let again = try store.lockEntry(key, in: .stages, owner: "fifth", wait: false) { _ in }
         again.release()
+        #expect(throws: EngineError.self) { try store.lockEntry("../escape", in: .stages, owner: "x", wait: false) { _ in } }
+    }
+
+    @Test func aWaiterGetsTheEntryLockWhenItsHolderReleasesIt() throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = sha256Hex("waited")
+        let held = try store.lockEntry(key, in: .stages, owner: "first", wait: false) { _ in }
+        let waited = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            do {
+                let lock = try store.lockEntry(key, in: .stages, owner: "second", wait: true) { holder in
+                    waited.add(holder.contains("first") ? [.skipped] : [.failed])
+                }
+                lock.release()
+                waited.add([.ran])
+            } catch {
+                waited.add([.failed])
+            }
+            done.signal()
+        }
+        // The waiter reports that it waits, then blocks until the release.
+        var spins = 0
+        while waited.values.isEmpty && spins < 500 { Thread.sleep(forTimeInterval: 0.01); spins += 1 }
+        #expect(waited.values == [[.skipped]])
+        held.release()
+        done.wait()
+        #expect(waited.values == [[.skipped], [.ran]])
     }
 
     @Test func theCacheLocationFollowsFlagThenEnvironmentThenDefault() {

@@ -54,7 +54,7 @@ extension RunResult {
     }
 
     public func reason(_ id: String) -> String? {
-        outcomes.first { $0.id.description == id }?.reason
+        outcomes.first { $0.id.description == id }?.reason.description
     }
 
     /// Ids with a status, sorted.

@@ -79,10 +79,21 @@ final class ProgressDisplay: RunObserver, @unchecked Sendable {
         condition.withLock { progress.report(id, fraction: fraction, message: message) }
     }
 
+    func stageWaiting(_ id: StageID, holder: String) {
+        condition.withLock {
+            let line = "\(id): waiting for \(holder), which is computing it"
+            switch mode {
+            case .live: permanent.append(line)
+            case .lines: output(line + "\n")
+            case .silent: break
+            }
+        }
+    }
+
     func stageFinished(_ outcome: StageOutcome) {
         condition.withLock {
             progress.finish(outcome.id, status: outcome.status, seconds: outcome.seconds)
-            let detail = outcome.status == .failed ? outcome.error : outcome.reason
+            let detail = outcome.status == .failed ? outcome.error : outcome.reason.description
             let line = ProgressRenderer.finishedLine(done: progress.done, total: progress.total, id: outcome.id,
                                                      status: outcome.status, seconds: outcome.seconds, detail: detail)
             switch mode {

@@ -8,7 +8,7 @@ enum PlanRenderer {
     static func table(_ plan: Plan) -> String {
         var table = TextTable(["STAGE", "KIND", "ACTION", "REASON"])
         for step in plan.steps {
-            table.add([step.id.description, step.kind, step.action.rawValue, step.reason])
+            table.add([step.id.description, step.kind, step.action.rawValue, step.reason.description])
         }
         let excluded = plan.steps.count - plan.runCount - plan.reuseCount
         var summary = "\(plan.runCount) to run, \(plan.reuseCount) cached"
@@ -25,6 +25,6 @@ enum PlanRenderer {
     }
 
     static func json(_ plan: Plan) throws -> String {
-        try EngineSupport.json(plan.steps.map { Row(id: $0.id.description, kind: $0.kind, action: $0.action.rawValue, reason: $0.reason, key: $0.key) })
+        try EngineSupport.json(plan.steps.map { Row(id: $0.id.description, kind: $0.kind, action: $0.action.rawValue, reason: $0.reason.description, key: $0.key) })
     }
 }

@@ -14,7 +14,7 @@ enum RunSummaryRenderer {
         var table = TextTable(["STATUS", "STAGE", "SECONDS", "REASON"])
         for o in considered {
             let seconds = o.status == .ran || o.status == .failed ? String(format: "%.2f", o.seconds) : "-"
-            table.add([o.status.rawValue, o.id.description, seconds, o.error.map { "\(o.reason): \($0)" } ?? o.reason])
+            table.add([o.status.rawValue, o.id.description, seconds, o.error.map { "\(o.reason): \($0)" } ?? o.reason.description])
         }
         func count(_ status: Manifest.Status) -> Int { considered.filter { $0.status == status }.count }
         var totals = "\(count(.ran)) ran, \(count(.cached)) cached, \(count(.failed)) failed, \(count(.skipped)) skipped in \(String(format: "%.2f", wallSeconds)) s"
