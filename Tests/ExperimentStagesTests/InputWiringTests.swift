@@ -283,7 +283,7 @@ private let kerasFixture = URL(fileURLWithPath: #filePath).deletingLastPathCompo
                 do {
                     let run = try EngineHarness(registry: StandardStages.registry).run(experiment.yaml, keepGoing: true)
                     // Ran, or cached when an identical stage earlier in the run already made its outputs.
-                    let failures = run.result.outcomes.filter { $0.status == .failed || $0.status == .skipped }.map { "\($0.id): \($0.status) \($0.error ?? $0.reason)" }
+                    let failures = run.result.outcomes.filter { $0.status == .failed || $0.status == .skipped }.map { "\($0.id): \($0.status) \($0.error ?? $0.reason.description)" }
                     #expect(failures.isEmpty, "seed \(seed):\n\(experiment.yaml)\n\(failures.joined(separator: "\n"))")
                 } catch {
                     Issue.record("seed \(seed):\n\(experiment.yaml)\n\(error)")

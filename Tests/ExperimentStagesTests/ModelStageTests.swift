@@ -91,7 +91,7 @@ private let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent(
         let changed = try pipeline.prepare(path: "study/m.yaml")
         let replan = pipeline.plan(changed, previous: manifest, options: PlanOptions())
         #expect(replan.steps.first?.action == .run)
-        #expect(replan.steps.first?.reason == "input file cao.h5 changed")
+        #expect(replan.steps.first?.reason == .inputFileChanged(path: "cao.h5"))
         _ = before
     }
 

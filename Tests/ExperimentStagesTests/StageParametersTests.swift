@@ -12,12 +12,17 @@ import Testing
 @Suite struct StageParametersTests {
     static let registry = StandardStages.registry(includingTestUtilities: true)
     /// What each kind must be given.
-    static let required: [String: String] = ["load": "cube: synthetic", "prune": "levels: [0, 50]"]
+    static let required: [String: String] = ["load": "cube: synthetic", "prune": "levels: [0, 50]", "model": "path: \(kerasFixture)"]
+    static let kerasFixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("FileFormatsTests/Fixtures/keras3_cao.h5").path
 
     static func load(_ kind: String, _ extra: String = "") throws -> StageSpec {
         let body = ([required[kind]] + [extra.isEmpty ? nil : extra]).compactMap { $0 }.map { "    \($0)\n" }.joined()
-        let yaml = "name: t\nstages:\n  s:\n    kind: \(kind)\n" + body
-        return try #require(try ExperimentLoader(registry: registry).load(text: yaml, path: "t.yaml").stages.first)
+        // Ancestors that provide every input a kind can ask for (a scene, a model), so wiring is satisfied.
+        let yaml = "name: t\nstages:\n  scene: {kind: load, cube: synthetic}\n  fit: {kind: train, needs: scene}\n"
+            + "  s:\n    kind: \(kind)\n    needs: [fit]\n" + body
+        let stages = try ExperimentLoader(registry: registry).load(text: yaml, path: "t.yaml").stages
+        return try #require(stages.first { $0.id.description == "s" })
     }
 
     static func problems(_ kind: String, _ extra: String) -> [String] {
@@ -74,7 +79,8 @@ import Testing
             let problems = Self.problems(name, yaml)
             #expect(problems.contains { $0.contains("'\(field)'") }, "\(name).\(path) (\(yaml)) accepted: \(problems)")
         }
-        #expect(!cases.isEmpty, "\(name) declares no bounded parameter to check")
+        // `model` declares only a file path: nothing bounded to check.
+        if name != "model" { #expect(!cases.isEmpty, "\(name) declares no bounded parameter to check") }
     }
 
     @Test(arguments: registry.names)
@@ -101,9 +107,12 @@ import Testing
     @Test func trainDecodesALayerListStraightFromTheValue() throws {
         let stage = try Self.load("train", "model: [{kind: conv2d, filters: 4, kernel: 3, activation: relu}, {kind: flatten}]")
         let p = try TrainStage.Parameters.decoded(from: stage.params)
-        guard case .layers(let layers) = p.model else { Issue.record("expected a layer list"); return }
-        #expect(layers.map(\.kind) == [.conv2d, .flatten])
-        #expect(layers.first?.kernel == [3, 3])
+        guard case .layers(let spec) = p.model else { Issue.record("expected a layer list"); return }
+        #expect(spec.layers.map(\.kind) == [.conv2d, .flatten])
+        #expect(spec.layers.first?.kernel == [3, 3])
+        let named = try TrainStage.Parameters.decoded(from: try Self.load("train", "model: {name: small, layers: [{kind: flatten}]}").params)
+        guard case .layers(let namedSpec) = named.model else { Issue.record("expected {name, layers}"); return }
+        #expect(namedSpec.name == "small" && namedSpec.layers.map(\.kind) == [.flatten])
         #expect(p.optimizer.name == .adam && p.optimizer.lr == 0.001 && p.epochs == 10)
         #expect(Self.problems("train", "model: [{kind: conv2d, filterz: 4}]").contains { $0.contains("not a layer list") })
     }
