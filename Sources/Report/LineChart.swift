@@ -82,23 +82,11 @@ public struct LineChart: Sendable {
         let integral = xs.allSatisfy { $0 == $0.rounded() }
         let xTicks = niceTicks(low: xMin, high: xMax, count: integral ? min(5, max(1, Int(xMax - xMin))) : 5)
         let yTicks = yRange.map { niceTicks(low: $0.lowerBound, high: $0.upperBound) } ?? niceTicks(low: yMinData, high: yMaxData)
-        let (x0, x1) = (xTicks.first ?? xMin, xTicks.last ?? xMax)
-        let (y0, y1) = (yTicks.first ?? yMinData, yTicks.last ?? yMaxData)
-        func px(_ x: Double) -> Double { left + (x1 == x0 ? 0.5 : (x - x0) / (x1 - x0)) * plotW }
-        func py(_ y: Double) -> Double { top + plotH - (y1 == y0 ? 0.5 : (y - y0) / (y1 - y0)) * plotH }
-
-        for t in yTicks {
-            canvas.line(left, py(t), left + plotW, py(t), stroke: "#e6e6e6")
-            canvas.text(left - 6, py(t) + 4, tickLabel(t), size: 10, anchor: "end", fill: "#555")
-        }
-        for t in xTicks {
-            canvas.line(px(t), top + plotH, px(t), top + plotH + 4, stroke: "#888")
-            canvas.text(px(t), top + plotH + 16, tickLabel(t), size: 10, anchor: "middle", fill: "#555")
-        }
-        canvas.line(left, top, left, top + plotH, stroke: "#888")
-        canvas.line(left, top + plotH, left + plotW, top + plotH, stroke: "#888")
-        canvas.text(left + plotW / 2, top + plotH + 32, xLabel, size: 11, anchor: "middle")
-        canvas.text(14, top + plotH / 2, yLabel, size: 11, anchor: "middle", rotate: -90)
+        let frame = PlotFrame(left: left, top: top, width: plotW, height: plotH, xTicks: xTicks, yTicks: yTicks,
+                              xFallback: xMin...max(xMin, xMax), yFallback: yMinData...max(yMinData, yMaxData))
+        func px(_ x: Double) -> Double { frame.px(x) }
+        func py(_ y: Double) -> Double { frame.py(y) }
+        frame.draw(on: &canvas, xLabel: xLabel, yLabel: yLabel)
 
         for (i, s) in series.enumerated() {
             let color = Self.color(of: s, at: i)

@@ -115,3 +115,39 @@ func legendColumns(_ names: [String], width: Double) -> Int {
     let entry = 24 + 5.6 * Double(names.map(\.count).max() ?? 1)
     return max(1, min(3, Int(width / entry)))
 }
+
+/// The frame of an x–y chart: the ticks' extent as the data → pixel mapping, and the grid, ticks,
+/// axes and axis titles drawn once for every chart that plots lines.
+struct PlotFrame {
+    let left: Double, top: Double, width: Double, height: Double
+    let xTicks: [Double], yTicks: [Double]
+    private let x0: Double, x1: Double, y0: Double, y1: Double
+
+    /// `xFallback`/`yFallback` stand in for an axis whose ticks came out empty.
+    init(left: Double, top: Double, width: Double, height: Double, xTicks: [Double], yTicks: [Double],
+         xFallback: ClosedRange<Double>, yFallback: ClosedRange<Double>) {
+        (self.left, self.top, self.width, self.height) = (left, top, width, height)
+        (self.xTicks, self.yTicks) = (xTicks, yTicks)
+        (x0, x1) = (xTicks.first ?? xFallback.lowerBound, xTicks.last ?? xFallback.upperBound)
+        (y0, y1) = (yTicks.first ?? yFallback.lowerBound, yTicks.last ?? yFallback.upperBound)
+    }
+
+    func px(_ x: Double) -> Double { left + (x1 == x0 ? 0.5 : (x - x0) / (x1 - x0)) * width }
+    func py(_ y: Double) -> Double { top + height - (y1 == y0 ? 0.5 : (y - y0) / (y1 - y0)) * height }
+
+    /// Horizontal grid lines at the y ticks, x tick marks, both axes and their titles.
+    func draw(on canvas: inout SVGCanvas, xLabel: String, yLabel: String) {
+        for t in yTicks {
+            canvas.line(left, py(t), left + width, py(t), stroke: "#e6e6e6")
+            canvas.text(left - 6, py(t) + 4, tickLabel(t), size: 10, anchor: "end", fill: "#555")
+        }
+        for t in xTicks {
+            canvas.line(px(t), top + height, px(t), top + height + 4, stroke: "#888")
+            canvas.text(px(t), top + height + 16, tickLabel(t), size: 10, anchor: "middle", fill: "#555")
+        }
+        canvas.line(left, top, left, top + height, stroke: "#888")
+        canvas.line(left, top + height, left + width, top + height, stroke: "#888")
+        canvas.text(left + width / 2, top + height + 32, xLabel, size: 11, anchor: "middle")
+        canvas.text(14, top + height / 2, yLabel, size: 11, anchor: "middle", rotate: -90)
+    }
+}
