@@ -1,9 +1,11 @@
 // ExportPlan: what `hsiflow export` will write, decided before anything is written — every
 // stage output as `<stage-id>/<output-name><ext>` (taken from the cache by its validated SHA-256,
-// extension sniffed from the bytes) and every metrics table as CSV, under names made safe.
+// extension sniffed from the bytes), every metrics table as CSV, and the report's study charts as
+// SVG files under `study/` named after their titles, all under names made safe.
 import Foundation
 import PipelineEngine
 import PipelineModel
+import Report
 
 /// The files an export writes, relative to its folder.
 struct ExportPlan {
@@ -52,6 +54,16 @@ struct ExportPlan {
                 files.append(File(components: [folder, name], content: .text(table.csv)))
             }
         }
+        // The report's study charts as SVG files named after what they show.
+        let charts = StudyCharts.all(manifest: manifest, importance: ReportWriter.bandImportance(of: manifest, store: store))
+        if !charts.isEmpty {
+            let folder = ExportPlan.unique("study", among: &used, folderOnly: true)
+            var names = Set<String>()
+            for chart in charts {
+                let name = ExportPlan.unique(ExportPlan.safeName(ExportPlan.fileName(forTitle: chart.title)) + ".svg", among: &names)
+                files.append(File(components: [folder, name], content: .text(chart.svg)))
+            }
+        }
         if !problems.isEmpty {
             throw UserInputError("the manifest is invalid:\n  " + problems.joined(separator: "\n  ")
                                  + "\nexport takes outputs only by the SHA-256 the run recorded; rerun the experiment to rewrite its manifest")
@@ -83,6 +95,22 @@ struct ExportPlan {
         if name.allSatisfy({ $0 == "." }) { name = String(repeating: "_", count: max(name.count, 1)) }
         if name.utf8.count > 200 { name = String(name.prefix(200)) }
         return name
+    }
+
+    /// A chart title as a file name: lower case, every run of spaces and punctuation one `-`, stage
+    /// ids kept (`explain[bands=pca]: saliency similarity to 0 % pruned` →
+    /// `explain[bands=pca]-saliency-similarity-to-0-pruned`).
+    static func fileName(forTitle title: String) -> String {
+        var name = ""
+        for s in title.lowercased().unicodeScalars {
+            if CharacterSet.alphanumerics.contains(s) || "[]=._".unicodeScalars.contains(s) {
+                name.unicodeScalars.append(s)
+            } else if !name.isEmpty, name.last != "-" {
+                name.append("-")
+            }
+        }
+        while name.last == "-" { name.removeLast() }
+        return name.isEmpty ? "chart" : name
     }
 
     /// `name`, or `name-2`, `name-3`… when a sanitized name collides with one already used.

@@ -17,17 +17,13 @@ enum ReportWriter {
         let figuresDir = directory.appendingPathComponent("figures", isDirectory: true)
         let store = try? FileStore(root: cacheRoot, readOnly: true)
         var figures: [String: String] = [:]
-        var importance: [String: ParamValue] = [:]
+        let importance = bandImportance(of: manifest, store: store)
         var folders = Set<String>()
         for stage in manifest.stages {
             let folder = ExportPlan.unique(ExportPlan.safeName(stage.id), among: &folders, folderOnly: true)
             var names = Set<String>()
             for output in stage.outputs where ExportPlan.isSHA256(output.sha256) && output.bytes >= 0 {
                 let ref = ObjectRef(sha256: output.sha256, bytes: output.bytes)
-                if stage.kind == "visualize", output.name == "importance.json", importance[stage.id] == nil,
-                   let data = read(ref, from: store), let value = try? JSONDecoder().decode(ParamValue.self, from: data) {
-                    importance[stage.id] = value
-                }
                 guard output.name.lowercased().hasSuffix(".png") || output.path.lowercased().hasSuffix(".png"),
                       figures[output.sha256] == nil, let data = read(ref, from: store) else { continue }
                 var name = ExportPlan.safeName(output.name)
@@ -44,6 +40,19 @@ enum ReportWriter {
         let url = directory.appendingPathComponent("report.html")
         try AtomicFile.write(Data(html.utf8), to: url.path)
         return url
+    }
+
+    /// The decoded `importance.json` of every visualize stage, by stage id (for the band-importance charts).
+    static func bandImportance(of manifest: Manifest, store: FileStore?) -> [String: ParamValue] {
+        var importance: [String: ParamValue] = [:]
+        for stage in manifest.stages where stage.kind == "visualize" {
+            guard let output = stage.outputs.first(where: { $0.name == "importance.json" }),
+                  ExportPlan.isSHA256(output.sha256), output.bytes >= 0,
+                  let data = read(ObjectRef(sha256: output.sha256, bytes: output.bytes), from: store),
+                  let value = try? JSONDecoder().decode(ParamValue.self, from: data) else { continue }
+            importance[stage.id] = value
+        }
+        return importance
     }
 
     /// An object's bytes, checked against its hash; nil when the cache lacks it or it is corrupt.

@@ -74,6 +74,15 @@ private func files(under dir: URL) -> Set<String> {
             #expect(written.contains(name), "missing \(name); wrote \(written.sorted())")
         }
         #expect(!written.contains("train/classmap.png.png"))
+        // The report's study charts, as standalone SVG documents named after what they show.
+        let charts = written.filter { $0.hasPrefix("study/") }
+        #expect(charts.contains("study/overall-accuracy-against-pruning.svg"), "\(charts.sorted())")
+        #expect(charts.contains("study/cohen-s-kappa-against-pruning.svg"), "\(charts.sorted())")
+        for chart in charts {
+            #expect(chart.hasSuffix(".svg"))
+            let text = try String(contentsOf: out.appendingPathComponent(chart), encoding: .utf8)
+            #expect(text.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\"") && text.hasSuffix("</svg>"), "\(chart)")
+        }
 
         let run = try manifest(in: dir)
         // Copied bytes are the cache objects the manifest names.
