@@ -47,6 +47,12 @@ public struct BandSelectStage: StageKind {
         public init() {}
     }
 
+    public func problems(_ p: Parameters) -> [String] {
+        guard p.method == .nmf, p.normalize == .standard else { return [] }
+        return ["NMF needs non-negative data, and `normalize: standard` centres bands around 0; "
+                + "use `normalize: auto` (minmax for nmf) or `minmax`, or `none` on raw non-negative data"]
+    }
+
     public func run(_ p: Parameters, _ context: StageContext) throws {
         let cube = try ArtifactCoding.cube(try context.input("cube"), source: "\(context.id) input cube")
         let method: BandReducer.Method

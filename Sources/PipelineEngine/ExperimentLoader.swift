@@ -272,6 +272,9 @@ private struct Resolution {
                                                 fileExists: { FileManager.default.fileExists(atPath: $0) })
                     params = checker.check(entries: interpolated, against: kind.parameters, scope: "stage \(d.name)", position: d.paramsPosition)
                     problems += checker.problems
+                    if checker.problems.isEmpty {
+                        for message in kind.parameterProblems(params) { problem(d.paramsPosition, "stage \(id): \(message)") }
+                    }
                     files = checker.inputFiles
                 }
                 let needs = d.needs.filter { names.contains($0.name) }.map { need in

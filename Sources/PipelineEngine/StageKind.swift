@@ -2,7 +2,7 @@
 // implementation version, typed parameter declaration, typed input and output ports, and `run` —
 // and the kind → stage table the engine is handed. The engine itself knows no kind;
 // ExperimentStages fills the registry. How inputs are wired to ancestors' outputs is in InputWiring.swift.
-import PipelineModel
+public import PipelineModel
 
 /// A kind of stage (`load`, `band-select`, `train`, ...).
 public protocol StageKind: Sendable {
@@ -22,6 +22,9 @@ public protocol StageKind: Sendable {
     var outputs: [OutputPort] { get }
     /// Whether the kind is a testing utility: it runs when registered but is never listed to users.
     var isTestUtility: Bool { get }
+    /// What is wrong with a combination of parameters that no single field's declaration can say
+    /// (NMF on standardized, signed input); validation reports it before anything runs.
+    func problems(_ parameters: Parameters) -> [String]
     /// Does the work with the decoded parameters: reads inputs and writes outputs through the context.
     func run(_ parameters: Parameters, _ context: StageContext) throws
 }
@@ -31,6 +34,14 @@ extension StageKind {
 
     /// The parameters the kind accepts (besides `kind` and `needs`), as validation checks them.
     public var parameters: [Parameter] { Parameters.parameters }
+
+    public func problems(_ parameters: Parameters) -> [String] { [] }
+
+    /// `problems` of resolved parameters; none when they do not decode (the schema has said why).
+    public func parameterProblems(_ params: [String: ParamValue]) -> [String] {
+        guard let decoded = try? Parameters.decoded(from: params) else { return [] }
+        return problems(decoded)
+    }
 
     /// The engine's entry: decodes the context's resolved parameters and runs the kind with them.
     public func run(_ context: StageContext) throws {

@@ -104,6 +104,14 @@ import Testing
         #expect(p.labels == nil && p.classes == nil)
     }
 
+    @Test func nmfOnStandardizedBandsIsRefusedBeforeAnythingRuns() {
+        let problems = Self.problems("band-select", "method: nmf\n    normalize: standard")
+        #expect(problems.count == 1 && problems[0].contains("NMF needs non-negative data"), "\(problems)")
+        #expect(Self.problems("band-select", "method: nmf\n    normalize: minmax").isEmpty)
+        #expect(Self.problems("band-select", "method: nmf").isEmpty)
+        #expect(Self.problems("band-select", "method: pca\n    normalize: standard").isEmpty)
+    }
+
     @Test func trainDecodesALayerListStraightFromTheValue() throws {
         let stage = try Self.load("train", "model: [{kind: conv2d, filters: 4, kernel: 3, activation: relu}, {kind: flatten}]")
         let p = try TrainStage.Parameters.decoded(from: stage.params)
