@@ -47,11 +47,20 @@ private func experiment(_ reduce: String) -> String {
         #expect(reduce.outputs["transform"] != nil && reduce.outputs["components"] != nil)
     }
 
-    @Test func nmfWithStandardScalingFailsWithAnExplanation() throws {
+    @Test func nmfWithStandardScalingIsRefusedWithAnExplanation() throws {
         let h = EngineHarness(registry: StandardStages.registry)
-        let run = try h.run(experiment("    method: nmf\n    components: 3\n    normalize: standard\n"))
-        #expect(run.result.status("reduce") == .failed)
-        #expect(run.result.outcomes.last?.error?.contains("minmax") == true)
+        // Validation refuses it before anything runs (BandSelectStage.problems)…
+        #expect {
+            _ = try h.run(experiment("    method: nmf\n    components: 3\n    normalize: standard\n"))
+        } throws: { error in
+            guard case EngineError.invalidExperiment(_, let problems) = error else { return false }
+            return problems.count == 1 && problems[0].message.contains("minmax")
+        }
+        // …and the reducer itself still refuses signed input, should anything reach it.
+        let scene = try SyntheticScene(height: 8, width: 8, bands: 6, classes: 2, seed: 3).generate().0
+        #expect(throws: BandSelectionError.self) {
+            _ = try BandReducer(method: .nmf(NMF(components: 3, maxIterations: 5)), normalization: .standard).fitTransform(cube: scene)
+        }
         let ok = try h.run(experiment("    method: nmf\n    components: 3\n    normalize: minmax\n    iterations: 50\n"))
         #expect(ok.result.status("reduce") == .ran, "\(ok.result.outcomes.last?.error ?? "")")
         #expect(ok.result.outcomes.last?.record?.metrics["reconstructionError"] != nil)
