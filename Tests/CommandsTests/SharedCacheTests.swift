@@ -21,21 +21,7 @@ private func experiment(_ name: String, seconds: Double, own: String) -> String 
 struct SharedCacheTests {
     /// Starts `hsiflow` with its standard error going to `stderrFile` (read while it runs).
     private func launch(_ arguments: [String], in dir: URL, stderrFile: String) throws -> Process {
-        guard let binary = hsiflowBinary() else { throw CocoaError(.fileNoSuchFile) }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = dir
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "HSIFLOW_CACHE")
-        env["HSIFLOW_TEST_KINDS"] = "1"
-        process.environment = env
-        let url = dir.appendingPathComponent(stderrFile)
-        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: url)
-        try process.run()
-        return process
+        try startHsiflow(arguments, in: dir, stderrFile: dir.appendingPathComponent(stderrFile))
     }
 
     /// Polls until `condition` holds (up to ~20 s, for a loaded machine); the test then checks outcomes, not times.

@@ -46,8 +46,9 @@ public func runHsiflow(_ arguments: [String], in directory: URL, environment: [S
                          stderr: String(decoding: stderrData, as: UTF8.self))
 }
 
-/// Starts `hsiflow` without waiting; output goes to /dev/null.
-public func startHsiflow(_ arguments: [String], in directory: URL) throws -> Process {
+/// Starts `hsiflow` without waiting; output goes to /dev/null, standard error to `stderrFile`
+/// (created empty, readable while the process runs) when given.
+public func startHsiflow(_ arguments: [String], in directory: URL, stderrFile: URL? = nil) throws -> Process {
     guard let binary = hsiflowBinary() else { throw CocoaError(.fileNoSuchFile) }
     let process = Process()
     process.executableURL = binary
@@ -58,7 +59,12 @@ public func startHsiflow(_ arguments: [String], in directory: URL) throws -> Pro
     env["HSIFLOW_TEST_KINDS"] = "1"
     process.environment = env
     process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
+    if let stderrFile {
+        _ = FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: stderrFile)
+    } else {
+        process.standardError = FileHandle.nullDevice
+    }
     try process.run()
     return process
 }
