@@ -27,12 +27,7 @@ public enum StudyCharts {
         }
         var charts = lines.map { (title: $0.title, svg: $0.svg()) }
         if let bars = figures.perClassAccuracyChart() { charts.append((bars.title, bars.svg())) }
-        for stage in manifest.stages where stage.kind == "train" {
-            if let matrix = stage.metrics["confusion"]?.list.flatMap(MetricsRenderer.matrix) {
-                let heatmap = MetricsRenderer.confusion("\(stage.id): confusion", matrix, labels: labels)
-                charts.append((heatmap.title, heatmap.svg()))
-            }
-        }
+        charts += figures.confusionCharts(classLabels: labels).map { (title: $0.title, svg: $0.svg()) }
         return charts
     }
 }

@@ -231,6 +231,14 @@ struct StudyFigures {
     }
 
     /// Per-class accuracy of every train stage, bars grouped by class.
+    /// Every train stage's confusion matrix, rows and columns named by class.
+    func confusionCharts(classLabels: [String]) -> [Heatmap] {
+        manifest.stages.filter { $0.kind == "train" }.compactMap { stage in
+            stage.metrics["confusion"]?.list.flatMap(MetricsRenderer.matrix)
+                .map { MetricsRenderer.confusion("\(stage.id): confusion", $0, labels: classLabels) }
+        }
+    }
+
     func perClassAccuracyChart() -> BarChart? {
         let trains = manifest.stages.filter { $0.kind == "train" && $0.metrics["per_class_accuracy"]?.list != nil }
         guard !trains.isEmpty else { return nil }

@@ -124,11 +124,7 @@ struct StudySection {
     func perClassHTML(_ figures: StudyFigures, labels: [String]) -> String {
         var svgs: [String] = []
         if let bars = figures.perClassAccuracyChart() { svgs.append(bars.svg()) }
-        for st in page.manifest.stages where st.kind == "train" {
-            if let matrix = st.metrics["confusion"]?.list.flatMap(MetricsRenderer.matrix) {
-                svgs.append(MetricsRenderer.confusion("\(st.id): confusion", matrix, labels: labels).svg())
-            }
-        }
+        svgs += figures.confusionCharts(classLabels: labels).map { $0.svg() }
         return svgs.isEmpty ? "" : charts(svgs)
     }
 }
