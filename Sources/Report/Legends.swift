@@ -43,10 +43,9 @@ struct SwatchLegend: Sendable {
 
     /// The legend of a class map: class k (renumbered) in palette colour k, named by `labels[k-1]`.
     static func classes(_ labels: [String]) -> SwatchLegend {
-        let palette = ClassMapImage.palette
-        var entries = [(color: hex(palette[0]), label: "unlabelled")]
-        for (i, label) in labels.enumerated() where i + 1 < palette.count {
-            entries.append((hex(palette[i + 1]), label))
+        var entries = [(color: hex(ClassMapImage.color(of: 0)), label: "unlabelled")]
+        for (i, label) in labels.enumerated() {
+            entries.append((hex(ClassMapImage.color(of: Int32(i + 1))), label))
         }
         return SwatchLegend(title: "Classes", entries: entries)
     }
@@ -65,6 +64,5 @@ func hex(_ c: RGB) -> String {
 
 /// The colour of class `k` (renumbered, 1-based) in class maps, for lines that should match them.
 func classColor(_ k: Int) -> String {
-    let palette = ClassMapImage.palette
-    return hex(palette[k >= 1 && k < palette.count ? k : 0])
+    hex(ClassMapImage.color(of: Int32(clamping: k)))
 }

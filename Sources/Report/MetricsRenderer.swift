@@ -50,10 +50,12 @@ struct MetricsRenderer {
                 } else {
                     scalars.append((key, value.canonicalJSON))
                 }
-            case .object(let fields) where Self.table(fields) != nil:
-                // Records by name (method → level → {cosine, spearman}): one row per name.
-                tables.append(Self.table(fields).map { "<h4>\(escapeHTML(key))</h4>" + $0 } ?? "")
             case .object(let fields):
+                // Records by name (method → level → {cosine, spearman}): one row per name.
+                if let table = Self.table(fields) {
+                    tables.append("<h4>\(escapeHTML(key))</h4>" + table)
+                    continue
+                }
                 // Several equally long number lists: one chart with a series each (e.g. history).
                 let series = fields.sorted { $0.key < $1.key }.compactMap { k, v -> ChartSeries? in
                     guard let numbers = v.list.flatMap(Self.numbers) else { return nil }
