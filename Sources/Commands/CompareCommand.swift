@@ -2,6 +2,7 @@
 // metrics of several runs (manifests or results folders) on one page, DIR/comparison.html, and a
 // text summary (or `--json`) on stdout; mean ± std when the runs differ only by seed.
 import ArgumentParser
+import FileSystem
 import Foundation
 import PipelineModel
 import Report
@@ -61,7 +62,7 @@ struct CompareCommand: ParsableCommand {
         let url = directory.appendingPathComponent("comparison.html")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Data(html.utf8).write(to: url, options: .atomic)
+            try AtomicFile.write(Data(html.utf8), to: url.path)
         } catch {
             throw UserInputError("cannot write \(url.path): \(error.localizedDescription)")
         }

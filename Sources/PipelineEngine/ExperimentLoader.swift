@@ -306,6 +306,7 @@ private struct Resolution {
         var kindOutputs: [String: [PortType]] = [:]
         for name in registry.names { kindOutputs[name] = registry[name]?.outputs.map(\.type) }
         let outputs: (StageID) -> [PortType]? = { id in byID[id].flatMap { kindOutputs[$0.kind] } }
+        let publicKinds = registry.publicNames
         return specs.map { spec in
             guard let kind = registry[spec.kind], !kind.inputs.isEmpty else { return spec }
             var sources: [String: StageID] = [:]
@@ -314,11 +315,9 @@ private struct Resolution {
             let unknownAncestor = wiring.contains { $0.resolution == .missing }
                 && InputWiring.ancestorsByDistance(of: spec.id, needs: needs).joined().contains { outputs($0) == nil }
             for (port, resolution) in wiring {
-                if case .provided(let source, _) = resolution { sources[port.name] = source }
+                if case .provided(let source, _) = resolution { sources[port.name] = source; continue }
                 if resolution == .missing && unknownAncestor { continue }
-                let providers = registry.publicNames.filter { name in
-                    registry[name]?.outputs.contains { port.accepts.contains($0.type) } ?? false
-                }
+                let providers = publicKinds.filter { kindOutputs[$0]?.contains { port.accepts.contains($0) } ?? false }
                 if let message = InputWiring.problem(spec.id, port, resolution, providers: providers,
                                                      available: { InputWiring.available(to: spec.id, needs: needs, outputs: outputs) }) {
                     problem(needsPositions[spec.id] ?? spec.position, message)
