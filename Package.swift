@@ -80,6 +80,8 @@ let package = Package(
                           dependencies: ["Compression", "NeuralNet", "BandSelection", "FileFormats", "Tensors", "SpectralData"],
                           path: "Benchmarks/bench-compression",
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "bench-readers", dependencies: ["FileFormats"], path: "Benchmarks/bench-readers",
+                          swiftSettings: swiftSettings),
         .executableTarget(name: "bench-attribution", dependencies: ["Attribution", "NeuralNet", "Tensors"],
                           path: "Benchmarks/bench-attribution",
                           swiftSettings: swiftSettings),
@@ -121,6 +123,6 @@ let package = Package(
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests",
                     dependencies: ["Commands", "NeuralNet", "FileFormats", "PipelineModel", "PipelineEngine", "TestSupport"],
-                    exclude: ["Snapshots"], swiftSettings: swiftSettings),
+                    exclude: ["Snapshots", "Fixtures"], swiftSettings: swiftSettings),
     ]
 )
