@@ -105,7 +105,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PipelineModelTests", dependencies: ["PipelineModel", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
-        .testTarget(name: "PipelineEngineTests", dependencies: ["PipelineEngine", "PipelineModel", "TestSupport"],
+        .testTarget(name: "PipelineEngineTests", dependencies: ["PipelineEngine", "PipelineModel", "FileSystem", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "ExperimentStagesTests",
                     dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport",
@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "PipelineModel", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests",
-                    dependencies: ["Commands", "NeuralNet", "FileFormats", "PipelineModel", "PipelineEngine", "TestSupport"],
+                    dependencies: ["Commands", "NeuralNet", "FileFormats", "FileSystem", "PipelineModel", "PipelineEngine", "TestSupport"],
                     exclude: ["Snapshots", "Fixtures"], swiftSettings: swiftSettings),
     ]
 )
