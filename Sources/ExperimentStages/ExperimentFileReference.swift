@@ -8,7 +8,9 @@ public enum ExperimentFileReference {
     public static var markdown: String {
         // Test utilities (`sleep`) are not part of the file format users write, so they are left out.
         let kinds = StandardStages.registry.kinds.values.filter { !$0.isTestUtility }
-        return prose + "\n## Stage kinds\n\nGenerated from the stage declarations (the same ones validation uses).\n\n"
+        return prose + executorProse + "\n" + SchemaDocumentation.table(ExecutorSettings.parameters)
+            + resourcesProse + "\n" + SchemaDocumentation.table(StageResources.parameters)
+            + "\n## Stage kinds\n\nGenerated from the stage declarations (the same ones validation uses).\n\n"
             + SchemaDocumentation.markdown(Array(kinds))
     }
 
@@ -49,11 +51,12 @@ public enum ExperimentFileReference {
     | `matrix` | mapping of names to non-empty lists of scalar values |
     | `stages` | **required**; mapping of stage ids (letters, digits, `-`, `_`) to stages |
     | `report` | mapping passed to the report (e.g. `title`) |
+    | `executor` | where stages run: `kind: local` (default) or `slurm`, and Slurm's options (below) |
 
     ## Stages
 
-    Every stage has `kind:` (one of the kinds below) and optionally `needs:`; every other key is a
-    parameter of its kind. Unknown keys, wrong types and out-of-range values are errors. Parameters
+    Every stage has `kind:` (one of the kinds below) and optionally `needs:` and `resources:`
+    (below); every other key is a parameter of its kind. Unknown keys, wrong types and out-of-range values are errors. Parameters
     left out take their defaults, which are part of the stage's key.
 
     ## Inputs come from ancestors, nearest first
@@ -128,6 +131,44 @@ public enum ExperimentFileReference {
     it (`--no-wait` fails instead); `cache gc` and `cache verify` wait until no run holds the
     cache. A killed process's locks are released by the kernel. The `--json` shapes
     are in `Docs/JSONOutput.md`.
+
+    """
+
+    static let executorProse = """
+
+    ## Executor
+
+    `executor:` says where the stages run; `hsiflow run --executor local|slurm` overrides its `kind`.
+    With `slurm`, every stage that must run becomes one Slurm job running `hsiflow stage run`
+    against the cache, submitted with `--dependency=afterok:` on its upstream stages' jobs; cached
+    stages submit nothing. See `Docs/Slurm.md`. Not part of any stage's key.
+
+    ```yaml
+    executor:
+      kind: slurm
+      partition: debug
+      account: lab
+      sbatch-args: [--constraint=avx2]
+    ```
+
+    """
+
+    static let resourcesProse = """
+
+    ## Resources
+
+    `resources:` in a stage says what it asks of the machine. Left-out keys take the defaults of
+    the stage's kind (listed with each kind below). With Slurm they become `--cpus-per-task`,
+    `--mem`, `--time` and `--gres`; locally, `cpus` shares the cores out: a stage starts only while
+    the cpus of the stages already running plus its own fit in the machine's cores (a stage alone
+    always starts). Not part of the stage's key: they never change its outputs.
+
+    ```yaml
+      train:
+        kind: train
+        needs: reduce
+        resources: {cpus: 4, memory: 8G, time: "6:00:00"}
+    ```
 
     """
 }

@@ -39,6 +39,9 @@ public enum EngineError: Error, Equatable, CustomStringConvertible, Sendable {
     case locked(path: String, holder: String)
     /// A stage asked for an input or parameter it does not have.
     case stageContract(stage: String, message: String)
+    /// The executor could not submit, watch or cancel jobs (Slurm's tools missing, unreachable,
+    /// or refusing an option such as an unknown partition).
+    case executorFailure(command: String, message: String)
 
     public var description: String {
         switch self {
@@ -63,6 +66,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible, Sendable {
             return "the cache \(path) is locked by \(holder); wait for that run to finish (a killed run releases the lock by itself)"
         case .stageContract(let stage, let message):
             return "stage \(stage): \(message)"
+        case .executorFailure(let command, let message):
+            return "\(command) failed: \(message)"
         }
     }
 }
