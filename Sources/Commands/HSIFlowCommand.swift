@@ -13,7 +13,7 @@ public struct HSIFlowCommand: ParsableCommand {
         // In the order a newcomer needs them; `hsiflow --help` lists them so, each with an example.
         subcommands: [RunCommand.self, PlanCommand.self, DiffCommand.self, CompareCommand.self, ReportCommand.self,
                       GraphCommand.self, ValidateCommand.self, InspectCommand.self, PredictCommand.self,
-                      ExportCommand.self, StageCommand.self, CacheCommand.self, DataCommand.self, CompletionsCommand.self]
+                      ExportCommand.self, StageCommand.self, StatusCommand.self, CacheCommand.self, DataCommand.self, CompletionsCommand.self]
     )
 
     public init() {}

@@ -8,7 +8,9 @@ enum HelpExamples {
     /// Command path below `hsiflow` ("" for the root, "cache du") → example command lines.
     static let table: [String: [String]] = [
         "run": ["hsiflow run experiments/quickstart.yaml",
-                "hsiflow run experiments/indian-pines.yaml --set stages.train.epochs=20 --jobs 2 --only train"],
+                "hsiflow run experiments/indian-pines.yaml --set stages.train.epochs=20 --jobs 2 --only train",
+                "hsiflow run experiments/indian-pines.yaml --executor slurm --detach"],
+        "status": ["hsiflow status 20261201T001500Z-4242", "hsiflow status 20261201T001500Z-4242 --wait --json"],
         "plan": ["hsiflow plan experiments/indian-pines.yaml",
                  "hsiflow plan experiments/indian-pines.yaml --set stages.train.epochs=20 --json"],
         "diff": ["hsiflow diff results/reference/manifest.json results/indian-pines",

@@ -44,8 +44,15 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryOption
 
+    @Option(help: ArgumentHelp("Where stages run: local (this process) or slurm (one Slurm job per stage); default: the file's executor: kind, else local.", valueName: "local|slurm"))
+    var executor: ExecutorChoice?
+
+    @Flag(help: "With --executor slurm: submit the jobs, print the run id and exit; `hsiflow status RUN` collects the results.")
+    var detach = false
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if detach && executor == .local { throw ValidationError("--detach needs --executor slurm") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
@@ -71,6 +78,13 @@ struct RunCommand: ParsableCommand {
 
         let previous = workspace.previous
         let plan = pipeline.plan(prepared, previous: previous, options: options)
+        let chosen = executor ?? ExecutorChoice(rawValue: ExecutorSettings.resolved(prepared.spec.executor).kind.rawValue) ?? .local
+        if chosen == .slurm {
+            try SlurmRunning.run(pipeline: pipeline, prepared: prepared, plan: plan, experiment: experiment, resultsRoot: results,
+                                 keepGoing: keepGoing, detach: detach, quiet: quiet, json: json, started: started)
+            return
+        }
+        if detach { throw UserInputError("--detach needs the Slurm executor (--executor slurm, or executor: {kind: slurm} in the file)") }
         // The runner shares the cores out between the stages computing at each moment (a stage
         // computing alone gets them all) unless --threads fixes the count.
         let policy = ThreadPolicy(fixed: threads, cores: ProcessInfo.processInfo.activeProcessorCount,

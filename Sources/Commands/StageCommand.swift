@@ -2,6 +2,7 @@
 // inputs from and writing its outputs to the cache (held shared; the stage under its own lock,
 // so many of these share one cache). The hook a cluster executor uses.
 import ArgumentParser
+import FileSystem
 import Foundation
 import PipelineEngine
 import PipelineModel
@@ -35,6 +36,9 @@ struct StageRunCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryOption
 
+    @Option(help: ArgumentHelp("Also write how the stage ended (status, reason, key, seconds, error) as JSON to this file; the Slurm executor's jobs use it.", valueName: "file"))
+    var report: String?
+
     func run() throws {
         memory.apply()
         let pipeline = try EngineSupport.pipeline(cache: experiment.cache)
@@ -54,6 +58,13 @@ struct StageRunCommand: ParsableCommand {
         let outcome = try EngineSupport.mapErrors { () throws(EngineError) in
             try pipeline.runStage(prepared, id: stage, force: force,
                                   options: RunOptions(jobs: 1, threads: policy, owner: owner), observer: StageWaitNotice())
+        }
+        if let report {
+            do {
+                try AtomicFile.write(Data(try EngineSupport.json(StageJobReport(outcome)).utf8), to: report)
+            } catch {
+                throw WorkFailedError("cannot write the stage report \(report): \(error)")
+            }
         }
         if json {
             EngineSupport.print(try EngineSupport.json(StageReport(outcome)))

@@ -16,6 +16,8 @@ public struct BandSelectStage: StageKind {
     // 3: the same bits at any thread count (OpenBLAS on one thread, products split by shape, fixed
     //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
     public var version: Int { 3 }
+    /// Defaults of `resources:` (reads the whole cube; PCA/NMF use every core).
+    public var resources: StageResources { StageResources(cpus: 2, memory: "4G", time: "1:00:00") }
     public var summary: String { "Normalize the cube and reduce its bands (PCA, NMF, or a uniform subset)." }
     public var inputs: [InputPort] {
         [InputPort(.cube, "the cube to reduce"), InputPort(.split, "label maps, passed through so a train stage can need this stage alone")]

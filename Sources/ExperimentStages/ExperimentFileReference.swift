@@ -8,7 +8,9 @@ public enum ExperimentFileReference {
     public static var markdown: String {
         // Test utilities (`sleep`) are not part of the file format users write, so they are left out.
         let kinds = StandardStages.registry.kinds.values.filter { !$0.isTestUtility }
-        return prose + limits + "\n## Stage kinds\n\nGenerated from the stage declarations (the same ones validation uses).\n\n"
+        return prose + limits + executorProse + "\n" + SchemaDocumentation.table(ExecutorSettings.parameters)
+            + resourcesProse + "\n" + SchemaDocumentation.table(StageResources.parameters)
+            + "\n## Stage kinds\n\nGenerated from the stage declarations (the same ones validation uses).\n\n"
             + SchemaDocumentation.markdown(Array(kinds))
     }
 
@@ -75,12 +77,14 @@ public enum ExperimentFileReference {
     | `matrix` | mapping of names to non-empty lists of scalar values |
     | `stages` | **required**; mapping of stage ids (letters, digits, `-`, `_`) to stages |
     | `report` | mapping passed to the report (e.g. `title`) |
+    | `executor` | where stages run: `kind: local` (default) or `slurm`, and Slurm's options (below) |
 
     ## Stages
 
-    Every stage has `kind:` (one of the kinds below) and optionally `needs:`; every other key is a
-    parameter of its kind. Unknown keys, wrong types and out-of-range values are errors. Parameters
-    left out take their defaults, which are part of the stage's key.
+    Every stage has `kind:` (one of the kinds below) and optionally `needs:` and `resources:`
+    (below); every other key is a parameter of its kind. Unknown keys, wrong types and
+    out-of-range values are errors. Parameters left out take their defaults, which are part of
+    the stage's key.
 
     ## Inputs come from ancestors, nearest first
 
@@ -142,6 +146,8 @@ public enum ExperimentFileReference {
     | `hsiflow validate FILE [--json]` | every problem at once, exit 2 if any |
     | `hsiflow plan FILE [--json]` | per stage: reuse, or run and why (`params.epochs 10 → 20`, `input reduce[bands=pca] changed`, `new stage`, `--force`, `output cube missing from cache`); runs nothing |
     | `hsiflow run FILE [--jobs N] [--force ID]... [--only ID]... [--keep-going]` | runs what the plan says (with `--only`, the summary lists the selected stages and counts the rest in one line); writes `results/<name>/manifest.json` (with the environment it ran in: hsiflow version, source commit, CPU and its flags, BLAS kernel, threads per stage) and keeps every run's own record under `results/<name>/runs/<run-id>/`. A partial run (`--only`) keeps the stages it did not select in the current manifest, each carried over from the run that produced it (`carriedFrom: <run-id>` on the stage, `summary.carried`), as long as its key still applies; so the report stays whole. exit 1 if a stage failed |
+    | `hsiflow run FILE --executor slurm [--detach] [--keep-going]` | every stage that must run becomes a Slurm job (`hsiflow stage run` against the cache, `afterok` dependencies); watches, then writes the manifest with each stage's `job` (id, node, state, log); `--detach` submits and prints the run id. See `Docs/Slurm.md` |
+    | `hsiflow status RUN [--wait]` | a Slurm run's progress; once its jobs have ended, collects them into the manifest as an attached run does |
     | `hsiflow graph FILE [--format text\\|dot\\|mermaid] [--json]` | the expanded stage graph |
     | `hsiflow stage run FILE ID` | one stage alone through the cache (what it needs must be cached) |
     | `hsiflow diff A B [--json] [--all] [--timings] [--exit-code]` | a summary of counts first, then changed parameters, headline metrics (old → new (Δ)), a table per list of objects (prune `levels`, quantize `models`: one row per level, only the columns that changed), lists and matrices of numbers in one line each (`confusion: 14 cells changed, max \\|Δ\\| 9`; every leaf with `--all`; `--json` keeps every leaf), then artifacts; lines fit 100 columns; stages *not reproduced* (same key, different outputs) in their own section; environment differences and timings apart, never counted by `--exit-code` |
@@ -154,6 +160,45 @@ public enum ExperimentFileReference {
     it (`--no-wait` fails instead); `cache gc` and `cache verify` wait until no run holds the
     cache. A killed process's locks are released by the kernel. The `--json` shapes
     are in `Docs/JSONOutput.md`.
+
+    """
+
+    static let executorProse = """
+
+    ## Executor
+
+    `executor:` says where the stages run; `hsiflow run --executor local|slurm` overrides its `kind`.
+    With `slurm`, every stage that must run becomes one Slurm job running `hsiflow stage run`
+    against the cache, submitted with `--dependency=afterok:` on its upstream stages' jobs; cached
+    stages submit nothing. See `Docs/Slurm.md`. Not part of any stage's key.
+
+    ```yaml
+    executor:
+      kind: slurm
+      partition: debug
+      account: lab
+      sbatch-args: [--constraint=avx2]
+    ```
+
+    """
+
+    static let resourcesProse = """
+
+    ## Resources
+
+    `resources:` in a stage says what it asks of the machine. Left-out keys take the defaults of
+    the stage's kind (listed with each kind below). With Slurm they become `--cpus-per-task`,
+    `--mem`, `--time` and `--gres`; locally, `cpus` shares the cores out: a stage starts only while
+    the cpus of the stages already running plus its own fit in the machine's cores (or in `--jobs`,
+    when larger; a stage alone always starts). Not part of the stage's key: they never change its
+    outputs. The defaults below are for a kind that sets none.
+
+    ```yaml
+      train:
+        kind: train
+        needs: reduce
+        resources: {cpus: 4, memory: 8G, time: "6:00:00"}
+    ```
 
     """
 }

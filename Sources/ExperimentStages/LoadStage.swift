@@ -14,6 +14,8 @@ public struct LoadStage: StageKind {
     public init() {}
     public var kind: String { "load" }
     public var version: Int { 2 }
+    /// Defaults of `resources:` (reads files; one core).
+    public var resources: StageResources { StageResources(cpus: 1, memory: "2G", time: "30:00") }
     public var summary: String { "Load a cube and its ground truth (or a synthetic scene), keep classes, split train/test." }
     public var outputs: [OutputPort] {
         [OutputPort(.cube, "the scene's cube (float32 H×W×B)"), OutputPort(.split, "train and test label maps (int32 H×W, 0 = unlabelled)")]

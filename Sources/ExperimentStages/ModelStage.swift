@@ -13,6 +13,8 @@ public struct ModelStage: StageKind {
     public init() {}
     public var kind: String { "model" }
     public var version: Int { 1 }
+    /// Defaults of `resources:` (builds or reads one model).
+    public var resources: StageResources { StageResources(cpus: 1, memory: "1G", time: "30:00") }
     public var summary: String {
         "Bring a model file (Keras 2/3 or HSIFlow `.h5`) into the graph, for prune, quantize and visualize (which still need a scene: cube and split from another ancestor)."
     }

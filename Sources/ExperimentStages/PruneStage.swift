@@ -17,6 +17,8 @@ public struct PruneStage: StageKind {
     // 3: the same bits at any thread count (OpenBLAS on one thread, products split by shape, fixed
     //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
     public var version: Int { 3 }
+    /// Defaults of `resources:` (fine-tunes at every level).
+    public var resources: StageResources { StageResources(cpus: 2, memory: "4G", time: "4:00:00") }
     public var summary: String { "Prune conv channels level by level (APoZ, L1 or random), fine-tuning after each step; one model per level." }
     public var inputs: [InputPort] {
         [InputPort(.model, "the model to prune"), InputPort(.cube, "the cube the model reads"),

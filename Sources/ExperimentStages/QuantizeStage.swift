@@ -17,6 +17,8 @@ public struct QuantizeStage: StageKind {
     // 3: the same bits at any thread count (OpenBLAS on one thread, products split by shape, fixed
     //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
     public var version: Int { 3 }
+    /// Defaults of `resources:` (evaluates each level once).
+    public var resources: StageResources { StageResources(cpus: 1, memory: "2G", time: "1:00:00") }
     public var summary: String { "Quantize every upstream model's Conv2D/Dense weights to 8 (or 4) bits per output channel; score and size each." }
     public var inputs: [InputPort] {
         [InputPort("models", [.model, .modelsPerLevel], "the models to quantize: one model, or one per prune level"),

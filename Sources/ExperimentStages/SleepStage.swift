@@ -10,6 +10,8 @@ public struct SleepStage: StageKind {
     public init() {}
     public var kind: String { "sleep" }
     public var version: Int { 1 }
+    /// Defaults of `resources:` (sleeps).
+    public var resources: StageResources { StageResources(cpus: 1, memory: "256M", time: "10:00") }
     public var summary: String { "Test utility: wait, then write an output derived from `value` and the inputs." }
     public var outputs: [OutputPort] { [OutputPort(.blob, "`value` and the hashes of the upstream outputs")] }
     public var isTestUtility: Bool { true }

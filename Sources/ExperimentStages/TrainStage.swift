@@ -20,6 +20,8 @@ public struct TrainStage: StageKind {
     // 3: the same bits at any thread count (OpenBLAS on one thread, products split by shape, fixed
     //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
     public var version: Int { 3 }
+    /// Defaults of `resources:` (the heaviest stage: gemm on every core).
+    public var resources: StageResources { StageResources(cpus: 2, memory: "4G", time: "4:00:00") }
     public var summary: String { "Train a CNN on patches of the training pixels and evaluate it on the test pixels." }
     public var inputs: [InputPort] {
         [InputPort(.cube, "the cube patches are cut from"), InputPort(.split, "train pixels to fit, test pixels to score")]

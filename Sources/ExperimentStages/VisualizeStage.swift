@@ -23,6 +23,8 @@ public struct VisualizeStage: StageKind {
     //    jet copy (`colormaps`); the colormap is recorded as metric `colormap`. Class maps in the one
     //    class palette (the train stage's): classes 10 and 12 change colour, labels past 16 wrap around.
     public var version: Int { 4 }
+    /// Defaults of `resources:` (saliency for many samples and levels).
+    public var resources: StageResources { StageResources(cpus: 2, memory: "4G", time: "2:00:00") }
     public var summary: String {
         "Saliency and activation maps of test pixels per pruning level (PNG grids), class maps, band-importance curves, similarity to the first level."
     }

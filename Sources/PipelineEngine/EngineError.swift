@@ -41,6 +41,9 @@ public enum EngineError: Error, Equatable, CustomStringConvertible, Sendable {
     case stageContract(stage: String, message: String)
     /// A path HSIFlow would write or delete leads out of its folder (a symbolic link, a special file).
     case unsafePath(path: String, reason: String)
+    /// The executor could not submit, watch or cancel jobs (Slurm's tools missing, unreachable,
+    /// or refusing an option such as an unknown partition).
+    case executorFailure(command: String, message: String)
 
     public var description: String {
         switch self {
@@ -67,6 +70,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible, Sendable {
             return "stage \(stage): \(message)"
         case .unsafePath(let path, let reason):
             return "refusing to write \(path): \(reason)"
+        case .executorFailure(let command, let message):
+            return "\(command) failed: \(message)"
         }
     }
 }

@@ -16,8 +16,8 @@ public struct ExperimentLoader: Sendable {
     /// Bounds on what a file may expand to (nodes, matrix instances, string lengths, `--set` count).
     public var limits: LoaderLimits
 
-    static let topLevelKeys = ["name", "description", "seed", "vars", "matrix", "stages", "report"]
-    static let stageKeys = ["kind", "needs"]
+    static let topLevelKeys = ["name", "description", "seed", "vars", "matrix", "stages", "report", "executor"]
+    static let stageKeys = ["kind", "needs", "resources"]
 
     public init(registry: StageRegistry, baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
                 limits: LoaderLimits = .standard) {
@@ -87,6 +87,8 @@ private struct StageDeclaration {
     let needsPosition: SourcePosition
     let params: [YEntry]
     let paramsPosition: SourcePosition
+    /// The `resources:` mapping as written, if any.
+    let resources: YNode?
 }
 
 /// The state of resolving one file.
@@ -234,6 +236,19 @@ private struct Resolution {
             }
         }
 
+        // executor
+        var executor: [String: ParamValue] = [:]
+        if let node = root["executor"] {
+            if case .map(let executorEntries, let p) = node {
+                var checker = SchemaChecker(resolvePath: { $0 }, fileExists: { _ in true })
+                executor = checker.check(entries: executorEntries.map { YEntry(key: $0.key, keyPosition: $0.keyPosition, value: interpolate($0.value, vars)) },
+                                         against: ExecutorSettings.parameters, scope: "executor", position: p)
+                problems += checker.problems
+            } else {
+                problem(node.position, "executor must be a mapping (e.g. kind: slurm, partition: debug); found \(node.typeName)")
+            }
+        }
+
         // stages
         guard let stagesNode = root["stages"] else {
             problem(rootPosition, "missing top-level key 'stages' (a mapping of stage ids to stages)")
@@ -310,7 +325,20 @@ private struct Resolution {
                 if let exceeded = budget.exceeded { problem(d.position, "stage \(id): \(exceeded)"); return nil }
                 var params: [String: ParamValue] = [:]
                 var files: [String] = []
+                var resources: [String: ParamValue] = [:]
                 if let kindName = d.kind, let kind = loader.registry[kindName] {
+                    // resources: checked against the declaration with the kind's defaults; not part of the key.
+                    var resourceEntries: [YEntry] = []
+                    var resourcesPosition = d.paramsPosition
+                    if let node = d.resources {
+                        if case .map(let entries, let p) = interpolate(node, scope) { resourceEntries = entries; resourcesPosition = p } else {
+                            problem(node.position, "resources of stage \(d.name) must be a mapping (cpus, memory, time, gres); found \(node.typeName)")
+                        }
+                    }
+                    var resourceChecker = SchemaChecker(resolvePath: { $0 }, fileExists: { _ in true })
+                    resources = resourceChecker.check(entries: resourceEntries, against: StageResources.parameters(defaults: kind.resources),
+                                                      scope: "resources of stage \(d.name)", position: resourcesPosition)
+                    problems += resourceChecker.problems
                     let directory = self.directory
                     var checker = SchemaChecker(resolvePath: { ExperimentSpec.resolve($0, in: directory) },
                                                 fileProblem: InputFile.problem(at:))
@@ -328,14 +356,15 @@ private struct Resolution {
                     })
                 }
                 specs.append(StageSpec(id: id, kind: d.kind ?? "", needs: needs, params: params,
-                                       inputFiles: files, position: d.position))
+                                       inputFiles: files, position: d.position, resources: resources))
                 needsPositions[id] = d.needsPosition
             }
         }
         specs = wire(specs, needsPositions: needsPositions)
         let experimentVars = vars
         return ExperimentSpec(name: name, path: path, directory: directory, sha256: sha256, seed: seed, vars: experimentVars,
-                              matrix: matrix.map { ($0.variable, $0.values.map(\.displayText)) }, stages: specs, report: report)
+                              matrix: matrix.map { ($0.variable, $0.values.map(\.displayText)) }, stages: specs, report: report,
+                              executor: executor)
     }
 
     // MARK: - Wiring
@@ -368,7 +397,7 @@ private struct Resolution {
                 }
             }
             return StageSpec(id: spec.id, kind: spec.kind, needs: spec.needs, params: spec.params, inputFiles: spec.inputFiles,
-                             position: spec.position, inputs: sources)
+                             position: spec.position, inputs: sources, resources: spec.resources)
         }
     }
 
@@ -431,7 +460,7 @@ private struct Resolution {
             let needsPosition = fields.first { $0.key == "needs" }?.keyPosition ?? e.keyPosition
             out.append(StageDeclaration(name: e.key, position: e.keyPosition, kind: kind, needs: needs, needsPosition: needsPosition,
                                         params: fields.filter { !ExperimentLoader.stageKeys.contains($0.key) },
-                                        paramsPosition: position))
+                                        paramsPosition: position, resources: e.value["resources"]))
         }
         return out
     }

@@ -72,6 +72,11 @@ public indirect enum Reason: Sendable, Hashable {
     /// The stage is missing from the plan (internal inconsistency).
     case notInPlan
 
+    // MARK: Recorded
+    /// A reason another process decided and recorded as text (a detached Slurm run's plan, read
+    /// back by `hsiflow status`); shown as it was recorded, never decided on.
+    case recorded(String)
+
     /// True for a change of the stage's own definition (kind, implementation, parameters, seed):
     /// when such a stage turns out cached, it was restored to an earlier key, not cut off early.
     public var isOwnChange: Bool {
@@ -127,6 +132,7 @@ extension Reason: CustomStringConvertible {
         case .lockBusy(let holder): return "stage locked by \(holder) (--no-wait)"
         case .unknownKind: return "unknown kind"
         case .notInPlan: return "not in the plan"
+        case .recorded(let text): return text
         }
     }
 }

@@ -121,7 +121,12 @@ public struct Runner: Sendable {
     public func run(_ spec: ExperimentSpec, graph: PipelineGraph, plan: Plan, files: [String: FileHash],
                     options: RunOptions, observer: (any RunObserver)?) -> RunResult {
         let started = Date()
-        let state = Scheduler(graph: graph)
+        // Locally, `resources.cpus` shares the cores out: stages start while their cpus fit in the
+        // cores (or in --jobs, when it asks for more stages at once than there are cores).
+        let cpus = Dictionary(graph.order.map { id in
+            (id, StageResources.resolved(graph.stage(id)?.resources ?? [:]).cpus)
+        }, uniquingKeysWith: { a, _ in a })
+        let state = Scheduler(graph: graph, cores: max(options.threads.cores, options.jobs), cpus: cpus)
         // Stages excluded by --only are recorded as skipped but are not part of the run an observer sees.
         observer?.runStarted(total: plan.steps.filter { $0.action != .excluded }.count, toRun: plan.runCount, jobs: options.jobs)
         let workers = min(options.jobs, max(1, plan.steps.count))
@@ -302,9 +307,16 @@ private final class Scheduler: @unchecked Sendable {
     private var outcomes: [StageID: StageOutcome] = [:]
     private var stop: StageID?
     private var computing = 0
+    /// The cores to share out, each stage's cpus (at most `cores`), and the cpus of the stages
+    /// being processed now: a ready stage starts only while its cpus fit beside them (or alone).
+    private let cores: Int
+    private let cpus: [StageID: Int]
+    private var reserved = 0
 
-    init(graph: PipelineGraph) {
+    init(graph: PipelineGraph, cores: Int, cpus: [StageID: Int]) {
         self.graph = graph
+        self.cores = max(1, cores)
+        self.cpus = cpus.mapValues { min(max(1, $0), max(1, cores)) }
         for id in graph.order {
             let needs = graph.stage(id)?.needs.count ?? 0
             remaining[id] = needs
@@ -312,20 +324,26 @@ private final class Scheduler: @unchecked Sendable {
         }
     }
 
-    /// The next ready stage (earliest in dependency order), or nil when every stage has finished.
+    /// The next ready stage whose cpus fit (earliest in dependency order), or nil when every
+    /// stage has finished.
     func next() -> StageID? {
         condition.lock()
         defer { condition.unlock() }
-        while ready.isEmpty {
-            if outcomes.count >= graph.order.count { return nil }
+        while true {
+            if ready.isEmpty, outcomes.count >= graph.order.count { return nil }
+            if let i = ready.firstIndex(where: { reserved == 0 || reserved + (cpus[$0] ?? 1) <= cores }) {
+                let id = ready.remove(at: i)
+                reserved += cpus[id] ?? 1
+                return id
+            }
             condition.wait()
         }
-        return ready.removeFirst()
     }
 
     func finish(_ outcome: StageOutcome, stopOnFailure: Bool) {
         condition.lock()
         outcomes[outcome.id] = outcome
+        reserved -= cpus[outcome.id] ?? 1
         if outcome.status == .failed, stopOnFailure, stop == nil { stop = outcome.id }
         var released: [StageID] = []
         for d in graph.dependents(of: outcome.id) {

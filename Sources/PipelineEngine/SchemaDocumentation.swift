@@ -32,8 +32,18 @@ public enum SchemaDocumentation {
             out.append("| --- | --- | --- | --- |")
             rows(kind.parameters, prefix: "", into: &out)
             out.append("")
+            let r = kind.resources
+            out.append("Default `resources:` cpus \(r.cpus), memory \(r.memory), time \(r.time)" + (r.gres.map { ", gres \($0)" } ?? "") + ".")
+            out.append("")
         }
         return out.joined(separator: "\n")
+    }
+
+    /// A key/type/default/meaning table of parameters (the `executor:` and `resources:` blocks).
+    public static func table(_ parameters: [Parameter]) -> String {
+        var out = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+        rows(parameters, prefix: "", into: &out)
+        return out.joined(separator: "\n") + "\n"
     }
 
     private static func rows(_ parameters: [Parameter], prefix: String, into out: inout [String]) {

@@ -22,6 +22,8 @@ public protocol StageKind: Sendable {
     var outputs: [OutputPort] { get }
     /// Whether the kind is a testing utility: it runs when registered but is never listed to users.
     var isTestUtility: Bool { get }
+    /// What a stage of this kind asks of the machine unless its `resources:` says otherwise.
+    var resources: StageResources { get }
     /// What is wrong with a combination of parameters that no single field's declaration can say
     /// (NMF on standardized, signed input); validation reports it before anything runs.
     func problems(_ parameters: Parameters) -> [String]
@@ -31,6 +33,8 @@ public protocol StageKind: Sendable {
 
 extension StageKind {
     public var isTestUtility: Bool { false }
+
+    public var resources: StageResources { StageResources() }
 
     /// The parameters the kind accepts (besides `kind` and `needs`), as validation checks them.
     public var parameters: [Parameter] { Parameters.parameters }

@@ -34,9 +34,14 @@ public struct StageSpec: Sendable, Hashable {
     /// The ancestor feeding each input port of the stage's kind (port name → stage), as wired by
     /// the loader (InputWiring); empty for kinds that declare no inputs.
     public let inputs: [String: StageID]
+    /// What the stage asks of the machine (`resources:` with its kind's defaults filled in:
+    /// cpus, memory, time, gres). Not part of the key: it never changes the stage's bytes.
+    public let resources: [String: ParamValue]
 
     public init(id: StageID, kind: String, needs: [StageID], params: [String: ParamValue],
-                inputFiles: [String], position: SourcePosition, inputs: [String: StageID] = [:]) {
+                inputFiles: [String], position: SourcePosition, inputs: [String: StageID] = [:],
+                resources: [String: ParamValue] = [:]) {
+        self.resources = resources
         self.id = id
         self.kind = kind
         self.needs = needs
@@ -70,9 +75,13 @@ public struct ExperimentSpec: Sendable, Hashable {
     public let stages: [StageSpec]
     /// The `report:` block as written (title and the like).
     public let report: [String: ParamValue]
+    /// The `executor:` block resolved (kind, Slurm partition, account, QoS, sbatch arguments).
+    public let executor: [String: ParamValue]
 
     public init(name: String, path: String, directory: String = ".", sha256: String, seed: Int, vars: [String: ParamValue],
-                matrix: [(variable: String, values: [String])], stages: [StageSpec], report: [String: ParamValue]) {
+                matrix: [(variable: String, values: [String])], stages: [StageSpec], report: [String: ParamValue],
+                executor: [String: ParamValue] = [:]) {
+        self.executor = executor
         self.name = name
         self.path = path
         self.directory = directory
@@ -109,7 +118,7 @@ public struct ExperimentSpec: Sendable, Hashable {
     public static func == (a: ExperimentSpec, b: ExperimentSpec) -> Bool {
         a.name == b.name && a.path == b.path && a.directory == b.directory && a.sha256 == b.sha256 && a.seed == b.seed && a.vars == b.vars
             && a.matrix.map(\.variable) == b.matrix.map(\.variable) && a.matrix.map(\.values) == b.matrix.map(\.values)
-            && a.stages == b.stages && a.report == b.report
+            && a.stages == b.stages && a.report == b.report && a.executor == b.executor
     }
 
     public func hash(into hasher: inout Hasher) {

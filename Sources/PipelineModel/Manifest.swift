@@ -178,15 +178,33 @@ public struct Manifest: Sendable, Hashable, Codable {
         /// In a current manifest only: the run whose entry this is, kept because a later partial
         /// run (`--only`) did not select the stage and its key still applies. Nil in a run's own record.
         public var carriedFrom: String?
+        /// The Slurm job that ran the stage (run with `--executor slurm`); nil when run locally or not submitted.
+        public var job: Job?
 
         public init(id: String, kind: String, version: Int, key: String, status: Status, reason: String,
                     params: [String: ParamValue], needs: [String], inputs: [Input], files: [InputFile],
                     outputs: [Output], metrics: [String: ParamValue], seconds: Double, threads: Int? = nil,
-                    error: String? = nil, carriedFrom: String? = nil) {
+                    error: String? = nil, carriedFrom: String? = nil, job: Job? = nil) {
+            self.job = job
             self.id = id; self.kind = kind; self.version = version; self.key = key; self.status = status; self.reason = reason
             self.params = params; self.needs = needs; self.inputs = inputs; self.files = files
             self.outputs = outputs; self.metrics = metrics; self.seconds = seconds; self.threads = threads; self.error = error
             self.carriedFrom = carriedFrom
+        }
+    }
+
+    /// The Slurm job of a stage: its id, the node it ran on, its final state and its log.
+    public struct Job: Sendable, Hashable, Codable {
+        public var id: String
+        /// The node it ran on (nil when it never started).
+        public var node: String?
+        /// Slurm's final state (COMPLETED, FAILED, CANCELLED, TIMEOUT, ...).
+        public var state: String
+        /// The job's output and error, relative to the results folder.
+        public var log: String
+
+        public init(id: String, node: String?, state: String, log: String) {
+            self.id = id; self.node = node; self.state = state; self.log = log
         }
     }
 
