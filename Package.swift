@@ -31,6 +31,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
+        // MARK: C kernels (int8 products: AVX-512 VNNI, AVX2 and plain C, chosen at run time)
+        .target(name: "CInt8"),
+
         // MARK: Files (the one atomic writer, below everything that writes)
         .target(name: "FileSystem", swiftSettings: swiftSettings),
 
@@ -44,7 +47,7 @@ let package = Package(
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
         .target(name: "BandSelection", dependencies: ["Tensors", "SpectralData"], swiftSettings: swiftSettings),
-        .target(name: "Compression", dependencies: ["Tensors", "NeuralNet"], swiftSettings: swiftSettings),
+        .target(name: "Compression", dependencies: ["Tensors", "NeuralNet", "CInt8"], swiftSettings: swiftSettings),
         .target(name: "Attribution", dependencies: ["Tensors", "NeuralNet", "SpectralData"],
                 swiftSettings: swiftSettings),
 
@@ -71,7 +74,7 @@ let package = Package(
         .executableTarget(name: "hsiflow", dependencies: ["Commands"], swiftSettings: swiftSettings),
 
         // MARK: Benchmarks (apart from tests; run in release, e.g. `swift run -c release bench-bands`)
-        .executableTarget(name: "hsiflow-bench", dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats"],
+        .executableTarget(name: "hsiflow-bench", dependencies: ["Tensors", "NeuralNet", "SpectralData", "FileFormats", "Compression"],
                           path: "Benchmarks/hsiflow-bench", swiftSettings: swiftSettings),
         .executableTarget(name: "bench-bands", dependencies: ["BandSelection", "FileFormats", "Tensors", "SpectralData"],
                           path: "Benchmarks/bench-bands",
@@ -117,7 +120,7 @@ let package = Package(
                                    .product(name: "PropertyBased", package: "swift-property-based")],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "CompressionTests",
-                    dependencies: ["Compression", "NeuralNet", "SpectralData", "BandSelection", "FileFormats", "TestSupport"],
+                    dependencies: ["Compression", "CInt8", "NeuralNet", "SpectralData", "BandSelection", "FileFormats", "TestSupport"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "ReportTests", dependencies: ["Report", "PipelineModel", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),

@@ -8,6 +8,7 @@ import Tensors
 import NeuralNet
 import SpectralData
 import FileFormats
+import Compression
 
 // MARK: - Arguments
 
@@ -224,32 +225,76 @@ Workers.count = threads
 
 // MARK: - Inference latency by batch size
 
-// Forward passes only (prediction, pruning and quantization scores), cao 5×5×200: per-sample time of
-// im2col and of Winograd for the first layer at several batch sizes, measured in interleaved rounds.
-// The default's rule (Winograd from 64 tiles per call, see ConvolutionAlgorithm) comes from this table.
+// Forward passes only (prediction, pruning and quantization scores), cao 5×5×200, through the one
+// latency routine (Latency.measure: fixed inputs, warm-up, fixed threads, median and p10/p90 per
+// sample). Each configuration is measured in 6 interleaved rounds, so a change in the machine's
+// load hits all alike; the table gives the median of the rounds' medians and the rounds' p10…p90.
+// Configurations: the model's own forward pass (im2col, Winograd conv1), the low-latency float
+// plan (InferencePlan), and the int8 network on each kernel path this CPU has.
+// InferencePlan.smallBatchLimit and the int8 parallel threshold come from this table.
 do {
-    var rows: [(batch: Int, im2col: Workload, winograd: Workload)] = []
-    for batch in [1, 4, 16, 64, 256] {
-        func forwardStep(_ algorithm: ConvolutionAlgorithm) throws -> () throws -> Void {
-            var model = try ModelSpec.cao(classes: 9).build(inputShape: [5, 5, 200], seed: 41)
-            model.setConvolutionAlgorithm(algorithm)
-            let x = seeded([batch, 5, 5, 200], seed: 300)
-            return { _ = model.forward(x, training: false) }
+    let model = try ModelSpec.cao(classes: 9).build(inputShape: [5, 5, 200], seed: 41)
+    let quantized = try QuantizedModel(quantizing: model, bits: 8)
+    // The int8 network against its float twin (weights q·scale, inputs quantized per sample) first.
+    do {
+        let x = seeded([3, 5, 5, 200], seed: 301)
+        var twin = quantized.dequantizedModel
+        var h = x
+        for i in twin.layers.indices {
+            if twin.layers[i] is Conv2D || twin.layers[i] is Dense {
+                let size = h.count / h.shape[0]
+                h = Tensor(shape: h.shape, scalars: (0..<h.shape[0]).flatMap {
+                    ActivationQuantization.simulate(Array(h.scalars[$0 * size ..< ($0 + 1) * size]))
+                })
+            }
+            h = twin.layers[i].forward(h, training: false)
         }
-        rows.append((batch, Workload("im2col", blasThreads: threads, step: try forwardStep(.im2col)),
-                     Workload("winograd", blasThreads: threads, step: try forwardStep(.winograd))))
+        for path in Int8KernelPath.allCases where path != .automatic && path.isSupported {
+            var network = quantized.int8Network(path: path)
+            let err = zip(network.infer(x).scalars, h.scalars).map { abs($0 - $1) }.max() ?? 0
+            guard err < 1e-4 else { fail("int8 network on \(path) disagrees with its float twin (max error \(err))") }
+        }
+        var plan = InferencePlan(model)
+        var reference = model
+        let planErr = zip(plan.infer(x).scalars, reference.forward(x, training: false).scalars).map { abs($0 - $1) }.max() ?? 0
+        guard planErr < 1e-4 else { fail("the low-latency float plan disagrees with the model (max error \(planErr))") }
+        print("inference checked: int8 network vs float twin on every kernel path, float plan vs model \(String(format: "%.1e", planErr))")
     }
-    for r in rows { try r.im2col.run(steps: 3); try r.winograd.run(steps: 3); r.im2col.times = []; r.winograd.times = [] }
-    for _ in 0..<8 {
-        for r in rows {
-            let repeats = max(2, 256 / r.batch)
-            try r.im2col.run(steps: repeats)
-            try r.winograd.run(steps: repeats)
+    let sample = seeded([256, 5, 5, 200], seed: 300)
+    var configurations: [(label: String, make: () -> any InferenceModel)] = [
+        ("float, model forward, im2col", { var m = model; m.setConvolutionAlgorithm(.im2col); return m }),
+        ("float, model forward, Winograd conv1", { var m = model; m.setConvolutionAlgorithm(.winograd); return m }),
+        ("float, low-latency plan", { InferencePlan(model) }),
+    ]
+    for path in [Int8KernelPath.avx512VNNI, .avx2] where path.isSupported {
+        configurations.append(("int8, \(path.rawValue) kernels", { quantized.int8Network(path: path) }))
+    }
+    let batches = [1, 4, 128]
+    var results: [[[LatencyStatistics]]] = configurations.map { _ in batches.map { _ in [] } }
+    var models = configurations.map { $0.make() }
+    for _ in 0..<6 {
+        for c in models.indices {
+            for (b, batch) in batches.enumerated() {
+                let repeats = batch == 1 ? 60 : (batch == 4 ? 30 : 6)
+                results[c][b].append(Latency.measure(&models[c], sample: sample, batchSize: batch, threads: threads,
+                                                     warmup: 2, repeats: repeats))
+            }
         }
     }
-    print("cao inference 5×5×200, forward only, median µs per sample (im2col / Winograd conv1):" + rows.map { r in
-        " batch \(r.batch) \(fmt(r.im2col.median / Double(r.batch) * 1e6)) / \(fmt(r.winograd.median / Double(r.batch) * 1e6))"
-    }.joined(separator: ","))
+    print("cao inference 5×5×200, µs per sample, \(threads) thread(s): median of 6 interleaved rounds' medians [p10…p90 over rounds]")
+    print("  " + "configuration".padding(toLength: 40, withPad: " ", startingAt: 0) + batches.map { "batch \($0)".padding(toLength: 24, withPad: " ", startingAt: 0) }.joined())
+    let baseline = results[0].map { rounds in rounds.map(\.medianMicroseconds).sorted()[rounds.count / 2] }
+    for (c, configuration) in configurations.enumerated() {
+        var line = "  " + configuration.label.padding(toLength: 40, withPad: " ", startingAt: 0)
+        for b in batches.indices {
+            let rounds = results[c][b]
+            let median = rounds.map(\.medianMicroseconds).sorted()[rounds.count / 2]
+            let p10 = rounds.map(\.p10Microseconds).min() ?? .nan, p90 = rounds.map(\.p90Microseconds).max() ?? .nan
+            line += "\(fmt(median)) [\(fmt(p10))…\(fmt(p90))] \(fmt(baseline[b] / median, 2))×".padding(toLength: 24, withPad: " ", startingAt: 0)
+        }
+        print(line)
+    }
+    print("  (× = speed against the first row in the same run)")
 } catch {
     fail("inference benchmark failed: \(error)")
 }

@@ -1,5 +1,5 @@
 // PredictCommand: `hsiflow predict MODEL INPUT` — applies a saved model (HSIFlow's or Keras', float
-// or HSIFlow-quantized, run dequantized) to an array of patches (N×h×w×B) or to a whole cube
+// or HSIFlow-quantized, run on int8 kernels) to an array of patches (N×h×w×B) or to a whole cube
 // (H×W×B, every pixel's centred patch, through NeuralNet's classify(cube:model:)) and writes class
 // indices and probabilities as .npy files. Builds a result first, then renders it.
 import ArgumentParser
@@ -21,7 +21,7 @@ struct PredictCommand: ParsableCommand {
             the model's training data was scaled.
             """)
 
-    @Argument(help: "Model file (.h5: Keras legacy layout, or HSIFlow's int8/4-bit quantized model, run dequantized).")
+    @Argument(help: "Model file (.h5: Keras legacy layout, or HSIFlow's int8/4-bit quantized model, run on int8 kernels).")
     var model: String
 
     @Argument(help: "Patches (N×h×w×B) or a cube (H×W×B), .npy or .mat.")
@@ -38,6 +38,9 @@ struct PredictCommand: ParsableCommand {
 
     @OptionGroup var memory: MemoryOption
 
+    @Flag(name: .long, help: "Also time the model (median and p10/p90 µs per sample at batch 1 and at --batch, on the first 256 samples, after a warm-up), recording the threads used.")
+    var latency = false
+
     func validate() throws {
         guard batch > 0 else { throw ValidationError("--batch must be positive") }
         if let patch, patch < 1 || patch % 2 == 0 { throw ValidationError("--patch must be an odd number ≥ 1, got \(patch)") }
@@ -45,7 +48,7 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         memory.apply()
-        let result = try Prediction.run(modelPath: model, inputPath: input, patch: patch, batchSize: batch)
+        let result = try Prediction.run(modelPath: model, inputPath: input, patch: patch, batchSize: batch, measureLatency: latency)
         let classesPath = out ?? URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent + ".classes.npy"
         let probabilitiesPath = Prediction.probabilitiesPath(for: classesPath)
         do {
@@ -69,6 +72,8 @@ struct Prediction {
     var probabilities: Tensor
     var probabilityShape: [Int]
     var units: Int
+    /// Timings through the one latency routine, when asked for: batch 1, then the prediction batch.
+    var latency: [LatencyStatistics] = []
 
     /// `x.npy` → `x.probabilities.npy`.
     static func probabilitiesPath(for classesPath: String) -> String {
@@ -77,7 +82,15 @@ struct Prediction {
         return stem + ".probabilities.npy"
     }
 
-    static func run(modelPath: String, inputPath: String, patch: Int?, batchSize: Int) throws -> Prediction {
+    /// Times `model` at batch 1 and at `batchSize` on the first (at most 256) samples of `x`.
+    static func timings(_ model: inout any InferenceModel, _ x: Tensor, batchSize: Int) -> [LatencyStatistics] {
+        let sample = x.slicing(rows: 0 ..< min(256, x.shape[0]))
+        return [1, batchSize].map { b in
+            Latency.measure(&model, sample: sample, batchSize: b, warmup: 3, repeats: b == 1 ? 200 : 20)
+        }
+    }
+
+    static func run(modelPath: String, inputPath: String, patch: Int?, batchSize: Int, measureLatency: Bool = false) throws -> Prediction {
         var model = try SavedModel.load(path: modelPath).runnable
         let array: NumericArray
         do {
@@ -98,8 +111,10 @@ struct Prediction {
                 }
                 let x = Tensor(shape: array.shape, scalars: array.floats())
                 let p = try model.predict(x, batchSize: batchSize)
-                return Prediction(modelName: model.name, modelInput: inputShape, fromCube: false, classes: p.argmaxRows(),
-                                  classShape: [array.shape[0]], probabilities: p, probabilityShape: [array.shape[0], units], units: units)
+                var prediction = Prediction(modelName: model.name, modelInput: inputShape, fromCube: false, classes: p.argmaxRows(),
+                                            classShape: [array.shape[0]], probabilities: p, probabilityShape: [array.shape[0], units], units: units)
+                if measureLatency { prediction.latency = timings(&model, x, batchSize: batchSize) }
+                return prediction
             case 3:
                 let cube = try array.cube(source: inputPath)
                 let size = patch ?? inputShape[0]
@@ -110,9 +125,14 @@ struct Prediction {
                     throw UserInputError("\(inputPath): the cube has \(cube.bands) bands, the model takes \(inputShape[2])")
                 }
                 let result = try classify(cube: cube, model: model, batchSize: batchSize)
-                return Prediction(modelName: model.name, modelInput: inputShape, fromCube: true, classes: result.classMap.map { Int($0) },
-                                  classShape: [cube.height, cube.width], probabilities: result.probabilities,
-                                  probabilityShape: [cube.height, cube.width, units], units: units)
+                var prediction = Prediction(modelName: model.name, modelInput: inputShape, fromCube: true, classes: result.classMap.map { Int($0) },
+                                            classShape: [cube.height, cube.width], probabilities: result.probabilities,
+                                            probabilityShape: [cube.height, cube.width, units], units: units)
+                if measureLatency {
+                    let x = try PatchExtractor(size: size).extract(from: cube, pixels: Array(0 ..< min(256, cube.pixelCount)))
+                    prediction.latency = timings(&model, x, batchSize: batchSize)
+                }
+                return prediction
             default:
                 throw UserInputError("\(inputPath): expected patches (N×h×w×B) or a cube (H×W×B), found a \(array.shape.count)-D array of shape \(array.shapeText)")
             }
@@ -143,6 +163,10 @@ struct Prediction {
             model \(modelName) (input \(modelInput.map(String.init).joined(separator: "×")), \(units) classes) → \(what)
             per class: \(counts)
             wrote \(classesPath) and \(probabilitiesPath)
-            """
+            """ + latency.map { t in
+                "\nlatency at batch \(t.batchSize): median \(String(format: "%.1f", t.medianMicroseconds)) µs per sample " +
+                "(p10 \(String(format: "%.1f", t.p10Microseconds)), p90 \(String(format: "%.1f", t.p90Microseconds)); " +
+                "\(t.repeats) timed calls on \(t.threads) thread(s); other work on the machine slows it)"
+            }.joined()
     }
 }

@@ -1,6 +1,7 @@
 // SavedModel: opens a model file of either kind HSIFlow meets — a float model in the Keras legacy
 // layout, or HSIFlow's own int8/4-bit quantized model (told apart by its `quantization`
-// attribute) — as a runnable Sequential (a quantized one dequantized), for inspect and predict.
+// attribute) — as a model predict runs: a float Sequential, or a quantized model on the int8
+// kernels (Int8Network), for inspect and predict.
 import Compression
 import ExperimentStages
 import FileFormats
@@ -30,11 +31,13 @@ enum SavedModel {
         }
     }
 
-    /// The model that computes predictions: a quantized model's integer weights times their scales.
-    var runnable: Sequential {
+    /// The model that computes predictions: a float model as loaded (small batches on the
+    /// low-latency plan), a quantized one on int8
+    /// kernels (activations quantized per sample at run time, as TFLite's dynamic-range kernels).
+    var runnable: any InferenceModel {
         switch self {
-        case .float(let loaded): return loaded.model
-        case .quantized(let model): return model.dequantizedModel
+        case .float(let loaded): return InferencePlan(loaded.model)
+        case .quantized(let model): return model.int8Network()
         }
     }
 }

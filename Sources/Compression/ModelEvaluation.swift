@@ -1,5 +1,6 @@
 // ModelEvaluation: how a model scores (OA, AA, kappa) on a labelled set and how fast it runs
-// (per-sample latency at a batch size and at batch 1, fastest of N timings), and LabelledSamples,
+// (per-sample latency at a batch size and at batch 1: median and p10/p90 of many timed calls,
+// through NeuralNet's one latency routine, `Latency.measure`), and LabelledSamples,
 // the inputs-plus-classes value the pruning and quantization code passes around.
 public import NeuralNet
 public import Tensors
@@ -27,12 +28,20 @@ public struct ModelEvaluation: Sendable, Equatable, Codable {
     public var overallAccuracy: Double
     public var averageAccuracy: Double
     public var kappa: Double
-    /// Microseconds per sample when the whole set is predicted `batchSize` samples at a time.
+    /// Microseconds per sample at `batchSize` (median of the timed calls).
     public var microsecondsPerSample: Double
     public var batchSize: Int
-    /// Microseconds per sample predicting one sample at a time (over `singleSamples` samples).
+    /// Microseconds per sample predicting one sample at a time (median of the timed calls).
     public var microsecondsPerSampleBatch1: Double
+    /// Distinct samples the batch-1 calls cycle through (0: batch 1 not timed).
     public var singleSamples: Int
+    /// Spread of the timings: 10th and 90th percentiles (µs per sample), and the worker threads
+    /// the timed calls ran on (nil in records made before the latency routine recorded them).
+    public var p10MicrosecondsPerSample: Double?
+    public var p90MicrosecondsPerSample: Double?
+    public var p10MicrosecondsPerSampleBatch1: Double?
+    public var p90MicrosecondsPerSampleBatch1: Double?
+    public var latencyThreads: Int?
 
     public init(overallAccuracy: Double, averageAccuracy: Double, kappa: Double, microsecondsPerSample: Double,
                 batchSize: Int, microsecondsPerSampleBatch1: Double, singleSamples: Int) {
@@ -45,63 +54,67 @@ public struct ModelEvaluation: Sendable, Equatable, Codable {
         self.singleSamples = singleSamples
     }
 
-    /// Scores `model` on `samples` and times it: one warm-up batch, then the whole set at
-    /// `batchSize`, then the first `singleSamples` samples one by one. Wall-clock figures; nothing
-    /// should assert on them.
-    public static func measure(_ model: Sequential, on samples: LabelledSamples, batchSize: Int = 128,
-                               singleSamples: Int = 200, repeats: Int = 1) throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
-        var runner = model
-        return try measure(samples: samples, classes: model.outputUnits, batchSize: batchSize, singleSamples: singleSamples,
-                           repeats: repeats) { x in
-            runner.forward(x, training: false)
+    /// The latency figures as manifest metrics: names end in `latency_us` (so `diff` files them
+    /// under timings), plus the threads they were measured on. `prefix` is put before each name.
+    public func latencyMetrics(prefix: String = "") -> [String: Double] {
+        var m: [String: Double] = ["\(prefix)latency_us": microsecondsPerSample]
+        if let v = p10MicrosecondsPerSample { m["\(prefix)p10_latency_us"] = v }
+        if let v = p90MicrosecondsPerSample { m["\(prefix)p90_latency_us"] = v }
+        if singleSamples > 0 {
+            m["\(prefix)latency_batch1_us"] = microsecondsPerSampleBatch1
+            if let v = p10MicrosecondsPerSampleBatch1 { m["\(prefix)batch1_p10_latency_us"] = v }
+            if let v = p90MicrosecondsPerSampleBatch1 { m["\(prefix)batch1_p90_latency_us"] = v }
         }
+        return m
     }
 
-    /// Scores and times any batch → output function. With `repeats` > 1 each timing is taken that
-    /// many times and the fastest kept (the figure least disturbed by other work on the machine);
-    /// the repeats of the batched timing run on the first 1,024 samples, not the whole set.
-    static func measure(samples: LabelledSamples, classes: Int, batchSize: Int, singleSamples: Int, repeats: Int = 1,
-                        forward: (Tensor) -> Tensor) throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
+    /// Scores `model` on `samples` (every sample, `batchSize` at a time), then times it with
+    /// `Latency.measure`: at `batchSize` on the first samples, and at batch 1 cycling through the
+    /// first `singleSamples` samples (0: not timed). `repeats` scales the number of timed calls
+    /// (10 × repeats at `batchSize`, singleSamples × repeats at batch 1). Wall-clock figures;
+    /// nothing should assert on them.
+    public static func measure(_ model: Sequential, on samples: LabelledSamples, batchSize: Int = 128,
+                               singleSamples: Int = 200, repeats: Int = 1) throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
+        // Small batches (batch-1 latency) take the low-latency plan; scoring batches the model's own pass.
+        var runner = InferencePlan(model)
+        return try measure(&runner, on: samples, batchSize: batchSize, singleSamples: singleSamples, repeats: repeats)
+    }
+
+    /// Scores and times any inference model (a float Sequential or an Int8Network) the same way.
+    public static func measure(_ model: inout some InferenceModel, on samples: LabelledSamples, batchSize: Int = 128,
+                               singleSamples: Int = 200, repeats: Int = 1) throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
         guard batchSize > 0 else { throw .invalidArgument("evaluation batch size must be positive, got \(batchSize)") }
         guard repeats > 0 else { throw .invalidArgument("timing repeats must be positive, got \(repeats)") }
         let n = samples.count
         guard n > 0 else { throw .invalidArgument("evaluation needs at least one sample") }
-        let clock = ContinuousClock()
-        _ = forward(samples.inputs.slicing(rows: 0 ..< min(batchSize, n)))
         var predicted: [Int] = []
         predicted.reserveCapacity(n)
-        // The first pass scores every sample and is timed; further passes only time, on the first
-        // `timedRows` samples (a repeat of the whole set would only make the figure more expensive).
-        let timedRows = min(n, max(batchSize, 1024))
-        var batched = Double.infinity  // seconds per sample
-        for r in 0..<repeats {
-            let rowsThisPass = r == 0 ? n : timedRows
-            let start = clock.now
-            var s = 0
-            while s < rowsThisPass {
-                let rows = s ..< min(s + batchSize, rowsThisPass)
-                let classesOfBatch = forward(samples.inputs.slicing(rows: rows)).argmaxRows()
-                if r == 0 { predicted.append(contentsOf: classesOfBatch) }
-                s = rows.upperBound
-            }
-            batched = min(batched, seconds(clock.now - start) / Double(rowsThisPass))
+        var s = 0
+        while s < n {
+            let rows = s ..< min(s + batchSize, n)
+            predicted.append(contentsOf: model.infer(samples.inputs.slicing(rows: rows)).argmaxRows())
+            s = rows.upperBound
         }
+        let threads = Workers.count
+        let batched = Latency.measure(&model, sample: samples.inputs.slicing(rows: 0 ..< min(n, 64 * batchSize)),
+                                      batchSize: batchSize, threads: threads, warmup: 2, repeats: 10 * repeats)
         let singles = min(max(singleSamples, 0), n)
-        var single = 0.0
-        if singles > 0 {
-            single = .infinity
-            for _ in 0..<repeats {
-                let begin = clock.now
-                for i in 0..<singles { _ = forward(samples.inputs.slicing(rows: i ..< i + 1)) }
-                single = min(single, seconds(clock.now - begin) / Double(singles) * 1e6)
-            }
-        }
+        let single = singles > 0
+            ? Latency.measure(&model, sample: samples.inputs.slicing(rows: 0 ..< singles), batchSize: 1, threads: threads,
+                              warmup: 5, repeats: singles * repeats)
+            : nil
         let metrics = try wrapping { () throws(NeuralNetError) in
-            try ClassificationMetrics(truth: samples.labels, predicted: predicted, classes: classes)
+            try ClassificationMetrics(truth: samples.labels, predicted: predicted, classes: model.outputUnits)
         }
-        let evaluation = ModelEvaluation(overallAccuracy: metrics.overallAccuracy, averageAccuracy: metrics.averageAccuracy,
-                                         kappa: metrics.kappa, microsecondsPerSample: batched * 1e6,
-                                         batchSize: batchSize, microsecondsPerSampleBatch1: single, singleSamples: singles)
+        var evaluation = ModelEvaluation(overallAccuracy: metrics.overallAccuracy, averageAccuracy: metrics.averageAccuracy,
+                                         kappa: metrics.kappa, microsecondsPerSample: batched.medianMicroseconds,
+                                         batchSize: batchSize, microsecondsPerSampleBatch1: single?.medianMicroseconds ?? 0,
+                                         singleSamples: singles)
+        evaluation.p10MicrosecondsPerSample = batched.p10Microseconds
+        evaluation.p90MicrosecondsPerSample = batched.p90Microseconds
+        evaluation.p10MicrosecondsPerSampleBatch1 = single?.p10Microseconds
+        evaluation.p90MicrosecondsPerSampleBatch1 = single?.p90Microseconds
+        evaluation.latencyThreads = threads
         return (evaluation, predicted)
     }
 

@@ -1,7 +1,7 @@
 // QuantizedModel: post-training weight quantization of a Sequential — Conv2D and Dense kernels
-// to 8 (or 4) bit integers with per-output-channel scales, biases and activations in Float32,
-// like TFLite's dynamic-range quantization. It evaluates, reports its size against float32 and
-// its weight error, and splits into parts a model file can store.
+// to 8 (or 4) bit integers with per-output-channel scales, biases in Float32, like TFLite's
+// dynamic-range quantization. It runs on int8 kernels (Int8Network), reports its size against
+// float32 and its weight error, and splits into parts a model file can store.
 public import NeuralNet
 public import Tensors
 
@@ -42,7 +42,8 @@ public struct QuantizedModel: Sendable {
     public let inputShape: [Int]
     /// Quantized weights of every Conv2D and Dense layer, in layer order.
     public let layers: [QuantizedLayerWeights]
-    /// The float model with the dequantized weights, built once; predictions run through it.
+    /// The float model with the dequantized weights (q · scale), built once: the structure the int8
+    /// network follows, and the float twin tests compare it with.
     public private(set) var dequantizedModel: Sequential
     /// Bytes of the float32 weights of the source model.
     public let floatBytes: Int
@@ -113,22 +114,27 @@ public struct QuantizedModel: Sendable {
         }
     }
 
-    /// Model outputs for a batch [N, …]: integer weights times their scales, Float32 activations.
-    public mutating func forward(_ x: Tensor) throws(CompressionError) -> Tensor {
-        try wrapping { () throws(NeuralNetError) in try dequantizedModel.checkInput(x) }
-        return dequantizedModel.forward(x, training: false)
+    /// The model on int8 kernels (activations quantized per sample at run time, as TFLite's
+    /// dynamic-range kernels do); `path` picks the kernel (default: HSIFLOW_INT8_KERNEL or the best).
+    public func int8Network(path: Int8KernelPath = .preferred) -> Int8Network { Int8Network(self, path: path) }
+
+    /// Model outputs for a batch [N, …] on the int8 kernels.
+    public func forward(_ x: Tensor) throws(CompressionError) -> Tensor {
+        var network = int8Network()
+        try wrapping { () throws(NeuralNetError) in try network.checkInput(x) }
+        return network.infer(x)
     }
 
-    /// Model outputs for many samples, in batches.
-    public mutating func predict(_ inputs: Tensor, batchSize: Int = 512) throws(CompressionError) -> Tensor {
-        try wrapping { () throws(NeuralNetError) in try dequantizedModel.predict(inputs, batchSize: batchSize) }
+    /// Model outputs for many samples, in batches, on the int8 kernels.
+    public func predict(_ inputs: Tensor, batchSize: Int = 512) throws(CompressionError) -> Tensor {
+        var network = int8Network()
+        return try wrapping { () throws(NeuralNetError) in try network.predict(inputs, batchSize: batchSize) }
     }
 
-    /// OA/AA/kappa and per-sample latency on a labelled set.
-    /// The integer weights were dequantized once when the model was made, so this runs Float32
-    /// kernels: its latency is the float model's (no int8 kernel yet).
+    /// OA/AA/kappa and per-sample latency on a labelled set, computed on the int8 kernels.
     public func measure(on samples: LabelledSamples, batchSize: Int = 128, singleSamples: Int = 200,
                         repeats: Int = 1) throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
-        try ModelEvaluation.measure(dequantizedModel, on: samples, batchSize: batchSize, singleSamples: singleSamples, repeats: repeats)
+        var network = int8Network()
+        return try ModelEvaluation.measure(&network, on: samples, batchSize: batchSize, singleSamples: singleSamples, repeats: repeats)
     }
 }

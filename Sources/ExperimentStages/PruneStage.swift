@@ -140,7 +140,11 @@ public struct PruneStage: StageKind {
             var computed: PrunedModel?
             let step = try context.cachedStep("level-\(label)", stepParams: stepParams) {
                 let title = "level \(i + 1)/\(levels.count) (\(label)%)"
+                // Stages computing while this level was timed (above 1: its latency was measured on a shared machine).
+                var concurrent = 1
                 let result = try pruner.step(from: state, to: level, data: scoring) { p in
+                    if case .evaluating = p.phase { concurrent = max(concurrent, context.stagesComputing) }
+                    if case .finished = p.phase { concurrent = max(concurrent, context.stagesComputing) }
                     switch p.phase {
                     case .scoring:
                         context.progress(Double(i) / Double(levels.count), "\(title): scoring channels (\(options.criterion.rawValue))")
@@ -157,7 +161,7 @@ public struct PruneStage: StageKind {
                 let record = StepState(level: level, originalChannels: result.pruned.originalChannels,
                                        channelOrigins: result.pruned.channelOrigins)
                 return (outputs: ["model": try ModelArtifacts.encode(result.pruned.model), "state": try Self.json(record)],
-                        metrics: Self.record(result.metrics))
+                        metrics: Self.record(result.metrics).merging(["latency_concurrent_stages": .int(concurrent)]) { a, _ in a })
             }
             if let computed {
                 state = computed
@@ -192,12 +196,14 @@ public struct PruneStage: StageKind {
             "level": .double(m.level), "achieved_level": .double(m.achievedLevel),
             "oa": .double(m.evaluation.overallAccuracy), "aa": .double(m.evaluation.averageAccuracy), "kappa": .double(m.evaluation.kappa),
             "parameters": .int(m.parameters), "flops": .int(m.flops),
-            "latency_us": .double(m.evaluation.microsecondsPerSample), "latency_batch1_us": .double(m.evaluation.microsecondsPerSampleBatch1),
             "kept_one_channel_in": .string(m.keptToAvoidEmptying.joined(separator: ", ")), "shortfall": .int(m.shortfall),
             "removed_channels": .object(m.removedChannels.mapValues { .list($0.map { .int($0) }) }),
             "fine_tuning_loss": .list(m.fineTuningLoss.map { .double($0) }),
         ]
         for c in m.channels { r["channels_\(c.layer)"] = .int(c.channels) }
+        // Median and p10/p90 per sample, at the evaluation batch and at batch 1, and the threads used.
+        for (name, value) in m.evaluation.latencyMetrics() { r[name] = .double(value) }
+        if let threads = m.evaluation.latencyThreads { r["latency_threads"] = .int(threads) }
         return r
     }
 }

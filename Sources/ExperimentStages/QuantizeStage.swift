@@ -1,6 +1,7 @@
 // QuantizeStage (kind `quantize`): post-training weight quantization of every model its upstream
 // stages provide (`model`, or the `model-<level>` outputs of a prune stage) to 8 or 4 bits per
-// output channel, activations in float. Outputs: quantized-<level> (HSIFlow quantized HDF5).
+// output channel, run on int8 kernels (activations quantized per sample at run time, as TFLite's
+// dynamic-range kernels). Outputs: quantized-<level> (HSIFlow quantized HDF5).
 // Metrics per model: bytes vs float32, OA/AA/kappa of both, latency, max weight error.
 import Compression
 import Foundation
@@ -16,7 +17,9 @@ public struct QuantizeStage: StageKind {
     // 2: 3×3 convolutions on Winograd F(3×3, 3×3) (same function, different float rounding).
     // 3: the same bits at any thread count (OpenBLAS on one thread, products split by shape, fixed
     //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
-    public var version: Int { 3 }
+    // 4: the quantized models run on int8 kernels (activations quantized per sample at run time,
+    //    int32 sums), so OA/AA/kappa are those of real int8 arithmetic, not of dequantized weights.
+    public var version: Int { 4 }
     /// Defaults of `resources:` (evaluates each level once).
     public var resources: StageResources { StageResources(cpus: 1, memory: "2G", time: "1:00:00") }
     public var summary: String { "Quantize every upstream model's Conv2D/Dense weights to 8 (or 4) bits per output channel; score and size each." }
@@ -58,8 +61,11 @@ public struct QuantizeStage: StageKind {
             let model = try ModelArtifacts.model(try context.input(name, from: stage))
             let samples = try ModelArtifacts.samples(cube, test, patch: model.inputShape[0])
             let quantized = try QuantizedModel(quantizing: model, bits: bits)
+            // Stages computing while the timings ran (above 1: the latencies were measured on a shared machine).
+            var concurrent = context.stagesComputing
             let (q, _) = try quantized.measure(on: samples, singleSamples: 100, repeats: 3)
             let (f, _) = try ModelEvaluation.measure(model, on: samples, singleSamples: 100, repeats: 3)
+            concurrent = max(concurrent, context.stagesComputing)
             let suffix = name == "model" ? "" : String(name.dropFirst(5))
             let data = try ModelArtifacts.encode(quantized)
             try context.write("quantized\(suffix)", data)
@@ -70,11 +76,14 @@ public struct QuantizeStage: StageKind {
                 "size_ratio": .double(quantized.sizeRatio), "file_bytes": .int(data.count),
                 "oa": .double(q.overallAccuracy), "aa": .double(q.averageAccuracy), "kappa": .double(q.kappa),
                 "float_oa": .double(f.overallAccuracy), "oa_delta": .double(q.overallAccuracy - f.overallAccuracy),
-                "latency_us": .double(q.microsecondsPerSample), "latency_batch1_us": .double(q.microsecondsPerSampleBatch1),
-                "float_latency_us": .double(f.microsecondsPerSample),
                 "max_weight_error": .double(worst.map(\.maxAbsoluteError).max() ?? 0),
                 "max_error_in_scales": .double(worst.map(\.maxErrorInScales).max() ?? 0),
             ]
+            // int8 and float timed the same way (median, p10/p90, batch 1), on the same threads.
+            for (metric, value) in q.latencyMetrics() { record[metric] = .double(value) }
+            for (metric, value) in f.latencyMetrics(prefix: "float_") { record[metric] = .double(value) }
+            if let threads = q.latencyThreads { record["latency_threads"] = .int(threads) }
+            record["latency_concurrent_stages"] = .int(concurrent)
             if let level = Double(suffix.dropFirst()) { record["level"] = .double(level) }
             perModel.append(.object(record))
             context.progress(Double(k + 1) / Double(ordered.count), "quantized \(name)")

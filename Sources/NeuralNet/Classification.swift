@@ -38,7 +38,7 @@ public struct SceneClassification: Sendable {
 /// forward pass. Patches are the model's input size, cut with `padding` beyond the border; the
 /// model must take P×P×B inputs (P odd, B the cube's bands). Outputs depend only on the model,
 /// the cube, the pixels and the batch size, never on threads.
-public func classify(cube: Cube, model: Sequential, pixels: [Int]? = nil, padding: PatchPadding = .zero,
+public func classify(cube: Cube, model: some InferenceModel, pixels: [Int]? = nil, padding: PatchPadding = .zero,
                      batchSize: Int = 512) throws(NeuralNetError) -> SceneClassification {
     let input = model.inputShape
     guard input.count == 3, input[0] == input[1], input[0] % 2 == 1 else {

@@ -1,8 +1,8 @@
-// Prediction: applying a model to many samples in batches (bounded memory). Samples come from a
-// closure; classifying a scene's pixels (patches cut from a cube) is Classification.swift.
+// Prediction: applying a model (float or int8, any InferenceModel) to many samples in batches
+// (bounded memory). Samples come from a closure; classifying a scene's pixels (patches cut from a cube) is Classification.swift.
 public import Tensors
 
-extension Sequential {
+extension InferenceModel {
     /// Model outputs for `count` samples, `batchSize` at a time; `batch(range)` supplies the inputs of
     /// samples `range` (shape [range.count, …]). Returns [count, outputUnits].
     public mutating func predict(count: Int, batchSize: Int = 512,
@@ -19,7 +19,7 @@ extension Sequential {
             guard x.shape[0] == range.count else {
                 throw NeuralNetError.invalidArgument("batch for samples \(range) has \(x.shape[0]) samples")
             }
-            out.append(contentsOf: forward(x, training: false).scalars)
+            out.append(contentsOf: infer(x).scalars)
             start = range.upperBound
         }
         return Tensor(shape: [count, units], scalars: out)

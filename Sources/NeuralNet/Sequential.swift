@@ -70,13 +70,6 @@ public struct Sequential: Sendable {
         for i in layers.indices { try layers[i].setParameters(values[i]) }
     }
 
-    /// Checks a batch against the model's per-sample input shape.
-    public func checkInput(_ x: Tensor) throws(NeuralNetError) {
-        guard x.rank == inputShape.count + 1, Array(x.shape.dropFirst()) == inputShape else {
-            throw .invalidArgument("model \(name) takes batches of shape [N, \(inputShape.map(String.init).joined(separator: ", "))], got \(x.shape)")
-        }
-    }
-
     // MARK: Forward
 
     /// The model output for a batch (probabilities when the last layer is softmax).

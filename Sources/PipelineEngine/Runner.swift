@@ -233,7 +233,7 @@ public struct Runner: Sendable {
         let context = StageContext(id: id, kind: stage.kind, version: version, params: stage.params, seed: spec.seed,
                                    threads: threads, key: key, baseDirectory: URL(fileURLWithPath: spec.directory),
                                    upstream: upstream, inputPorts: kind.inputs, sources: stage.inputs, store: store,
-                                   progressSink: observer)
+                                   progressSink: observer, computingNow: { state.computingCount })
         let clock = Date()
         do {
             try kind.run(context)
@@ -378,6 +378,9 @@ private final class Scheduler: @unchecked Sendable {
     }
 
     var stoppedBy: StageID? { condition.lock(); defer { condition.unlock() }; return stop }
+
+    /// Stages computing now.
+    var computingCount: Int { condition.lock(); defer { condition.unlock() }; return computing }
 
     func outcome(_ id: StageID) -> StageOutcome? {
         condition.lock()

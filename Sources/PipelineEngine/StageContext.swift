@@ -34,6 +34,8 @@ public final class StageContext: @unchecked Sendable {
     let sources: [String: StageID]
     let store: any ArtifactStore
     let progressSink: (any StageProgressSink)?
+    /// How many stages are computing in this process right now (this one included).
+    private let computingNow: @Sendable () -> Int
     private let mutex = NSLock()
     private var outputs: [String: ObjectRef] = [:]
     private var metrics: [String: ParamValue] = [:]
@@ -41,7 +43,9 @@ public final class StageContext: @unchecked Sendable {
 
     init(id: StageID, kind: String, version: Int, params: [String: ParamValue], seed: Int, threads: Int, key: String,
          baseDirectory: URL, upstream: [(id: StageID, record: StageRecord)], inputPorts: [InputPort] = [],
-         sources: [String: StageID] = [:], store: any ArtifactStore, progressSink: (any StageProgressSink)?) {
+         sources: [String: StageID] = [:], store: any ArtifactStore, progressSink: (any StageProgressSink)?,
+         computingNow: @escaping @Sendable () -> Int = { 1 }) {
+        self.computingNow = computingNow
         self.inputPorts = inputPorts
         self.sources = sources
         self.id = id
@@ -56,6 +60,10 @@ public final class StageContext: @unchecked Sendable {
         self.store = store
         self.progressSink = progressSink
     }
+
+    /// Stages computing in this process at this moment, this one included. A stage that times
+    /// something records it: above 1, other stages shared the cores while it measured.
+    public var stagesComputing: Int { computingNow() }
 
     // MARK: - Parameters
 

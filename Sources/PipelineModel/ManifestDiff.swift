@@ -114,12 +114,14 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
 
     /// Whether a metric path names a timing: its last name (list indices aside) is `seconds`,
     /// ends in `_seconds`, is `samples_per_second`, or ends in `latency_us` / `latency_batch1_us`
-    /// (`models[0].latency_us`, `levels[3].latency_batch1_us`, `float_latency_us`).
+    /// (`models[0].latency_us`, `levels[3].latency_batch1_us`, `float_latency_us`), or is one of
+    /// the conditions a latency was measured under (`latency_threads`, `latency_concurrent_stages`).
     public static func isTiming(_ path: String) -> Bool {
         var name = Substring(path.split(separator: ".").last ?? "")
         while name.hasSuffix("]"), let open = name.lastIndex(of: "[") { name = name[..<open] }
         return name == "seconds" || name.hasSuffix("_seconds") || name == "samples_per_second"
             || name.hasSuffix("latency_us") || name.hasSuffix("latency_batch1_us")
+            || name == "latency_threads" || name == "latency_concurrent_stages"
     }
 
     /// Whether a metric path records how the cache was used rather than a result: prune's

@@ -54,6 +54,19 @@ public enum BLAS {
                     a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 
+    /// y ← alpha·op(A)·x + beta·y, Float32, row-major A (rows×columns), one call on the calling
+    /// thread: the matrix–vector product of a batch of one.
+    public static func sgemv(
+        transpose: Bool = false, rows: Int, columns: Int, alpha: Float = 1,
+        a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
+        beta: Float = 0, y: UnsafeMutablePointer<Float>
+    ) {
+        guard rows > 0, columns > 0 else { return }
+        _ = singleThreaded
+        cblas_sgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, blasint(rows), blasint(columns), alpha,
+                    a, blasint(lda), x, 1, beta, y, 1)
+    }
+
     /// C ← alpha·op(A)·op(B) + beta·C, Float64, row-major; split like `sgemm`.
     public static func dgemm(
         transposeA: Bool = false, transposeB: Bool = false,

@@ -136,7 +136,8 @@ import TestSupport
 
     @Test func timingNamesMatchWhatStagesWrite() {
         for timing in ["seconds", "samples_per_second", "latency_us", "models[0].latency_us", "levels[3].latency_batch1_us",
-                       "models[1].float_latency_us", "fit_seconds", "times[2].seconds"] {
+                       "models[1].float_latency_us", "fit_seconds", "times[2].seconds", "levels[2].p90_latency_us",
+                       "models[0].float_batch1_p10_latency_us", "models[0].latency_threads", "levels[1].latency_concurrent_stages"] {
             #expect(ManifestDiff.isTiming(timing), "\(timing)")
         }
         for metric in ["oa", "levels[3].oa", "seconds_per_epoch_budget", "latency", "steps_computed", "models[0].bytes"] {

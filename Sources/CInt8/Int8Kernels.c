@@ -1,0 +1,352 @@
+// Int8Kernels: the u8 × s8 hybrid products of CInt8.h on three paths — AVX-512 VNNI (vpdpbusd:
+// 64 u8·s8 products summed in fours into 16 int32 lanes), AVX2 (widen to int16, vpmaddwd: exact,
+// no saturation) and plain C — plus the plain-loop reference they are tested against, per-row
+// asymmetric quantization and u8 im2col. The SIMD paths are compiled per function with
+// __attribute__((target)), so this file builds on any x86-64 (and elsewhere without them), and
+// the path is chosen at run time from CPUID.
+#include "CInt8.h"
+
+#include <math.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#define HSI_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
+// MARK: - CPU features
+
+#ifdef HSI_X86
+static unsigned long long hsi_xgetbv0(void) {
+    unsigned int eax, edx;
+    __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+    return ((unsigned long long)edx << 32) | eax;
+}
+
+/// Bit 0: AVX2 usable; bit 1: AVX-512 F+BW+VNNI usable (CPU flags and OS-saved register state).
+static int hsi_features(void) {
+    static int cached = -1;
+    if (cached >= 0) return cached;
+    int found = 0;
+    unsigned int a, b, c, d;
+    if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 27))) {  // OSXSAVE
+        unsigned long long xcr0 = hsi_xgetbv0();
+        int avxState = (xcr0 & 0x6) == 0x6;
+        int avx512State = avxState && (xcr0 & 0xE0) == 0xE0;
+        if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+            if (avxState && (b & (1u << 5))) found |= 1;                                  // AVX2
+            if (avx512State && (b & (1u << 16)) && (b & (1u << 30)) && (c & (1u << 11)))  // F, BW, VNNI
+                found |= 2;
+        }
+    }
+    cached = found;
+    return found;
+}
+#else
+static int hsi_features(void) { return 0; }
+#endif
+
+int hsi_i8_path_supported(int path) {
+    switch (path) {
+    case HSI_I8_AUTO:
+    case HSI_I8_PLAIN_C: return 1;
+    case HSI_I8_AVX2: return (hsi_features() & 1) != 0;
+    case HSI_I8_AVX512_VNNI: return (hsi_features() & 2) != 0;
+    default: return 0;
+    }
+}
+
+int hsi_i8_best_path(void) {
+    int f = hsi_features();
+    if (f & 2) return HSI_I8_AVX512_VNNI;
+    if (f & 1) return HSI_I8_AVX2;
+    return HSI_I8_PLAIN_C;
+}
+
+// MARK: - Packing, sums, quantization, im2col
+
+int hsi_i8_padded_k(int k) { return (k + HSI_I8_KGROUP - 1) / HSI_I8_KGROUP * HSI_I8_KGROUP; }
+
+size_t hsi_i8_packed_bytes(int k, int n) {
+    size_t panels = (size_t)((n + HSI_I8_PANEL - 1) / HSI_I8_PANEL);
+    return panels * (size_t)hsi_i8_padded_k(k) * HSI_I8_PANEL;
+}
+
+void hsi_i8_pack(const int8_t *b, int k, int n, int8_t *packed) {
+    int k4 = hsi_i8_padded_k(k) / 4, panels = (n + HSI_I8_PANEL - 1) / HSI_I8_PANEL;
+    for (int p = 0; p < panels; p++)
+        for (int q = 0; q < k4; q++)
+            for (int j = 0; j < HSI_I8_PANEL; j++)
+                for (int t = 0; t < 4; t++) {
+                    int kk = 4 * q + t, col = HSI_I8_PANEL * p + j;
+                    packed[(((size_t)p * k4 + q) * HSI_I8_PANEL + j) * 4 + t] =
+                        (kk < k && col < n) ? b[(size_t)kk * n + col] : 0;
+                }
+}
+
+void hsi_i8_column_sums(const int8_t *b, int k, int n, int32_t *sums) {
+    for (int j = 0; j < n; j++) sums[j] = 0;
+    for (int kk = 0; kk < k; kk++)
+        for (int j = 0; j < n; j++) sums[j] += b[(size_t)kk * n + j];
+}
+
+// TFLite's AsymmetricQuantizeFloats: range [min(0, lo), max(0, hi)] onto [-128, 127], the zero
+// point taken from whichever end gives the smaller error and rounded; q = round(x / scale) + zp.
+void hsi_i8_quantize_row(const float *x, int count, uint8_t *u, float *scale, int32_t *zero_point) {
+    float lo = 0, hi = 0;
+    for (int i = 0; i < count; i++) {
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
+    }
+    if (lo == hi) {  // all zeros: q = 0 everywhere
+        memset(u, 128, (size_t)count);
+        *scale = 1;
+        *zero_point = 128;
+        return;
+    }
+    const double qmin = -128, qmax = 127;
+    const double rmin = lo, rmax = hi;
+    const double s = (rmax - rmin) / (qmax - qmin);
+    const double fromMin = qmin - rmin / s, fromMax = qmax - rmax / s;
+    const double errorMin = qmin + fabs(rmin / s), errorMax = qmax + fabs(rmax / s);
+    double zp = errorMin < errorMax ? fromMin : fromMax;
+    zp = zp < qmin ? qmin : (zp > qmax ? qmax : zp);
+    const int32_t nudged = (int32_t)round(zp);
+    const float inverse = (float)(1.0 / s);
+    for (int i = 0; i < count; i++) {
+        int32_t q = (int32_t)roundf(x[i] * inverse) + nudged;
+        q = q < -128 ? -128 : (q > 127 ? 127 : q);
+        u[i] = (uint8_t)(q + 128);
+    }
+    *scale = (float)s;
+    *zero_point = nudged + 128;
+}
+
+void hsi_i8_im2col(const uint8_t *x, int h, int w, int c, int kh, int kw, int pt, int pl,
+                   int oh, int ow, uint8_t pad, uint8_t *cols, int ldc) {
+    for (int oy = 0; oy < oh; oy++)
+        for (int ox = 0; ox < ow; ox++) {
+            uint8_t *row = cols + (size_t)(oy * ow + ox) * ldc;
+            for (int ky = 0; ky < kh; ky++) {
+                int iy = oy + ky - pt;
+                for (int kx = 0; kx < kw; kx++) {
+                    int ix = ox + kx - pl;
+                    if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                        memcpy(row, x + ((size_t)iy * w + ix) * c, (size_t)c);
+                    else
+                        memset(row, pad, (size_t)c);
+                    row += c;
+                }
+            }
+        }
+}
+
+// MARK: - Tiles: int32 sums of R rows × P panels into acc (row stride HSI_TILE_STRIDE)
+
+#define HSI_TILE_STRIDE 64  // up to 4 panels of 16 columns
+
+// Plain C: one row, one panel.
+static void tile_c(int k4, const uint8_t *a, const int8_t *w, int32_t *acc) {
+    int32_t s[HSI_I8_PANEL] = {0};
+    for (int q = 0; q < k4; q++) {
+        const int32_t a0 = a[4 * q], a1 = a[4 * q + 1], a2 = a[4 * q + 2], a3 = a[4 * q + 3];
+        const int8_t *wq = w + (size_t)q * 64;
+        for (int j = 0; j < HSI_I8_PANEL; j++)
+            s[j] += a0 * wq[j * 4] + a1 * wq[j * 4 + 1] + a2 * wq[j * 4 + 2] + a3 * wq[j * 4 + 3];
+    }
+    for (int j = 0; j < HSI_I8_PANEL; j++) acc[j] = s[j];
+}
+
+#ifdef HSI_X86
+// AVX2: R rows (≤ 2) × one panel. 16 bytes of weights (4 columns × 4 k) widen to 16 int16;
+// vpmaddwd with (a0, a1, a2, a3) repeated gives each column as two int32 halves, summed at the end.
+__attribute__((target("avx2"), always_inline))
+static inline void tile_avx2(const int R, int k4, const uint8_t *a, int lda, const int8_t *w, int32_t *acc) {
+    __m256i c[2][4];
+    for (int r = 0; r < R; r++)
+        for (int g = 0; g < 4; g++) c[r][g] = _mm256_setzero_si256();
+    for (int q = 0; q < k4; q++) {
+        __m256i b[4];
+        for (int g = 0; g < 4; g++)
+            b[g] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + (size_t)q * 64 + g * 16)));
+        for (int r = 0; r < R; r++) {
+            int32_t av;
+            memcpy(&av, a + (size_t)r * lda + 4 * q, 4);
+            // (a0, a1, a2, a3) widened to int16 and repeated across the register.
+            __m256i ab = _mm256_broadcastq_epi64(_mm_cvtepu8_epi16(_mm_cvtsi32_si128(av)));
+            for (int g = 0; g < 4; g++) c[r][g] = _mm256_add_epi32(c[r][g], _mm256_madd_epi16(b[g], ab));
+        }
+    }
+    for (int r = 0; r < R; r++)
+        for (int g = 0; g < 4; g++) {
+            int32_t halves[8];
+            _mm256_storeu_si256((__m256i *)halves, c[r][g]);
+            for (int jj = 0; jj < 4; jj++) acc[r * HSI_TILE_STRIDE + g * 4 + jj] = halves[2 * jj] + halves[2 * jj + 1];
+        }
+}
+
+__attribute__((target("avx2"))) static void tile_avx2_1(int k4, const uint8_t *a, int lda, const int8_t *w, int32_t *acc) {
+    tile_avx2(1, k4, a, lda, w, acc);
+}
+__attribute__((target("avx2"))) static void tile_avx2_2(int k4, const uint8_t *a, int lda, const int8_t *w, int32_t *acc) {
+    tile_avx2(2, k4, a, lda, w, acc);
+}
+
+// AVX-512 VNNI: R rows (≤ 4) × P panels (≤ 4); per group of 4 k, one 64-byte load per panel, one
+// 4-byte broadcast per row, R·P independent vpdpbusd.
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline))
+static inline void tile_vnni(const int R, const int P, int k4, const uint8_t *a, int lda, const int8_t *w,
+                             size_t panelBytes, int32_t *acc) {
+    __m512i c[4][4];
+    for (int r = 0; r < R; r++)
+        for (int p = 0; p < P; p++) c[r][p] = _mm512_setzero_si512();
+    for (int q = 0; q < k4; q++) {
+        __m512i b[4];
+        for (int p = 0; p < P; p++) b[p] = _mm512_loadu_si512((const void *)(w + p * panelBytes + (size_t)q * 64));
+        for (int r = 0; r < R; r++) {
+            int32_t av;
+            memcpy(&av, a + (size_t)r * lda + 4 * q, 4);
+            __m512i ab = _mm512_set1_epi32(av);
+            for (int p = 0; p < P; p++) c[r][p] = _mm512_dpbusd_epi32(c[r][p], ab, b[p]);
+        }
+    }
+    for (int r = 0; r < R; r++)
+        for (int p = 0; p < P; p++) _mm512_storeu_si512((void *)(acc + r * HSI_TILE_STRIDE + p * 16), c[r][p]);
+}
+
+#define HSI_VNNI_TILE(R, P)                                                                                \
+    __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void tile_vnni_##R##_##P(               \
+        int k4, const uint8_t *a, int lda, const int8_t *w, size_t panelBytes, int32_t *acc) {              \
+        tile_vnni(R, P, k4, a, lda, w, panelBytes, acc);                                                    \
+    }
+HSI_VNNI_TILE(1, 1) HSI_VNNI_TILE(1, 2) HSI_VNNI_TILE(1, 3) HSI_VNNI_TILE(1, 4)
+HSI_VNNI_TILE(2, 1) HSI_VNNI_TILE(2, 2) HSI_VNNI_TILE(2, 3) HSI_VNNI_TILE(2, 4)
+HSI_VNNI_TILE(3, 1) HSI_VNNI_TILE(3, 2) HSI_VNNI_TILE(3, 3) HSI_VNNI_TILE(3, 4)
+HSI_VNNI_TILE(4, 1) HSI_VNNI_TILE(4, 2) HSI_VNNI_TILE(4, 3) HSI_VNNI_TILE(4, 4)
+
+typedef void (*vnni_tile_fn)(int, const uint8_t *, int, const int8_t *, size_t, int32_t *);
+static const vnni_tile_fn vnni_tiles[4][4] = {
+    {tile_vnni_1_1, tile_vnni_1_2, tile_vnni_1_3, tile_vnni_1_4},
+    {tile_vnni_2_1, tile_vnni_2_2, tile_vnni_2_3, tile_vnni_2_4},
+    {tile_vnni_3_1, tile_vnni_3_2, tile_vnni_3_3, tile_vnni_3_4},
+    {tile_vnni_4_1, tile_vnni_4_2, tile_vnni_4_3, tile_vnni_4_4},
+};
+#endif
+
+// MARK: - Driver
+
+/// What to do with a tile's sums: store int32 (out32) or run the float epilogue (y).
+typedef struct {
+    const int32_t *zp;
+    const float *rowScale;
+    const int32_t *colsum;
+    const float *colScale;
+    const float *bias;
+    int relu;
+    float *y;
+    int ldy;
+    int32_t *out32;
+    int ld32;
+} hsi_epilogue;
+
+// Not inlined into the SIMD tiles, and compiled for baseline x86-64: the float arithmetic (no FMA
+// contraction) is the same on every path and in the reference.
+__attribute__((noinline))
+static void finish(const hsi_epilogue *e, int i0, int R, int j0, int columns, const int32_t *acc) {
+    for (int r = 0; r < R; r++) {
+        int i = i0 + r;
+        for (int jj = 0; jj < columns; jj++) {
+            int j = j0 + jj;
+            int32_t v = acc[r * HSI_TILE_STRIDE + jj];
+            if (e->out32) {
+                e->out32[(size_t)i * e->ld32 + j] = v;
+                continue;
+            }
+            v -= e->zp[i] * e->colsum[j];
+            float scale = e->rowScale[i] * e->colScale[j];
+            float o = (float)v * scale;
+            if (e->bias) o += e->bias[j];
+            if (e->relu && !(o > 0)) o = 0;
+            e->y[(size_t)i * e->ldy + j] = o;
+        }
+    }
+}
+
+static void run(int path, int m, int n, int k, const uint8_t *a, int lda, const int8_t *packed, const hsi_epilogue *e) {
+    if (m <= 0 || n <= 0) return;
+    if (path == HSI_I8_AUTO || !hsi_i8_path_supported(path)) path = hsi_i8_best_path();
+    const int k4 = hsi_i8_padded_k(k) / 4;
+    const int panels = (n + HSI_I8_PANEL - 1) / HSI_I8_PANEL;
+    const size_t panelBytes = (size_t)k4 * 64;
+    int32_t acc[4 * HSI_TILE_STRIDE];
+    int rowBlock = path == HSI_I8_AVX512_VNNI ? 4 : (path == HSI_I8_AVX2 ? 2 : 1);
+    int panelBlock = path == HSI_I8_AVX512_VNNI ? 4 : 1;
+    // Panels outer, rows inner: a block of panels (≤ 64 columns × K) stays in cache while every
+    // row passes over it.
+    for (int p = 0; p < panels; p += panelBlock) {
+        int P = panels - p < panelBlock ? panels - p : panelBlock;
+        const int8_t *wp = packed + p * panelBytes;
+        for (int i = 0; i < m; i += rowBlock) {
+            int R = m - i < rowBlock ? m - i : rowBlock;
+            const uint8_t *ai = a + (size_t)i * lda;
+            switch (path) {
+#ifdef HSI_X86
+            case HSI_I8_AVX512_VNNI:
+                vnni_tiles[R - 1][P - 1](k4, ai, lda, wp, panelBytes, acc);
+                break;
+            case HSI_I8_AVX2:
+                if (R == 2) tile_avx2_2(k4, ai, lda, wp, acc); else tile_avx2_1(k4, ai, lda, wp, acc);
+                break;
+#endif
+            default:
+                tile_c(k4, ai, wp, acc);
+                break;
+            }
+            int j0 = p * HSI_I8_PANEL;
+            int columns = n - j0 < P * HSI_I8_PANEL ? n - j0 : P * HSI_I8_PANEL;
+            finish(e, i, R, j0, columns, acc);
+        }
+    }
+}
+
+void hsi_i8_hybrid_gemm(int path, int m, int n, int k, const uint8_t *a, int lda, const int8_t *packed,
+                        const int32_t *zp, const float *row_scale, const int32_t *colsum, const float *col_scale,
+                        const float *bias, int relu, float *y, int ldy) {
+    hsi_epilogue e = {zp, row_scale, colsum, col_scale, bias, relu, y, ldy, NULL, 0};
+    run(path, m, n, k, a, lda, packed, &e);
+}
+
+void hsi_i8_gemm_s32(int path, int m, int n, int k, const uint8_t *a, int lda, const int8_t *packed,
+                     int32_t *c, int ldc) {
+    hsi_epilogue e = {NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, c, ldc};
+    run(path, m, n, k, a, lda, packed, &e);
+}
+
+// MARK: - Plain-loop references (unpacked B)
+
+void hsi_i8_gemm_s32_reference(int m, int n, int k, const uint8_t *a, int lda, const int8_t *b, int32_t *c, int ldc) {
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            int32_t s = 0;
+            for (int kk = 0; kk < k; kk++) s += (int32_t)a[(size_t)i * lda + kk] * (int32_t)b[(size_t)kk * n + j];
+            c[(size_t)i * ldc + j] = s;
+        }
+}
+
+void hsi_i8_hybrid_gemm_reference(int m, int n, int k, const uint8_t *a, int lda, const int8_t *b,
+                                  const int32_t *zp, const float *row_scale, const float *col_scale,
+                                  const float *bias, int relu, float *y, int ldy) {
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            // Σ (u − zp) · w directly, not Σ u·w − zp·Σw: the same integer, reached another way.
+            int32_t s = 0;
+            for (int kk = 0; kk < k; kk++)
+                s += ((int32_t)a[(size_t)i * lda + kk] - zp[i]) * (int32_t)b[(size_t)kk * n + j];
+            float scale = row_scale[i] * col_scale[j];
+            float o = (float)s * scale;
+            if (bias) o += bias[j];
+            if (relu && !(o > 0)) o = 0;
+            y[(size_t)i * ldy + j] = o;
+        }
+}

@@ -1,0 +1,51 @@
+// Latency: the one way HSIFlow times inference (prune, quantize, predict, hsiflow-bench) — a fixed
+// sample of inputs cut into batches before the clock starts, warm-up passes, a fixed worker count,
+// many timed repeats, and the median with its spread (p10, p90) per sample, recorded with the
+// threads used. Wall-clock figures: nothing may assert on them, and parallel stages disturb each
+// other (see Docs/Inference.md).
+public import Tensors
+import Foundation
+
+/// Per-sample inference time at one batch size.
+public struct LatencyStatistics: Sendable, Equatable, Codable {
+    /// Samples per timed call.
+    public var batchSize: Int
+    /// Worker threads the calls ran on.
+    public var threads: Int
+    /// Timed calls.
+    public var repeats: Int
+    /// Median, 10th and 90th percentile of the per-call time divided by the batch size, in µs.
+    public var medianMicroseconds: Double
+    public var p10Microseconds: Double
+    public var p90Microseconds: Double
+}
+
+public enum Latency {
+    /// Times `model` on batches of `batchSize` cut in order from `sample` ([S, …]; at most 16
+    /// distinct batches, used in turn): `warmup` untimed calls, then `repeats` timed ones, on
+    /// `threads` workers (the previous count is restored afterwards).
+    public static func measure(_ model: inout some InferenceModel, sample: Tensor, batchSize: Int,
+                               threads: Int = Workers.count, warmup: Int = 3, repeats: Int = 30) -> LatencyStatistics {
+        let available = sample.shape.first ?? 0
+        let b = max(1, min(batchSize, available))
+        let distinct = max(1, min(64, available / b))
+        let batches = (0..<distinct).map { sample.slicing(rows: $0 * b ..< ($0 + 1) * b) }
+        let previous = Workers.count
+        Workers.count = threads
+        defer { Workers.count = previous }
+        for i in 0..<max(0, warmup) { _ = model.infer(batches[i % distinct]) }
+        let clock = ContinuousClock()
+        var perSample: [Double] = []
+        perSample.reserveCapacity(max(1, repeats))
+        for i in 0..<max(1, repeats) {
+            let start = clock.now
+            _ = model.infer(batches[i % distinct])
+            let d = clock.now - start
+            perSample.append((Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) * 1e6 / Double(b))
+        }
+        perSample.sort()
+        func percentile(_ q: Double) -> Double { perSample[Int((Double(perSample.count - 1) * q).rounded())] }
+        return LatencyStatistics(batchSize: b, threads: threads, repeats: perSample.count, medianMicroseconds: percentile(0.5),
+                                 p10Microseconds: percentile(0.1), p90Microseconds: percentile(0.9))
+    }
+}
