@@ -50,6 +50,9 @@ let package = Package(
         .target(name: "Compression", dependencies: ["Tensors", "NeuralNet", "CInt8"], swiftSettings: swiftSettings),
         .target(name: "Attribution", dependencies: ["Tensors", "NeuralNet", "SpectralData"],
                 swiftSettings: swiftSettings),
+        // TFLite: a small FlatBuffers builder, the TFLite schema's numbers in one table, and the
+        // float / dynamic-range int8 `.tflite` writer (no FlatBuffers package is available here).
+        .target(name: "TFLite", dependencies: ["Tensors", "NeuralNet", "Compression"], swiftSettings: swiftSettings),
 
         // MARK: Pipeline
         .target(name: "PipelineModel", swiftSettings: swiftSettings),
@@ -59,7 +62,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "ExperimentStages",
                 dependencies: ["PipelineModel", "PipelineEngine", "Tensors", "SpectralData", "FileFormats",
-                               "BandSelection", "NeuralNet", "Compression", "Attribution"],
+                               "BandSelection", "NeuralNet", "Compression", "Attribution", "TFLite"],
                 swiftSettings: swiftSettings),
 
         // MARK: Results
@@ -68,7 +71,7 @@ let package = Package(
         // MARK: Command line
         .target(name: "Commands",
                 dependencies: ["FileSystem", "Tensors", "NeuralNet", "SpectralData", "FileFormats", "Compression",
-                               "PipelineModel", "PipelineEngine", "ExperimentStages", "Report",
+                               "BandSelection", "TFLite", "PipelineModel", "PipelineEngine", "ExperimentStages", "Report",
                                .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "hsiflow", dependencies: ["Commands"], swiftSettings: swiftSettings),
@@ -122,10 +125,13 @@ let package = Package(
         .testTarget(name: "CompressionTests",
                     dependencies: ["Compression", "CInt8", "NeuralNet", "SpectralData", "BandSelection", "FileFormats", "TestSupport"],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "TFLiteTests",
+                    dependencies: ["TFLite", "NeuralNet", "Compression", "Tensors", "FileFormats", "TestSupport"],
+                    resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "ReportTests", dependencies: ["Report", "PipelineModel", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests",
-                    dependencies: ["Commands", "NeuralNet", "FileFormats", "FileSystem", "PipelineModel", "PipelineEngine", "TestSupport"],
+                    dependencies: ["Commands", "NeuralNet", "FileFormats", "FileSystem", "PipelineModel", "PipelineEngine", "TFLite", "TestSupport"],
                     exclude: ["Snapshots", "Fixtures"], swiftSettings: swiftSettings),
     ]
 )

@@ -13,7 +13,12 @@ struct ExportCommand: ParsableCommand {
         discussion: """
             Writes <stage-id>/<output-name><ext> for every output (the extension from the file's \
             bytes: .h5, .png, .npy, .json), <stage-id>/metrics.csv with the scalar metrics, and one \
-            CSV per list-of-objects metric (e.g. prune[bands=pca]/levels.csv).
+            CSV per list-of-objects metric (e.g. prune[bands=pca]/levels.csv). \
+            --format tflite adds every model as <stage-id>/<output-name>.tflite for LiteRT (float, or \
+            dynamic-range int8 for an 8-bit quantized model); --format pipeline writes only \
+            <stage-id>/<output-name>.pipeline.json per model: normalization, band transform, model, \
+            patch size and class names in one file that `hsiflow predict PIPELINE RAW_CUBE` applies \
+            (Docs/Deployment.md).
             """)
 
     @Argument(help: "A results folder (holding manifest.json) or a manifest.json.", completion: .file(extensions: ["json"]))
@@ -24,6 +29,9 @@ struct ExportCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("The cache directory the run used (default: $HSIFLOW_CACHE, else .hsiflow/cache).", valueName: "dir"))
     var cache: String?
+
+    @Option(help: "h5: the run's files as they are; tflite: also every model as .tflite; pipeline: one raw-cube-to-class pipeline file per model.")
+    var format: ExportFormat = .h5
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
@@ -54,7 +62,7 @@ struct ExportCommand: ParsableCommand {
         do { store = try FileStore(root: cacheRoot, readOnly: true) } catch {
             throw UserInputError("\(error.description)\nexport reads the run's outputs from the cache: pass --cache DIR (or set HSIFLOW_CACHE) to the cache the run used")
         }
-        let plan = try ExportPlan(manifest: manifest, store: store, cacheDescription: cacheRoot.path)
+        let plan = try ExportPlan(manifest: manifest, store: store, cacheDescription: cacheRoot.path, format: format)
         let summary = try ExportWriter.write(plan, into: target, store: store)
         print(json ? try EngineSupport.json(summary) : summary.renderedText())
     }

@@ -13,6 +13,8 @@ struct ExportPlan {
         /// A cache object, by its (validated) hash and size.
         case object(ObjectRef)
         case text(String)
+        /// Bytes made for the export (a .tflite or pipeline file).
+        case data(Data)
     }
 
     struct File {
@@ -26,7 +28,8 @@ struct ExportPlan {
 
     /// Plans the export of `manifest`, reading only the first bytes of each object to learn its format.
     /// Throws UserInputError naming every output that is invalid in the manifest or missing from the cache.
-    init(manifest: Manifest, store: FileStore, cacheDescription: String) throws {
+    /// `format` adds deployable forms of the models (DeploymentExport).
+    init(manifest: Manifest, store: FileStore, cacheDescription: String, format: ExportFormat = .h5) throws {
         var files: [File] = []
         var used = Set<String>()
         var problems: [String] = []
@@ -47,8 +50,25 @@ struct ExportPlan {
                 let ext = ExportPlan.fileExtension(of: head, ref: ref, store: store)
                 var name = ExportPlan.safeName(output.name)
                 if !name.lowercased().hasSuffix(ext) { name += ext }
-                files.append(File(components: [folder, ExportPlan.unique(name, among: &names)], content: .object(ref)))
+                let isModel = ext == ".h5"
+                if format != .pipeline {
+                    files.append(File(components: [folder, ExportPlan.unique(name, among: &names)], content: .object(ref)))
+                }
+                guard isModel, format != .h5 else { continue }
+                guard let data = try store.read(ref) else { missing.append("\(ExportPlan.printable(stage.id)) \(ExportPlan.printable(output.name))"); continue }
+                let label = "\(ExportPlan.printable(stage.id)) \(ExportPlan.printable(output.name))"
+                let stem = ExportPlan.safeName(output.name)
+                if format == .tflite {
+                    // A quantize stage run with `tflite: true` already wrote this model's .tflite.
+                    if stage.outputs.contains(where: { $0.name == output.name + ".tflite" }) { continue }
+                    let bytes = try DeploymentExport.tflite(data, name: label)
+                    files.append(File(components: [folder, ExportPlan.unique(stem + ".tflite", among: &names)], content: .data(bytes)))
+                } else {
+                    let bytes = try DeploymentExport.pipeline(model: data, output: output.name, stage: stage, manifest: manifest, store: store)
+                    files.append(File(components: [folder, ExportPlan.unique(stem + ".pipeline.json", among: &names)], content: .data(bytes)))
+                }
             }
+            if format == .pipeline { continue }
             for table in MetricsTables(metrics: stage.metrics).tables {
                 let name = ExportPlan.unique(ExportPlan.safeName(table.name) + ".csv", among: &names)
                 files.append(File(components: [folder, name], content: .text(table.csv)))
@@ -56,7 +76,7 @@ struct ExportPlan {
         }
         // The report's study charts as SVG files named after what they show.
         let charts = StudyCharts.all(manifest: manifest, importance: ReportWriter.bandImportance(of: manifest, store: store))
-        if !charts.isEmpty {
+        if !charts.isEmpty, format != .pipeline {
             let folder = ExportPlan.unique("study", among: &used, folderOnly: true)
             var names = Set<String>()
             for chart in charts {
@@ -134,12 +154,13 @@ struct ExportPlan {
         return (try? handle.read(upToCount: 16)) ?? Data()
     }
 
-    /// The extension of an object's format, from its first bytes: HDF5, PNG, NPY, JSON, else `.bin`.
+    /// The extension of an object's format, from its first bytes: HDF5, PNG, NPY, TFLite, JSON, else `.bin`.
     static func fileExtension(of head: Data, ref: ObjectRef, store: FileStore) -> String {
         let bytes = [UInt8](head)
         if bytes.starts(with: [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]) { return ".h5" }
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return ".png" }
         if bytes.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) { return ".npy" }
+        if bytes.count >= 8, bytes[4..<8].elementsEqual("TFL3".utf8) { return ".tflite" }
         if let first = bytes.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
            let data = try? store.read(ref), (try? JSONSerialization.jsonObject(with: data)) != nil {
             return ".json"

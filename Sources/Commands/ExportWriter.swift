@@ -33,6 +33,8 @@ enum ExportWriter {
             switch file.content {
             case .text(let text):
                 data = Data(text.utf8)
+            case .data(let bytes):
+                data = bytes
             case .object(let ref):
                 do {
                     guard let bytes = try store.read(ref) else {

@@ -1,8 +1,12 @@
 // PredictCommand: `hsiflow predict MODEL INPUT` — applies a saved model (HSIFlow's or Keras', float
 // or HSIFlow-quantized, run on int8 kernels) to an array of patches (N×h×w×B) or to a whole cube
 // (H×W×B, every pixel's centred patch, through NeuralNet's classify(cube:model:)) and writes class
-// indices and probabilities as .npy files. Builds a result first, then renders it.
+// indices and probabilities as .npy files. MODEL may also be a pipeline file (`export --format
+// pipeline`): then INPUT is a raw cube, normalized and band-reduced as in training before the model
+// runs. Builds a result first, then renders it.
 import ArgumentParser
+import BandSelection
+import ExperimentStages
 import FileFormats
 import Foundation
 import NeuralNet
@@ -18,10 +22,12 @@ struct PredictCommand: ParsableCommand {
             INPUT is a .npy or .mat array: either patches N×h×w×B, giving 0-based class indices (N) \
             and probabilities (N×k); or a cube H×W×B, giving a class map H×W with labels 1…k (like a \
             ground-truth map) and probabilities H×W×k. The input is used as given: scale it the way \
-            the model's training data was scaled.
+            the model's training data was scaled — or give a pipeline file (hsiflow export RESULTS \
+            --format pipeline) as MODEL and the raw cube as INPUT: the pipeline normalizes and \
+            reduces the bands as in training, cuts the patches and names the classes.
             """)
 
-    @Argument(help: "Model file (.h5: Keras legacy layout, or HSIFlow's int8/4-bit quantized model, run on int8 kernels).")
+    @Argument(help: "Model file (.h5: Keras legacy layout, or HSIFlow's int8/4-bit quantized model, run on int8 kernels), or a pipeline file (.pipeline.json).")
     var model: String
 
     @Argument(help: "Patches (N×h×w×B) or a cube (H×W×B), .npy or .mat.")
@@ -74,6 +80,10 @@ struct Prediction {
     var units: Int
     /// Timings through the one latency routine, when asked for: batch 1, then the prediction batch.
     var latency: [LatencyStatistics] = []
+    /// Class names (from a pipeline), in output order; empty for a bare model.
+    var classNames: [String] = []
+    /// What a pipeline did before the model ran; nil for a bare model.
+    var pipelineSummary: String?
 
     /// `x.npy` → `x.probabilities.npy`.
     static func probabilitiesPath(for classesPath: String) -> String {
@@ -91,6 +101,9 @@ struct Prediction {
     }
 
     static func run(modelPath: String, inputPath: String, patch: Int?, batchSize: Int, measureLatency: Bool = false) throws -> Prediction {
+        if let data = FileManager.default.contents(atPath: modelPath), DeploymentPipeline.looksLikePipeline(data) {
+            return try runPipeline(data, modelPath: modelPath, inputPath: inputPath, patch: patch, batchSize: batchSize)
+        }
         var model = try SavedModel.load(path: modelPath).runnable
         let array: NumericArray
         do {
@@ -147,6 +160,41 @@ struct Prediction {
         }
     }
 
+    /// A pipeline file applied to a raw cube.
+    static func runPipeline(_ data: Data, modelPath: String, inputPath: String, patch: Int?, batchSize: Int) throws -> Prediction {
+        do {
+            let pipeline = try DeploymentPipeline.decode(data, source: modelPath)
+            if let patch, patch != pipeline.patch {
+                throw UserInputError("--patch \(patch) does not match the pipeline's \(pipeline.patch)×\(pipeline.patch) patches; leave --patch out")
+            }
+            let array = try ArrayFile.read(path: inputPath).array
+            guard array.shape.count == 3 else {
+                throw UserInputError("\(inputPath): a pipeline classifies a raw cube H×W×B, found a \(array.shape.count)-D array of shape \(array.shapeText)")
+            }
+            let cube = try array.cube(source: inputPath)
+            let result = try pipeline.classify(rawCube: cube, source: inputPath, batchSize: batchSize)
+            let units = pipeline.model.outputUnits
+            var prediction = Prediction(modelName: pipeline.model.name, modelInput: pipeline.model.inputShape,
+                                        fromCube: true, classes: result.classMap.map { Int($0) }, classShape: [cube.height, cube.width],
+                                        probabilities: result.probabilities, probabilityShape: [cube.height, cube.width, units], units: units)
+            prediction.classNames = pipeline.classNames
+            prediction.pipelineSummary = "pipeline \(URL(fileURLWithPath: modelPath).lastPathComponent): \(pipeline.transformSummary), \(pipeline.patch)×\(pipeline.patch) patches, model \(pipeline.model.name)"
+            return prediction
+        } catch let error as UserInputError {
+            throw error
+        } catch let error as ExperimentStagesError {
+            throw UserInputError(error.description)
+        } catch let error as FileFormatsError {
+            throw UserInputError(error.description)
+        } catch let error as SpectralDataError {
+            throw UserInputError(error.description)
+        } catch let error as NeuralNetError {
+            throw UserInputError(error.description)
+        } catch let error as BandSelectionError {
+            throw UserInputError("\(inputPath): \(error.description)")
+        }
+    }
+
     /// Counts per predicted class, in class order (1-based labels for a cube, 0-based indices for patches).
     var classCounts: [(label: Int, count: Int)] {
         let offset = fromCube ? 1 : 0
@@ -156,6 +204,14 @@ struct Prediction {
     }
 
     func summary(classesPath: String, probabilitiesPath: String) -> String {
+        if let pipelineSummary {
+            let counts = classCounts.map { "\($0.label) \(classNames.indices.contains($0.label - 1) ? classNames[$0.label - 1] : ""): \($0.count)" }
+            return """
+                \(pipelineSummary) → class map \(classShape.map(String.init).joined(separator: "×")) (labels 1…\(units))
+                per class: \(counts.joined(separator: ", "))
+                wrote \(classesPath) and \(probabilitiesPath)
+                """
+        }
         let what = fromCube ? "class map \(classShape.map(String.init).joined(separator: "×")) (labels 1…\(units))"
                             : "\(classes.count) patches (class indices 0…\(units - 1))"
         let counts = classCounts.map { "\($0.label): \($0.count)" }.joined(separator: ", ")

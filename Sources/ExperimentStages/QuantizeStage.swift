@@ -3,12 +3,14 @@
 // output channel, run on int8 kernels (activations quantized per sample at run time, as TFLite's
 // dynamic-range kernels). Outputs: quantized-<level> (HSIFlow quantized HDF5).
 // Metrics per model: bytes vs float32, OA/AA/kappa of both, latency, max weight error.
+// With `tflite: true` also quantized-<level>.tflite (dynamic-range int8) and float-<level>.tflite.
 import Compression
 import Foundation
 import NeuralNet
 public import PipelineEngine
 import PipelineModel
 import SpectralData
+import TFLite
 
 /// The `quantize` stage.
 public struct QuantizeStage: StageKind {
@@ -19,7 +21,8 @@ public struct QuantizeStage: StageKind {
     //    reduction blocks), so results differ in rounding from version 2's multi-threaded OpenBLAS.
     // 4: the quantized models run on int8 kernels (activations quantized per sample at run time,
     //    int32 sums), so OA/AA/kappa are those of real int8 arithmetic, not of dequantized weights.
-    public var version: Int { 4 }
+    // 5: the `tflite` parameter (default false) joins the key's parameters (4 and 5 were one merge).
+    public var version: Int { 5 }
     /// Defaults of `resources:` (evaluates each level once).
     public var resources: StageResources { StageResources(cpus: 1, memory: "2G", time: "1:00:00") }
     public var summary: String { "Quantize every upstream model's Conv2D/Dense weights to 8 (or 4) bits per output channel; score and size each." }
@@ -28,14 +31,21 @@ public struct QuantizeStage: StageKind {
          InputPort(.cube, "the cube the models read"), InputPort(.split, "test pixels to score on")]
     }
     public var outputs: [OutputPort] {
-        [OutputPort(.quantizedModels, "quantized-<level> per level (quantized for a single model)")]
+        [OutputPort(.quantizedModels, "quantized-<level> per level (quantized for a single model)"),
+         OutputPort(.tflite, "with tflite: true, quantized-<level>.tflite (dynamic-range int8) and float-<level>.tflite per level")]
     }
 
     /// The `quantize` parameters.
     public struct Parameters: ParameterGroup {
         @Param("bits", .integer(min: 4, max: 8), "8 or 4 bits per weight (symmetric, one scale per output channel)")
         public var bits = 8
+        @Param("tflite", "also write each model as .tflite for LiteRT: quantized-<level>.tflite (dynamic-range int8: int8 weights per output channel, float activations) and float-<level>.tflite; needs bits: 8")
+        public var tflite = false
         public init() {}
+    }
+
+    public func problems(_ p: Parameters) -> [String] {
+        p.tflite && p.bits != 8 ? ["tflite: true needs bits: 8 (TFLite's dynamic-range models hold 8-bit weights), found bits: \(p.bits)"] : []
     }
 
     public func run(_ p: Parameters, _ context: StageContext) throws {
@@ -69,6 +79,10 @@ public struct QuantizeStage: StageKind {
             let suffix = name == "model" ? "" : String(name.dropFirst(5))
             let data = try ModelArtifacts.encode(quantized)
             try context.write("quantized\(suffix)", data)
+            if p.tflite {
+                try context.write("quantized\(suffix).tflite", Data(try TFLiteConverter.fileBytes(for: quantized)))
+                try context.write("float\(suffix).tflite", Data(try TFLiteConverter.fileBytes(for: model)))
+            }
             let worst = try quantized.weightErrors(against: model)
             var record: [String: ParamValue] = [
                 "model": .string(name), "bits": .int(bits),

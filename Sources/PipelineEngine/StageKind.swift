@@ -76,6 +76,8 @@ public enum PortType: String, Sendable, Hashable, CaseIterable, Comparable {
     case history
     /// Predicted classes as a map (int32 H×W): `predictions`.
     case predictions
+    /// TFLite models for LiteRT: every `*.tflite`.
+    case tflite
     /// Figures: every `*.png`.
     case images
     /// Summaries as JSON documents: every other `*.json`.
@@ -94,6 +96,7 @@ public enum PortType: String, Sendable, Hashable, CaseIterable, Comparable {
         case .quantizedModels: return "quantized, quantized-<level>"
         case .history: return "history"
         case .predictions: return "predictions"
+        case .tflite: return "*.tflite"
         case .images: return "*.png"
         case .json: return "*.json"
         case .blob: return "out"
@@ -108,7 +111,8 @@ public enum PortType: String, Sendable, Hashable, CaseIterable, Comparable {
         case .transform: return name == "transform" || name == "components"
         case .model: return name == "model"
         case .modelsPerLevel: return name.hasPrefix("model-")
-        case .quantizedModels: return name == "quantized" || name.hasPrefix("quantized-")
+        case .quantizedModels: return (name == "quantized" || name.hasPrefix("quantized-")) && !name.hasSuffix(".tflite")
+        case .tflite: return name.hasSuffix(".tflite")
         case .history: return name == "history"
         case .predictions: return name == "predictions"
         case .images: return name.hasSuffix(".png")

@@ -1,0 +1,168 @@
+// DeploymentExportTests: the deployable forms of a run through the built binary — `export --format
+// pipeline` writes one pipeline file per model, and `predict PIPELINE RAW_CUBE` on the scene's raw
+// cube reproduces the train stage's class map with no manual preprocessing (a synthetic scene
+// here, Indian Pines under HSIFLOW_DATA); `export --format tflite` and the quantize stage's
+// `tflite: true` write TFLite files; wrong cubes are exit 2 with what is wrong.
+import FileFormats
+import Foundation
+import Testing
+import TestSupport
+import TFLite
+@testable import Commands
+
+private let experiment = """
+    name: deploy
+    seed: 5
+    stages:
+      scene:
+        kind: load
+        cube: synthetic
+        synthetic: {height: 24, width: 20, bands: 18, classes: 3}
+        split: {method: stratified, train: 0.4}
+      reduce:
+        kind: band-select
+        needs: scene
+        method: pca
+        components: 6
+      train:
+        kind: train
+        needs: reduce
+        model: [{kind: conv2d, filters: 8, kernel: [3, 3], activation: relu}, {kind: flatten}, {kind: dense, units: 16, activation: relu}]
+        patch: 5
+        padding: reflect
+        epochs: 4
+        batch: 32
+      quantize:
+        kind: quantize
+        needs: [train, reduce]
+        tflite: true
+    """
+
+/// A folder where the experiment above has run (cache in .hsiflow/cache) and been exported as h5 to `files/`.
+private func ranExperiment(_ prefix: String, text: String = experiment) throws -> URL {
+    let dir = try makeTemporaryDirectory(prefix)
+    try text.write(to: dir.appendingPathComponent("deploy.yaml"), atomically: true, encoding: .utf8)
+    let run = try runHsiflow(["run", "deploy.yaml", "--quiet"], in: dir)
+    try #require(run.status == 0, "\(run.stderr)")
+    let export = try runHsiflow(["export", "results/deploy", "--to", "files"], in: dir)
+    try #require(export.status == 0, "\(export.stderr)")
+    return dir
+}
+
+private func ints(_ path: URL) throws -> [Int] { try Npy.read(path: path.path).doubles().map { Int($0) } }
+
+@Suite(.enabled(if: hsiflowBinary() != nil, "needs the hsiflow binary (swift build)"), .serialized)
+struct DeploymentExportTests {
+    @Test("predict with the exported pipeline on the raw cube reproduces the train stage's class map")
+    func pipelineReproducesTheTrainClassMap() throws {
+        let dir = try ranExperiment("hsiflow-deploy")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let export = try runHsiflow(["export", "results/deploy", "--to", "deploy", "--format", "pipeline"], in: dir)
+        #expect(export.status == 0, "\(export.stderr)")
+        let pipeline = dir.appendingPathComponent("deploy/train/model.pipeline.json")
+        #expect(FileManager.default.fileExists(atPath: pipeline.path))
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("deploy/quantize/quantized.pipeline.json").path))
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("deploy/train/model.h5").path))
+
+        let predict = try runHsiflow(["predict", pipeline.path, "files/scene/cube.npy", "--out", "map.npy"], in: dir)
+        #expect(predict.status == 0, "\(predict.stderr)")
+        #expect(predict.stdout.contains("standard normalization, PCA 18 → 6 bands"), "\(predict.stdout)")
+        let predicted = try ints(dir.appendingPathComponent("map.npy"))
+        let trained = try ints(dir.appendingPathComponent("files/train/predictions.npy"))
+        #expect(predicted.count == trained.count)
+        // The train stage maps its labelled pixels (others 0); the pipeline maps every pixel.
+        let labelled = trained.indices.filter { trained[$0] != 0 }
+        #expect(!labelled.isEmpty)
+        let differing = labelled.filter { predicted[$0] != trained[$0] }
+        #expect(differing.isEmpty, "\(differing.count) of \(labelled.count) labelled pixels differ")
+        #expect(predicted.allSatisfy { (1...3).contains($0) })
+        let probabilities = try Npy.read(path: dir.appendingPathComponent("map.probabilities.npy").path)
+        #expect(probabilities.shape == [24, 20, 3])
+    }
+
+    @Test("a cube with the wrong band count, or a damaged pipeline, is exit 2 naming the file and the problem")
+    func wrongCubesAreExplained() throws {
+        let dir = try ranExperiment("hsiflow-deploy-bad")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try runHsiflow(["export", "results/deploy", "--to", "deploy", "--format", "pipeline"], in: dir).status == 0)
+        let pipeline = "deploy/train/model.pipeline.json"
+        // The reduced cube has 6 bands; the pipeline wants the raw 18.
+        let reduced = try runHsiflow(["predict", pipeline, "files/reduce/cube.npy"], in: dir)
+        #expect(reduced.status == 2)
+        #expect(reduced.stderr.contains("files/reduce/cube.npy") && reduced.stderr.contains("6 bands") && reduced.stderr.contains("18"), "\(reduced.stderr)")
+        let labels = try runHsiflow(["predict", pipeline, "files/scene/train.npy"], in: dir)
+        #expect(labels.status == 2)
+        #expect(labels.stderr.contains("raw cube"), "\(labels.stderr)")
+        var text = try String(contentsOf: dir.appendingPathComponent(pipeline), encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"schemaVersion\":1", with: "\"schemaVersion\":9")
+        try text.write(to: dir.appendingPathComponent("future.pipeline.json"), atomically: true, encoding: .utf8)
+        let future = try runHsiflow(["predict", "future.pipeline.json", "files/scene/cube.npy"], in: dir)
+        #expect(future.status == 2)
+        #expect(future.stderr.contains("future.pipeline.json") && future.stderr.contains("schema version 9"), "\(future.stderr)")
+        #expect(!future.stderr.contains("Fatal error"))
+    }
+
+    @Test("export --format tflite adds a .tflite beside every model; the quantize stage's tflite: true writes int8 and float files")
+    func tfliteFiles() throws {
+        let dir = try ranExperiment("hsiflow-deploy-tflite")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let export = try runHsiflow(["export", "results/deploy", "--to", "lite", "--format", "tflite"], in: dir)
+        #expect(export.status == 0, "\(export.stderr)")
+        for (path, int8) in [("lite/train/model.tflite", false), ("lite/quantize/quantized.tflite", true),
+                             ("files/quantize/quantized.tflite", true), ("files/quantize/float.tflite", false)] {
+            let bytes = try [UInt8](Data(contentsOf: dir.appendingPathComponent(path)))
+            let summary = try TFLiteGraph.summary(of: bytes, source: path)
+            #expect(summary.operators == ["conv2D", "reshape", "fullyConnected", "fullyConnected", "softmax"], "\(path)")
+            #expect(summary.inputShapes == [[1, 5, 5, 6]], "\(path)")
+            #expect(summary.int8Tensors.count == (int8 ? 3 : 0), "\(path)")
+        }
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("lite/train/model.h5").path))
+        // The stage's own int8 file is the one export converts from the same quantized model.
+        #expect(try Data(contentsOf: dir.appendingPathComponent("lite/quantize/quantized.tflite"))
+                == Data(contentsOf: dir.appendingPathComponent("files/quantize/quantized.tflite")))
+    }
+}
+
+@Suite(.enabled(if: hsiflowBinary() != nil && realDataDirectory() != nil, "needs the hsiflow binary and HSIFLOW_DATA with indian_pines/ (skipped: unset or absent)"),
+       .serialized)
+struct RealDataDeploymentTests {
+    @Test("on Indian Pines, the pipeline applied to the raw .mat cube reproduces the train stage's class map")
+    func indianPinesPipeline() throws {
+        let data = try #require(realDataDirectory())
+        let text = """
+            name: deploy
+            seed: 41
+            stages:
+              scene:
+                kind: load
+                cube: \(data.path)/Indian_pines_corrected.mat
+                labels: \(data.path)/Indian_pines_gt.mat
+                classes: [2, 3, 11, 14]
+                split: {method: stratified, train: 0.2}
+              reduce:
+                kind: band-select
+                needs: scene
+                method: pca
+                components: 10
+              train:
+                kind: train
+                needs: reduce
+                model: [{kind: conv2d, filters: 16, kernel: [3, 3], activation: relu}, {kind: flatten}, {kind: dense, units: 32, activation: relu}]
+                patch: 5
+                epochs: 2
+                batch: 128
+            """
+        let dir = try ranExperiment("hsiflow-deploy-ip", text: text)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try runHsiflow(["export", "results/deploy", "--to", "deploy", "--format", "pipeline"], in: dir).status == 0)
+        let predict = try runHsiflow(["predict", "deploy/train/model.pipeline.json", "\(data.path)/Indian_pines_corrected.mat", "--out", "map.npy"], in: dir)
+        #expect(predict.status == 0, "\(predict.stderr)")
+        #expect(predict.stdout.contains("Corn-notill"), "\(predict.stdout)")
+        let predicted = try ints(dir.appendingPathComponent("map.npy"))
+        let trained = try ints(dir.appendingPathComponent("files/train/predictions.npy"))
+        let labelled = trained.indices.filter { trained[$0] != 0 }
+        #expect(labelled.count > 1000)
+        let differing = labelled.filter { predicted[$0] != trained[$0] }
+        #expect(differing.isEmpty, "\(differing.count) of \(labelled.count) labelled pixels differ")
+    }
+}
