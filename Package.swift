@@ -86,6 +86,8 @@ let package = Package(
                           dependencies: ["Compression", "NeuralNet", "BandSelection", "FileFormats", "Tensors", "SpectralData"],
                           path: "Benchmarks/bench-compression",
                           swiftSettings: swiftSettings),
+        .executableTarget(name: "bench-readers", dependencies: ["FileFormats"], path: "Benchmarks/bench-readers",
+                          swiftSettings: swiftSettings),
         .executableTarget(name: "bench-attribution", dependencies: ["Attribution", "NeuralNet", "Tensors"],
                           path: "Benchmarks/bench-attribution",
                           swiftSettings: swiftSettings),
@@ -109,7 +111,7 @@ let package = Package(
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PipelineModelTests", dependencies: ["PipelineModel", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
-        .testTarget(name: "PipelineEngineTests", dependencies: ["PipelineEngine", "PipelineModel", "TestSupport"],
+        .testTarget(name: "PipelineEngineTests", dependencies: ["PipelineEngine", "PipelineModel", "FileSystem", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "ExperimentStagesTests",
                     dependencies: ["ExperimentStages", "PipelineEngine", "PipelineModel", "TestSupport",
@@ -126,7 +128,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "PipelineModel", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests",
-                    dependencies: ["Commands", "NeuralNet", "FileFormats", "PipelineModel", "PipelineEngine", "TestSupport"],
-                    exclude: ["Snapshots"], swiftSettings: swiftSettings),
+                    dependencies: ["Commands", "NeuralNet", "FileFormats", "FileSystem", "PipelineModel", "PipelineEngine", "TestSupport"],
+                    exclude: ["Snapshots", "Fixtures"], swiftSettings: swiftSettings),
     ]
 )

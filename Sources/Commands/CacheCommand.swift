@@ -115,6 +115,8 @@ struct CacheVerifyCommand: ParsableCommand {
         let store = try location.open()
         let lock = try location.lock(store, "verify")
         defer { lock.release() }
+        // Links and special files inside the cache are removed as links, never followed.
+        let removedLinks = store.removeIntruders()
         let objects = try EngineSupport.mapErrors { () throws(EngineError) in try store.allObjects() }
         var corrupt = Set<String>()
         for ref in objects {
@@ -136,8 +138,14 @@ struct CacheVerifyCommand: ParsableCommand {
         }
         if json {
             EngineSupport.print(try EngineSupport.json(VerifyReport(cache: store.root.path, objects: objects.count,
-                                                                    corrupt: corrupt.count, droppedRecords: droppedRecords)))
+                                                                    corrupt: corrupt.count, droppedRecords: droppedRecords,
+                                                                    removedLinks: removedLinks)))
             return
+        }
+        if !removedLinks.isEmpty {
+            let shown = removedLinks.prefix(20).map { "  \(ExportPlan.printable($0))" }.joined(separator: "\n")
+            EngineSupport.print("removed \(removedLinks.count) symbolic link\(removedLinks.count == 1 ? "" : "s") or special file\(removedLinks.count == 1 ? "" : "s") from the cache (as links; what they pointed at is untouched):\n\(shown)"
+                                + (removedLinks.count > 20 ? "\n  … and \(removedLinks.count - 20) more" : ""))
         }
         EngineSupport.print("verified \(objects.count) object\(objects.count == 1 ? "" : "s") in \(store.root.path): \(corrupt.count) corrupt (dropped), \(droppedRecords) record\(droppedRecords == 1 ? "" : "s") dropped")
         if !corrupt.isEmpty {
@@ -159,6 +167,8 @@ struct VerifyReport: Encodable {
     let objects: Int
     let corrupt: Int
     let droppedRecords: Int
+    /// Links, special files and misplaced folders removed from the cache (paths relative to it).
+    let removedLinks: [String]
 }
 
 struct CacheGCCommand: ParsableCommand {

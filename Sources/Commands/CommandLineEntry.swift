@@ -1,6 +1,7 @@
 // CommandLineEntry: the single place where errors become messages and exit codes.
 // 0 success, 1 a stage failed, 2 invalid input (a file, a flag, an experiment).
 import ArgumentParser
+import FileFormats
 import Foundation
 
 /// An error a user can fix: bad input, a missing file, a wrong flag. Exit code 2.
@@ -28,6 +29,8 @@ public enum ExitStatus: Int32, Sendable {
 public enum CommandLineEntry {
     public static func main(_ arguments: [String]? = nil) -> Never {
         let words = arguments ?? Array(CommandLine.arguments.dropFirst())
+        // Reader mode: HSIFlow reading an untrusted HDF5 file in a limited child (IsolatedReader).
+        if arguments == nil, words.first == IsolatedReader.childCommand { IsolatedReader.serve(Array(words.dropFirst())) }
         do {
             var command = try parse(words)
             try command.run()

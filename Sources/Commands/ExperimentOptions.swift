@@ -39,7 +39,7 @@ enum EngineSupport {
 
     static func translate(_ error: EngineError) -> Error {
         switch error {
-        case .invalidExperiment, .unreadableFile, .unknownStage, .missingUpstream, .notCached, .locked:
+        case .invalidExperiment, .unreadableFile, .unknownStage, .missingUpstream, .notCached, .locked, .unsafePath:
             return UserInputError(error.description)
         case .storeFailure, .corruptObject, .stageFailed, .stageContract:
             return WorkFailedError(error.description)

@@ -21,7 +21,10 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @OptionGroup var memory: MemoryOption
+
     func run() throws {
+        memory.apply()
         if ModelInspection.extensions.contains(URL(fileURLWithPath: file).pathExtension.lowercased()) {
             let model = try ModelInspection.inspect(path: file)
             print(json ? try model.renderedJSON() : model.renderedText())

@@ -36,12 +36,15 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .long, help: "Samples per forward pass.")
     var batch: Int = 1024
 
+    @OptionGroup var memory: MemoryOption
+
     func validate() throws {
         guard batch > 0 else { throw ValidationError("--batch must be positive") }
         if let patch, patch < 1 || patch % 2 == 0 { throw ValidationError("--patch must be an odd number ≥ 1, got \(patch)") }
     }
 
     func run() throws {
+        memory.apply()
         let result = try Prediction.run(modelPath: model, inputPath: input, patch: patch, batchSize: batch)
         let classesPath = out ?? URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent + ".classes.npy"
         let probabilitiesPath = Prediction.probabilitiesPath(for: classesPath)

@@ -3,6 +3,8 @@
 // SHA-256 and re-hashed on reading, under readable names (`figures/<stage-id>/<output-name>.png`,
 // as `hsiflow export` names them), so a report stays readable after `hsiflow cache gc` and needs
 // nothing but its own folder. The visualize stages' importance.json is read for the band charts.
+// `figures/` and its stage folders must be real folders: a link planted there is refused, never
+// written or emptied through (ContainedPath).
 import FileSystem
 import Foundation
 import PipelineEngine
@@ -29,7 +31,8 @@ enum ReportWriter {
                 var name = ExportPlan.safeName(output.name)
                 if !name.lowercased().hasSuffix(".png") { name += ".png" }
                 name = ExportPlan.unique(name, among: &names)
-                try writeIfChanged(data, to: figuresDir.appendingPathComponent(folder, isDirectory: true).appendingPathComponent(name))
+                let stageDir = try prepareFolder(["figures", folder], under: directory)
+                try writeIfChanged(data, to: URL(fileURLWithPath: stageDir).appendingPathComponent(name))
                 figures[output.sha256] = "figures/" + urlPath(folder) + "/" + urlPath(name)
             }
         }
@@ -61,10 +64,19 @@ enum ReportWriter {
         return try? store.read(ref)
     }
 
-    /// Writes `data` to `target` through a temporary file and a rename, unless it holds them already.
+    /// Makes `components` under `directory` real folders; a link or special file in the way is refused.
+    static func prepareFolder(_ components: [String], under directory: URL) throws -> String {
+        do { return try ContainedPath.prepareFolder(components, under: directory.path, intruder: .refuse) } catch {
+            if error.isUnsafePath { throw UserInputError("refusing to write \(error.path): \(error.reason)") }
+            throw WorkFailedError(error.description)
+        }
+    }
+
+    /// Writes `data` to `target` through a temporary file and a rename, unless it holds them already
+    /// (only a regular file is read to compare: a link or FIFO there is replaced, not read).
     static func writeIfChanged(_ data: Data, to target: URL) throws {
-        if let existing = FileManager.default.contents(atPath: target.path), existing == data { return }
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if ContainedPath.kind(target.path) == .regular, let existing = FileManager.default.contents(atPath: target.path),
+           existing == data { return }
         try AtomicFile.write(data, to: target.path)
     }
 
@@ -76,11 +88,11 @@ enum ReportWriter {
     }
 
     /// Earlier reports named figures by hash (`figures/<16 hex>.png`); those copies are dropped.
+    /// Only a real folder is looked into, and only its own files are removed (never through a link).
     static func removeHashNamedFigures(in folder: URL) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return }
-        for name in names where name.count == 20 && name.hasSuffix(".png")
+        for name in ContainedPath.entries(of: folder.path) where name.count == 20 && name.hasSuffix(".png")
             && name.dropLast(4).utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) {
-            try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+            ContainedPath.remove(folder.appendingPathComponent(name).path, inside: folder.deletingLastPathComponent().path)
         }
     }
 }

@@ -42,12 +42,15 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Fail instead of waiting for a lock: the cache held by maintenance (cache gc/verify), or a stage another run is computing.")
     var noWait = false
 
+    @OptionGroup var memory: MemoryOption
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
+        memory.apply()
         let started = Date()
         let pipeline = try EngineSupport.pipeline(cache: experiment.cache)
         let prepared = try EngineSupport.mapErrors { () throws(EngineError) in

@@ -11,17 +11,22 @@ enum SavedModel {
     case float(LoadedModel)
     case quantized(QuantizedModel)
 
-    /// Loads `path`; any problem is a UserInputError naming the file.
+    /// Loads `path` (in the isolated reader: one child process whichever kind it is); any problem
+    /// is a UserInputError naming the file.
     static func load(path: String) throws -> SavedModel {
-        if QuantizedModelFile.isQuantized(path: path) {
-            do { return .quantized(try ModelArtifacts.quantizedModel(path: path)) } catch let error as FileFormatsError {
+        let file: SavedModelFile
+        do { file = try SavedModelFile.load(path: path) } catch {
+            throw UserInputError(error.description)
+        }
+        switch file {
+        case .float(let loaded):
+            return .float(loaded)
+        case .quantized(let contents):
+            do { return .quantized(try ModelArtifacts.quantizedModel(fromContents: contents)) } catch let error as FileFormatsError {
                 throw UserInputError(error.description)
             } catch {
                 throw UserInputError("\(path): \(error)")
             }
-        }
-        do { return .float(try ModelFile.load(path: path)) } catch {
-            throw UserInputError(error.description)
         }
     }
 

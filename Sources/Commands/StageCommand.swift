@@ -33,7 +33,10 @@ struct StageRunCommand: ParsableCommand {
     @Flag(help: "Print the stage's record as JSON.")
     var json = false
 
+    @OptionGroup var memory: MemoryOption
+
     func run() throws {
+        memory.apply()
         let pipeline = try EngineSupport.pipeline(cache: experiment.cache)
         let prepared = try EngineSupport.mapErrors { () throws(EngineError) in
             try pipeline.prepare(path: experiment.file, overrides: experiment.overrides)

@@ -8,8 +8,34 @@ public enum ExperimentFileReference {
     public static var markdown: String {
         // Test utilities (`sleep`) are not part of the file format users write, so they are left out.
         let kinds = StandardStages.registry.kinds.values.filter { !$0.isTestUtility }
-        return prose + "\n## Stage kinds\n\nGenerated from the stage declarations (the same ones validation uses).\n\n"
+        return prose + limits + "\n## Stage kinds\n\nGenerated from the stage declarations (the same ones validation uses).\n\n"
             + SchemaDocumentation.markdown(Array(kinds))
+    }
+
+    /// The loader's limits, with the values it enforces (LoaderLimits.standard).
+    static var limits: String {
+        let l = LoaderLimits.standard
+        return """
+
+        ## Limits
+
+        Experiment files are shared between people, so the loader bounds what one may expand to and
+        stops, with exit 2 and a problem naming the limit and its value (`(limit: nodes = \(l.nodes))`),
+        before the expansion happens:
+
+        | limit | value | what counts |
+        | --- | --- | --- |
+        | `nodes` | \(l.nodes) | YAML nodes, an alias counted each time it is used, plus every node a `${var}` copies (an alias "billion laughs" stops here) |
+        | `matrix instances` | \(l.matrixInstances) | stage instances after matrix expansion, all stages together, counted by multiplying value counts before expanding |
+        | `string bytes` | \(l.stringBytes) | UTF-8 bytes of one string after `${…}` interpolation (`v2: "${v1}${v1}"` doubling stops here) |
+        | `total string bytes` | \(l.totalStringBytes) | all interpolated strings together |
+        | `overrides` | \(l.overrides) | `--set` flags on one command line |
+        | `name length` | \(l.nameLength) | characters of the experiment name, a stage id, a variable or matrix variable name, a matrix value (they become folder and file names) |
+
+        Input files must be regular files (a link to one is fine): a FIFO, a device such as
+        `/dev/zero`, a socket or a folder is reported by `validate` and `plan`, never read.
+
+        """
     }
 
     static let prose = """

@@ -2,7 +2,7 @@
 // quantized models as HSIFlow's quantized HDF5 bytes (both built and read in memory, no
 // temporary file) — and the labelled patches a model stage cuts from a cube.
 public import Compression
-import FileFormats
+public import FileFormats
 public import Foundation
 public import NeuralNet
 import SpectralData
@@ -39,7 +39,8 @@ public enum ModelArtifacts {
         try quantizedModel(fromContents: try QuantizedModelFile.load(path: path))
     }
 
-    private static func quantizedModel(fromContents stored: QuantizedModelContents) throws -> QuantizedModel {
+    /// A quantized model from the contents of its file (as `SavedModelFile.load` gives them).
+    public static func quantizedModel(fromContents stored: QuantizedModelContents) throws -> QuantizedModel {
         try QuantizedModel(spec: stored.spec, inputShape: stored.inputShape, bits: stored.bits, layers: stored.layers.map {
             QuantizedLayerWeights(layer: $0.layer,
                                   kernel: try QuantizedTensor(shape: $0.kernelShape, bits: stored.bits, values: $0.values, scales: $0.scales),

@@ -23,6 +23,34 @@ public enum FileAccess {
         }
     }
 
+    /// The size of the regular file at `path`; a missing file, a folder, a FIFO or a device is an
+    /// error naming the path (reading a FIFO or /dev/zero would never end).
+    static func regularFileSize(_ path: String) throws(FileFormatsError) -> Int {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw .unreadable(path: path, reason: errno == ENOENT ? "no such file" : String(cString: strerror(errno)))
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return Int(info.st_size)
+        case S_IFDIR: throw .unreadable(path: path, reason: "it is a directory, not a file")
+        default: throw .unreadable(path: path, reason: "it is not a regular file (a FIFO, socket or device); HSIFlow reads regular files only")
+        }
+    }
+
+    /// The first `count` bytes of the regular file at `path` (fewer when it is shorter).
+    static func readPrefix(_ path: String, count: Int) throws(FileFormatsError) -> [UInt8] {
+        _ = try regularFileSize(path)
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .unreadable(path: path, reason: "permission denied or not readable")
+        }
+        defer { try? handle.close() }
+        do {
+            return [UInt8](try handle.read(upToCount: count) ?? Data())
+        } catch {
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
+    }
+
     /// Writes `bytes` to `path` atomically and durably (AtomicFile: temporary file, fsync, rename,
     /// fsync of the folder), with the failure as a FileFormatsError.
     public static func writeAtomically(_ bytes: some ContiguousBytes, to path: String) throws(FileFormatsError) {

@@ -5,11 +5,12 @@
 import CHDF5
 import CMatio
 import Foundation
+import Tensors
 
 /// Reads numeric arrays out of MATLAB .mat files.
 public enum MatFile {
     /// One variable in a .mat file.
-    public struct Variable: Sendable, Equatable {
+    public struct Variable: Sendable, Equatable, Codable {
         public var name: String
         /// MATLAB class: double, single, int8 … uint64, logical, char, cell, struct, ….
         public var className: String
@@ -20,7 +21,7 @@ public enum MatFile {
     }
 
     /// What a .mat file holds.
-    public struct Contents: Sendable, Equatable {
+    public struct Contents: Sendable, Equatable, Codable {
         /// "v5", "v5 (compressed)", or "v7.3 (HDF5)".
         public var format: String
         public var variables: [Variable]
@@ -29,8 +30,15 @@ public enum MatFile {
     /// The largest array HSIFlow reads from a .mat file (2³¹ elements).
     public static let maxElements = MatV5Validator.maxElements
 
-    /// The variables of the file at `path`, after validating its structure.
+    /// The variables of the file at `path`, after validating its structure. A v7.3 (HDF5) file is
+    /// listed in the isolated reader (a child process).
     public static func contents(path: String) throws(FileFormatsError) -> Contents {
+        if try isVersion73(path) { return try IsolatedReader.matContents(path: path) }
+        return try contentsInProcess(path: path)
+    }
+
+    /// `contents` in this process (v5 files, and the isolated reader's own work).
+    static func contentsInProcess(path: String) throws(FileFormatsError) -> Contents {
         let format = try validate(path)
         let variables = try withOpenFile(path) { mat throws(FileFormatsError) in
             var found: [Variable] = []
@@ -49,8 +57,32 @@ public enum MatFile {
         return (result.name, result.array)
     }
 
-    /// Like `read`, also returning the file's format; the file is validated and opened once.
+    /// Like `read`, also returning the file's format; the file is validated and opened once. A v7.3
+    /// (HDF5) file is read in the isolated reader (a child process).
     static func readWithFormat(path: String, variable name: String?, rank: Int?) throws(FileFormatsError) -> (name: String, array: NumericArray, format: String) {
+        if try isVersion73(path) { return try IsolatedReader.matArray(path: path, variable: name, rank: rank) }
+        return try readInProcess(path: path, variable: name, rank: rank)
+    }
+
+    /// `readWithFormat` in this process (v5 files; benchmarks compare it with the isolated read).
+    static func readInProcess(path: String, variable name: String?, rank: Int?) throws(FileFormatsError) -> (name: String, array: NumericArray, format: String) {
+        let read = try readFortranOrder(path: path, variable: name, rank: rank)
+        // MATLAB stores arrays column-major; HSIFlow keeps C order.
+        let size = read.variable.elementType?.size ?? 1
+        let cOrder = Layout.fortranToC(read.bytes, shape: read.variable.shape, elementSize: size)
+        return (read.variable.name, NumericArray(elementType: read.variable.elementType ?? .uint8, shape: read.variable.shape, bytes: cOrder), read.format)
+    }
+
+    /// True when the file's 128-byte header says v7.3 (HDF5); anything else is left to `validate`.
+    static func isVersion73(_ path: String) throws(FileFormatsError) -> Bool {
+        let header = try FileAccess.readPrefix(path, count: 128)
+        guard header.count == 128 else { return false }
+        let version = UInt16(header[124]) | UInt16(header[125]) << 8
+        return version == 0x0200 || version.byteSwapped == 0x0200
+    }
+
+    /// One variable's description and its bytes in the file's (column-major) order, in this process.
+    static func readFortranOrder(path: String, variable name: String?, rank: Int?) throws(FileFormatsError) -> (variable: Variable, bytes: [UInt8], format: String) {
         let format = try validate(path)
         let (chosen, bytes) = try withOpenFile(path) { mat throws(FileFormatsError) -> (Variable, [UInt8]) in
             var variables: [Variable] = []
@@ -62,26 +94,34 @@ public enum MatFile {
             guard let type = chosen.elementType, !chosen.isComplex else {
                 throw .unexpectedContent(path: path, reason: "variable '\(chosen.name)' is \(chosen.isComplex ? "complex" : chosen.className), not a real numeric array")
             }
-            let count = chosen.shape.reduce(1, *)
+            guard let count = Tensor.checkedCount(of: chosen.shape) else {
+                throw .malformed(path: path, reason: "variable '\(chosen.name)' has an impossible shape \(chosen.shape)")
+            }
             guard count <= maxElements else {
                 throw .unexpectedContent(path: path, reason: "variable '\(chosen.name)' has \(count) elements, more than HSIFlow reads (\(maxElements))")
             }
+            try MemoryBudget.check(MemoryBudget.checkedBytes(chosen.shape, elementSize: type.size), "variable '\(chosen.name)' (\(chosen.shape))", path: path)
             guard let variable = Mat_VarRead(mat, chosen.name) else {
                 throw .malformed(path: path, reason: "libmatio could not read variable '\(chosen.name)'\(MatioLog.lastMessageSuffix())")
             }
             defer { Mat_VarFree(variable) }
             let v = variable.pointee
-            let shape = (0..<Int(v.rank)).map { Int(v.dims[$0]) }
+            let shape = (0..<Int(v.rank)).map { Int(exactly: v.dims[$0]) ?? -1 }
             guard shape == chosen.shape, let data = v.data, Int(v.data_size) == type.size,
                   v.nbytes == count * type.size else {
                 throw .malformed(path: path, reason: "variable '\(chosen.name)' changed between listing and reading, or its data is missing")
             }
             return (chosen, [UInt8](UnsafeRawBufferPointer(start: data, count: count * type.size)))
         }
-        // MATLAB stores arrays column-major; HSIFlow keeps C order.
-        let size = chosen.elementType?.size ?? 1
-        let cOrder = Layout.fortranToC(bytes, shape: chosen.shape, elementSize: size)
-        return (chosen.name, NumericArray(elementType: chosen.elementType ?? .uint8, shape: chosen.shape, bytes: cOrder), format)
+        return (chosen, bytes, format)
+    }
+
+    /// Reads one variable in this process, handing the file to libmatio and libhdf5 whatever its
+    /// version: only for files HSIFlow wrote itself and for the benchmark that compares this with
+    /// the isolated read (bench-readers). Untrusted files go through `read`.
+    public static func readInThisProcess(path: String, variable name: String? = nil, rank: Int? = nil) throws(FileFormatsError) -> (name: String, array: NumericArray) {
+        let result = try readInProcess(path: path, variable: name, rank: rank)
+        return (result.name, result.array)
     }
 
     /// Picks the variable to read and explains the choice when it is ambiguous.
@@ -171,7 +211,7 @@ public enum MatFile {
 
     static func describe(_ v: matvar_t) -> Variable {
         let name = v.name.map { String(cString: $0) } ?? ""
-        let shape = v.dims == nil ? [] : (0..<Int(v.rank)).map { Int(v.dims[$0]) }
+        let shape = v.dims == nil ? [] : (0..<Int(v.rank)).map { Int(exactly: v.dims[$0]) ?? -1 }
         let (className, type) = classInfo(v.class_type, logical: v.isLogical != 0)
         return Variable(name: name, className: className, shape: shape, isComplex: v.isComplex != 0, elementType: type)
     }

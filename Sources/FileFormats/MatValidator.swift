@@ -25,7 +25,7 @@ struct MatV5Validator {
 
     /// The most elements one array may claim (2³¹: 8 GiB of Float32), far above any hyperspectral scene.
     static let maxElements = 1 << 31
-    /// The most bytes a compressed variable may inflate to.
+    /// The most bytes a compressed variable may inflate to (the memory budget lowers it further).
     static let maxInflated = 1 << 34
     static let maxDepth = 16
 
@@ -267,37 +267,36 @@ struct MatV5Validator {
         // Total inflated size from the inner tag.
         let first = u32(header, 0)
         let declared = first >> 16 != 0 ? 8 : 8 + Int(u32(header, 4))
-        guard declared <= Self.maxInflated else {
-            throw MatValidationError(reason: "compressed variable at byte \(offset) claims \(declared) bytes uncompressed")
+        guard declared <= Self.maxInflated, declared <= MemoryBudget.bytes else {
+            throw MatValidationError(reason: "compressed variable at byte \(offset) claims \(declared) bytes uncompressed, over the budget; \(MemoryBudget.raiseHint)")
         }
-        var output = [UInt8](repeating: 0, count: declared)
-        for i in 0..<8 { output[i] = header[i] }
+        // Inflate in 1 MiB steps, so memory follows what the stream really holds (a header that
+        // claims 4 GiB over a few bytes of data costs nothing), never past the declared size.
+        var output = header
+        output.reserveCapacity(min(declared, 1 << 24))
         let consumed = input.count - Int(stream.avail_in)
         var rest = Array(input[consumed...])
-        let produced: Int = rest.withUnsafeMutableBufferPointer { inBuf in
-            output.withUnsafeMutableBufferPointer { outBuf in
-                stream.next_in = inBuf.baseAddress
-                stream.avail_in = UInt32(inBuf.count)
-                stream.next_out = outBuf.baseAddress.map { $0 + 8 }
-                stream.avail_out = UInt32(declared - 8)
-                if status != Z_STREAM_END {
-                    repeat { status = CZlib.inflate(&stream, Z_NO_FLUSH) } while status == Z_OK && stream.avail_out > 0
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var longer = false
+        rest.withUnsafeMutableBufferPointer { inBuf in
+            stream.next_in = inBuf.baseAddress
+            stream.avail_in = UInt32(inBuf.count)
+            while status == Z_OK {
+                let produced: Int = chunk.withUnsafeMutableBufferPointer { out in
+                    stream.next_out = out.baseAddress
+                    stream.avail_out = UInt32(out.count)
+                    status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    return out.count - Int(stream.avail_out)
                 }
-                let filled = declared - Int(stream.avail_out)
-                // Output full but the stream not ended: it must end now, without producing more bytes.
-                if status == Z_OK && stream.avail_out == 0 {
-                    var probe: UInt8 = 0
-                    withUnsafeMutablePointer(to: &probe) { p in
-                        stream.next_out = p
-                        stream.avail_out = 1
-                        status = CZlib.inflate(&stream, Z_NO_FLUSH)
-                        if stream.avail_out == 0 { status = Z_DATA_ERROR } // more data than declared
-                    }
-                }
-                return filled
+                guard output.count + produced <= declared else { longer = true; return }
+                output.append(contentsOf: chunk[0..<produced])
+                if produced == 0 && status == Z_OK { status = Z_BUF_ERROR } // no progress: truncated
             }
         }
-        guard status == Z_STREAM_END, produced == declared else {
+        guard !longer else {
+            throw MatValidationError(reason: "compressed variable at byte \(offset) inflates to more than the \(declared) bytes it declares")
+        }
+        guard status == Z_STREAM_END, output.count == declared else {
             throw MatValidationError(reason: "compressed variable at byte \(offset) is corrupt, truncated or longer than declared (zlib status \(status))")
         }
         return output

@@ -31,12 +31,18 @@ public enum ModelFile {
 
     // MARK: - Load
 
-    /// Reads a model file; any problem with the file is a FileFormatsError naming it.
+    /// Reads a model file; any problem with the file is a FileFormatsError naming it. The file is
+    /// parsed in the isolated reader (a child process), since it comes from outside the cache.
     public static func load(path: String) throws(FileFormatsError) -> LoadedModel {
-        try decode(FileAccess.readAll(path), source: path)
+        switch try SavedModelFile.load(path: path) {
+        case .float(let loaded): return loaded
+        case .quantized:
+            throw .unexpectedContent(path: path, reason: "it is an HSIFlow quantized model; load it with QuantizedModelFile (hsiflow inspect and predict take both kinds)")
+        }
     }
 
-    /// Reads a model from the bytes of a model file (in memory); `source` names them in errors.
+    /// Reads a model from the bytes of a model file (in memory, in this process: for bytes HSIFlow
+    /// wrote itself, such as content-verified cache objects); `source` names them in errors.
     public static func decode(_ bytes: some ContiguousBytes, source: String = "model bytes") throws(FileFormatsError) -> LoadedModel {
         let path = source
         return try NativeLibraries.serialized { () throws(FileFormatsError) -> LoadedModel in
@@ -211,13 +217,34 @@ enum KerasConfig {
             }
         }
         guard let inputShape else { throw bad("model_config does not give the input shape (no InputLayer or batch_input_shape)") }
-        return (ModelSpec(name: config["name"] as? String ?? "sequential", layers: specs), inputShape)
+        let spec = ModelSpec(name: config["name"] as? String ?? "sequential", layers: specs)
+        try checkBudget(spec, inputShape: inputShape, path: path)
+        return (spec, inputShape)
+    }
+
+    /// Refuses a model whose parameters (with their gradients) or largest per-sample activation
+    /// would not fit the memory budget, before anything is allocated (`filters: 1e9`, `units: 2^40`).
+    static func checkBudget(_ spec: ModelSpec, inputShape: [Int], path: String) throws(FileFormatsError) {
+        let sizes: (parameters: Int, largestActivation: Int)
+        do throws(NeuralNetError) {
+            sizes = try spec.checkedSizes(inputShape: inputShape)
+        } catch {
+            throw .unexpectedContent(path: path, reason: "model_config describes an impossible model: \(error.description)")
+        }
+        try MemoryBudget.check(MemoryBudget.checkedBytes([sizes.parameters, 2], elementSize: 4),
+                               "the model's \(sizes.parameters) parameters (with their gradients)", path: path)
+        try MemoryBudget.check(MemoryBudget.checkedBytes([sizes.largestActivation], elementSize: 4),
+                               "one sample's largest activation (\(sizes.largestActivation) values)", path: path)
     }
 
     /// [null, 5, 5, 200] → [5, 5, 200]; nil unless every non-batch extent is a positive integer.
     private static func shapeWithoutBatch(_ value: Any?) -> [Int]? {
         guard let list = value as? [Any], list.count >= 2 else { return nil }
-        let dims = list.dropFirst().compactMap { ($0 as? NSNumber)?.intValue }
+        // Whole numbers in a range an Int holds exactly; anything else (1e300, 2.5, -1) is not a shape.
+        let dims = list.dropFirst().compactMap { value -> Int? in
+            guard let d = (value as? NSNumber)?.doubleValue, d >= 1, d < 9.0e15, d == d.rounded() else { return nil }
+            return Int(d)
+        }
         return dims.count == list.count - 1 && dims.allSatisfy { $0 > 0 } ? dims : nil
     }
 

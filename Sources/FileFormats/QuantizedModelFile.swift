@@ -104,8 +104,8 @@ public enum QuantizedModelFile {
     /// True when `path` is an HDF5 file carrying HSIFlow's quantization attribute (any scheme), so a
     /// reader can choose between this and ModelFile; false for anything else, readable or not.
     public static func isQuantized(path: String) -> Bool {
-        guard let bytes = try? FileAccess.readAll(path) else { return false }
-        return isQuantized(bytes)
+        guard case .quantized = try? SavedModelFile.load(path: path) else { return false }
+        return true
     }
 
     /// True when `bytes` are an HDF5 file carrying HSIFlow's quantization attribute (see `isQuantized(path:)`).
@@ -118,8 +118,13 @@ public enum QuantizedModelFile {
     }
 
     /// Reads a quantized model file; any problem is a FileFormatsError naming the file.
+    /// The file is parsed in the isolated reader (a child process), since it comes from outside the cache.
     public static func load(path: String) throws(FileFormatsError) -> QuantizedModelContents {
-        try decode(FileAccess.readAll(path), source: path)
+        switch try SavedModelFile.load(path: path) {
+        case .quantized(let contents): return contents
+        case .float:
+            throw .unexpectedContent(path: path, reason: "not a quantized HSIFlow model (no quantization = \(scheme) attribute); load float models with ModelFile")
+        }
     }
 
     /// Reads a quantized model from the bytes of its file (in memory); `source` names them in errors.

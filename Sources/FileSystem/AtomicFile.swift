@@ -13,10 +13,14 @@ import Darwin
 public struct AtomicWriteError: Error, Equatable, CustomStringConvertible, LocalizedError, Sendable {
     public let path: String
     public let reason: String
+    /// True when the write was refused because the path leads through a link or special file
+    /// (ContainedPath), not because the system failed it.
+    public let isUnsafePath: Bool
 
-    public init(path: String, reason: String) {
+    public init(path: String, reason: String, isUnsafePath: Bool = false) {
         self.path = path
         self.reason = reason
+        self.isUnsafePath = isUnsafePath
     }
 
     public var description: String { "cannot write \(path): \(reason)" }

@@ -177,6 +177,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }) else {
             throw .invalidSpec("model \(name): input shape \(inputShape) must have positive extents")
         }
+        _ = try checkedSizes(inputShape: inputShape)
         var rng = SeededRandom(seed: seed)
         var built: [any Layer] = []
         var shape = inputShape
@@ -198,6 +199,70 @@ public struct ModelSpec: Codable, Equatable, Sendable {
             built.append(made)
         }
         return try Sequential(name: name, inputShape: inputShape, layers: built)
+    }
+
+    /// The model's parameter count and its largest per-sample activation (elements), computed with
+    /// checked arithmetic before anything is allocated, so a description read from a file
+    /// (`kernel_size: 2^31`, `units: 2^40`, an input of 10⁹×10⁹) is an error, never a trap.
+    public func checkedSizes(inputShape: [Int]) throws(NeuralNetError) -> (parameters: Int, largestActivation: Int) {
+        func tooLarge(_ what: String) -> NeuralNetError {
+            .invalidSpec("model \(name): \(what) is too large (its size overflows 64-bit arithmetic)")
+        }
+        func product(_ factors: [Int], _ what: String) throws(NeuralNetError) -> Int {
+            guard let count = Tensor.checkedCount(of: factors) else { throw tooLarge(what) }
+            return count
+        }
+        func sum(_ a: Int, _ b: Int, _ what: String) throws(NeuralNetError) -> Int {
+            let (total, overflow) = a.addingReportingOverflow(b)
+            guard !overflow else { throw tooLarge(what) }
+            return total
+        }
+        guard inputShape.allSatisfy({ $0 > 0 }) else {
+            throw .invalidSpec("model \(name): input shape \(inputShape) must have positive extents")
+        }
+        var shape = inputShape
+        var parameters = 0
+        var largest = try product(shape, "the input \(shape)")
+        for (index, layer) in layers.enumerated() {
+            let label = layer.name ?? "#\(index + 1)"
+            func positive(_ values: [Int]?, _ field: String) throws(NeuralNetError) -> [Int] {
+                guard let values, !values.isEmpty, values.allSatisfy({ $0 > 0 }) else {
+                    throw .invalidSpec("layer \(label) (\(layer.kind.rawValue)) needs a positive '\(field)'")
+                }
+                return values
+            }
+            switch layer.kind {
+            case .conv2d:
+                guard shape.count == 3 else { return (parameters, largest) } // build reports the shape error
+                let filters = try positive(layer.filters.map { [$0] }, "filters")[0]
+                let kernel = try positive(layer.kernel, "kernel")
+                guard kernel.count == 2 else { return (parameters, largest) }
+                let weights = try product([kernel[0], kernel[1], shape[2], filters], "layer \(label)'s kernel")
+                parameters = try sum(parameters, try sum(weights, filters, "layer \(label)"), "the parameter count")
+                let same = layer.padding == .same
+                let (h, w) = same ? (shape[0], shape[1]) : (shape[0] - kernel[0] + 1, shape[1] - kernel[1] + 1)
+                guard h > 0, w > 0 else { return (parameters, largest) }
+                shape = [h, w, filters]
+            case .dense:
+                guard shape.count == 1 else { return (parameters, largest) }
+                let units = try positive(layer.units.map { [$0] }, "units")[0]
+                let weights = try product([shape[0], units], "layer \(label)'s kernel")
+                parameters = try sum(parameters, try sum(weights, units, "layer \(label)"), "the parameter count")
+                shape = [units]
+            case .flatten:
+                shape = [try product(shape, "layer \(label)'s output")]
+            case .maxpool2d:
+                guard shape.count == 3 else { return (parameters, largest) }
+                let pool = try positive(layer.pool, "pool")
+                let strides = try positive(layer.strides ?? pool, "strides")
+                guard pool.count == 2, strides.count == 2, shape[0] >= pool[0], shape[1] >= pool[1] else { return (parameters, largest) }
+                shape = [(shape[0] - pool[0]) / strides[0] + 1, (shape[1] - pool[1]) / strides[1] + 1, shape[2]]
+            case .activation, .relu, .softmax, .dropout:
+                break
+            }
+            largest = max(largest, try product(shape, "layer \(label)'s output \(shape)"))
+        }
+        return (parameters, largest)
     }
 
     /// Keras-style default names: conv2d, conv2d_1, dense, dense_1, …

@@ -39,6 +39,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible, Sendable {
     case locked(path: String, holder: String)
     /// A stage asked for an input or parameter it does not have.
     case stageContract(stage: String, message: String)
+    /// A path HSIFlow would write or delete leads out of its folder (a symbolic link, a special file).
+    case unsafePath(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -63,6 +65,8 @@ public enum EngineError: Error, Equatable, CustomStringConvertible, Sendable {
             return "the cache \(path) is locked by \(holder); wait for that run to finish (a killed run releases the lock by itself)"
         case .stageContract(let stage, let message):
             return "stage \(stage): \(message)"
+        case .unsafePath(let path, let reason):
+            return "refusing to write \(path): \(reason)"
         }
     }
 }

@@ -13,13 +13,17 @@ public struct ExperimentLoader: Sendable {
     /// A relative experiment path is taken from this directory (the working directory by default);
     /// relative input paths inside the experiment resolve against the experiment file's folder.
     public let baseDirectory: URL
+    /// Bounds on what a file may expand to (nodes, matrix instances, string lengths, `--set` count).
+    public var limits: LoaderLimits
 
     static let topLevelKeys = ["name", "description", "seed", "vars", "matrix", "stages", "report"]
     static let stageKeys = ["kind", "needs"]
 
-    public init(registry: StageRegistry, baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) {
+    public init(registry: StageRegistry, baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                limits: LoaderLimits = .standard) {
         self.registry = registry
         self.baseDirectory = baseDirectory
+        self.limits = limits
     }
 
     /// Reads `path` (relative to `baseDirectory`) and resolves it; throws `EngineError.invalidExperiment`
@@ -27,6 +31,9 @@ public struct ExperimentLoader: Sendable {
     public func load(path: String, overrides: [String] = []) throws(EngineError) -> ExperimentSpec {
         let data: Data
         let location = ExperimentSpec.resolve(path, in: baseDirectory.standardizedFileURL.path)
+        if FileManager.default.fileExists(atPath: location), let problem = InputFile.problem(at: location) {
+            throw .unreadableFile(path: path, reason: problem)
+        }
         do { data = try Data(contentsOf: URL(fileURLWithPath: location)) } catch {
             throw .unreadableFile(path: path, reason: FileManager.default.fileExists(atPath: location)
                                   ? error.localizedDescription : "no such file")
@@ -56,7 +63,8 @@ public struct ExperimentLoader: Sendable {
     /// The stage ids `path` declares after matrix expansion, even when the file has other problems
     /// (missing input files, unknown keys); empty when it cannot be read or parsed. For shell completion.
     public func declaredStageIDs(path: String, overrides: [String] = []) -> [StageID] {
-        guard let data = FileManager.default.contents(atPath: ExperimentSpec.resolve(path, in: baseDirectory.standardizedFileURL.path)), let text = String(data: data, encoding: .utf8) else { return [] }
+        let location = ExperimentSpec.resolve(path, in: baseDirectory.standardizedFileURL.path)
+        guard InputFile.problem(at: location) == nil, let data = FileManager.default.contents(atPath: location), let text = String(data: data, encoding: .utf8) else { return [] }
         var resolver = Resolution(loader: self, path: path)
         return resolver.resolve(text: text, sha256: sha256Hex(data), overrides: overrides)?.stages.map(\.id) ?? []
     }
@@ -88,9 +96,12 @@ private struct Resolution {
     /// The experiment file's folder, which relative paths resolve against.
     let directory: String
     var problems: [ValidationProblem] = []
+    /// Nodes and interpolated text built so far, against the loader's limits.
+    var budget: ExpansionBudget
 
     init(loader: ExperimentLoader, path: String) {
         self.loader = loader
+        self.budget = ExpansionBudget(limits: loader.limits)
         self.path = path
         self.directory = loader.directory(ofExperiment: path)
     }
@@ -103,11 +114,12 @@ private struct Resolution {
 
     mutating func resolve(text: String, sha256: String, overrides: [String]) -> ExperimentSpec? {
         var root: YNode
-        switch YAMLTree.parse(text, file: path) {
+        switch YAMLTree.parse(text, file: path, budget: &budget) {
         case .failure(let p): problems.append(p); return nil
         case .success(let node): root = node
         }
-        YAMLTree.applyOverrides(overrides, to: &root, problems: &problems)
+        YAMLTree.applyOverrides(overrides, to: &root, limits: loader.limits, problems: &problems)
+        if overrides.count > loader.limits.overrides { return nil }
         guard case .map(let entries, let rootPosition) = root else {
             problem(root.position, "the top level must be a mapping with name:, stages: and optionally seed:, vars:, matrix:, report:")
             return nil
@@ -120,7 +132,9 @@ private struct Resolution {
         var name = ""
         if let node = root["name"] {
             if case .scalar(.string(let s), _) = node, !s.isEmpty {
-                if s.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) && !s.hasPrefix(".") {
+                if s.count > loader.limits.nameLength {
+                    problem(node.position, "name is \(s.count) characters long; it names the results folder, so it may have at most \(loader.limits.nameLength) \(LoaderLimits.named("name length", loader.limits.nameLength))")
+                } else if s.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) && !s.hasPrefix(".") {
                     name = s
                 } else {
                     problem(node.position, "name '\(s)' names the results folder, so it may hold only letters, digits, '-', '_' and '.'")
@@ -145,6 +159,10 @@ private struct Resolution {
         if let node = root["vars"] {
             if case .map(let varEntries, _) = node {
                 for e in varEntries {
+                    if e.key.count > loader.limits.nameLength {
+                        problem(e.keyPosition, "variable name is \(e.key.count) characters long; at most \(loader.limits.nameLength) \(LoaderLimits.named("name length", loader.limits.nameLength))")
+                        continue
+                    }
                     if !isIdentifier(e.key) {
                         problem(e.keyPosition, "variable name '\(e.key)' may hold only letters, digits, '_' and '-'")
                         continue
@@ -152,6 +170,7 @@ private struct Resolution {
                     var scope = vars
                     scope["seed"] = scope["seed"] ?? .int(seed)
                     vars[e.key] = interpolate(e.value, scope).value
+                    if let exceeded = budget.exceeded { problem(e.value.position, "vars.\(e.key): \(exceeded)"); return nil }
                 }
             } else {
                 problem(node.position, "vars must be a mapping of names to values; found \(node.typeName)")
@@ -170,6 +189,9 @@ private struct Resolution {
                     guard isIdentifier(e.key) else {
                         problem(e.keyPosition, "matrix variable name '\(e.key)' may hold only letters, digits, '_' and '-'"); continue
                     }
+                    guard e.key.count <= loader.limits.nameLength else {
+                        problem(e.keyPosition, "matrix variable name is \(e.key.count) characters long; at most \(loader.limits.nameLength) \(LoaderLimits.named("name length", loader.limits.nameLength))"); continue
+                    }
                     guard case .list(let items, let listPosition) = e.value, !items.isEmpty else {
                         problem(e.value.position, "matrix variable '\(e.key)' needs a non-empty list of values, e.g. \(e.key): [a, b]")
                         continue
@@ -181,6 +203,10 @@ private struct Resolution {
                             continue
                         }
                         let text = v.displayText
+                        if text.count > loader.limits.nameLength {
+                            problem(item.position, "matrix value is \(text.count) characters long (it becomes part of stage ids); at most \(loader.limits.nameLength) \(LoaderLimits.named("name length", loader.limits.nameLength))")
+                            continue
+                        }
                         if text.contains(where: { "[],=".contains($0) }) {
                             problem(item.position, "matrix value '\(text)' may not contain '[', ']', ',' or '=' (it becomes part of stage ids)")
                             continue
@@ -252,6 +278,23 @@ private struct Resolution {
             stageVars[n] = set
         }
 
+        // How many instances the matrix makes, counted (with overflow checks) before any is made.
+        var instances = 0
+        for d in declarations {
+            var product = 1
+            for v in matrixNames where (stageVars[d.name] ?? []).contains(v) {
+                let (next, overflow) = product.multipliedReportingOverflow(by: matrixValues[v]?.count ?? 1)
+                product = overflow ? Int.max : next
+            }
+            let (sum, overflow) = instances.addingReportingOverflow(product)
+            instances = overflow ? Int.max : sum
+        }
+        if instances > loader.limits.matrixInstances {
+            let shown = instances == Int.max ? "more than \(Int.max)" : "\(instances)"
+            problem(root["matrix"]?.position ?? rootPosition, "the matrix expands the stages to \(shown) instances, more than \(loader.limits.matrixInstances) \(LoaderLimits.named("matrix instances", loader.limits.matrixInstances)); use fewer matrix values or split the experiment")
+            return nil
+        }
+
         // expand and check
         var specs: [StageSpec] = []
         var needsPositions: [StageID: SourcePosition] = [:]
@@ -264,12 +307,13 @@ private struct Resolution {
                 if scope["seed"] == nil { scope["seed"] = .int(seed) }
                 for (variable, value) in combination { scope[variable] = value }
                 let interpolated = d.params.map { YEntry(key: $0.key, keyPosition: $0.keyPosition, value: interpolate($0.value, scope)) }
+                if let exceeded = budget.exceeded { problem(d.position, "stage \(id): \(exceeded)"); return nil }
                 var params: [String: ParamValue] = [:]
                 var files: [String] = []
                 if let kindName = d.kind, let kind = loader.registry[kindName] {
                     let directory = self.directory
                     var checker = SchemaChecker(resolvePath: { ExperimentSpec.resolve($0, in: directory) },
-                                                fileExists: { FileManager.default.fileExists(atPath: $0) })
+                                                fileProblem: InputFile.problem(at:))
                     params = checker.check(entries: interpolated, against: kind.parameters, scope: "stage \(d.name)", position: d.paramsPosition)
                     problems += checker.problems
                     if checker.problems.isEmpty {
@@ -336,7 +380,10 @@ private struct Resolution {
         let kindNames = loader.registry.names
         let publicKindNames = loader.registry.publicNames
         for e in entries {
-            if !isIdentifier(e.key) {
+            if e.key.count > loader.limits.nameLength {
+                problem(e.keyPosition, "stage id is \(e.key.count) characters long (it names folders and files); at most \(loader.limits.nameLength) \(LoaderLimits.named("name length", loader.limits.nameLength))")
+                continue
+            } else if !isIdentifier(e.key) {
                 problem(e.keyPosition, "stage id '\(e.key)' may hold only letters, digits, '_' and '-'")
             }
             guard case .map(let fields, let position) = e.value else {
@@ -423,14 +470,28 @@ private struct Resolution {
     // MARK: - Interpolation
 
     /// Replaces `${name}` in strings; a string that is exactly one `${name}` takes the value's type.
+    /// Every node built counts against the budget; once it is spent, the rest is left as is (the
+    /// caller reports `budget.exceeded`).
     mutating func interpolate(_ node: YNode, _ scope: [String: ParamValue]) -> YNode {
+        guard budget.spendNodes(1) else { return node }
         switch node {
         case .scalar(.string(let s), let position) where s.contains("${"):
             return interpolateString(s, at: position, scope)
         case .scalar: return node
-        case .list(let items, let p): return .list(items.map { interpolate($0, scope) }, p)
+        case .list(let items, let p):
+            var out: [YNode] = []
+            for item in items {
+                guard budget.exceeded == nil else { break }
+                out.append(interpolate(item, scope))
+            }
+            return .list(out, p)
         case .map(let entries, let p):
-            return .map(entries.map { YEntry(key: $0.key, keyPosition: $0.keyPosition, value: interpolate($0.value, scope)) }, p)
+            var out: [YEntry] = []
+            for e in entries {
+                guard budget.exceeded == nil else { break }
+                out.append(YEntry(key: e.key, keyPosition: e.keyPosition, value: interpolate(e.value, scope)))
+            }
+            return .map(out, p)
         }
     }
 
@@ -447,8 +508,19 @@ private struct Resolution {
             let name = String(rest[open.upperBound..<close])
             pieces.append(name)
             if let value = scope[name] {
-                if s == "${\(name)}" { return node(from: value, at: position) }
-                out += value.displayText
+                if s == "${\(name)}" {
+                    // A whole value copied in: its nodes count again (a var made of two copies of
+                    // the previous one doubles at every line).
+                    guard spend(value) else { return .scalar(.null, position) }
+                    return node(from: value, at: position)
+                }
+                guard spend(value) else { return .scalar(.null, position) }
+                let text = value.displayText
+                if out.utf8.count + text.utf8.count > budget.limits.stringBytes {
+                    _ = budget.spendString(out.utf8.count + text.utf8.count)  // records which limit was passed
+                    return .scalar(.null, position)
+                }
+                out += text
             } else {
                 problem(position, "unknown variable '${\(name)}'\(didYouMean(name, among: scope.keys.sorted()))"
                         + (scope.isEmpty ? "; declare it under vars:" : "; known: \(scope.keys.sorted().joined(separator: ", "))"))
@@ -456,7 +528,22 @@ private struct Resolution {
             rest = rest[rest.index(after: close)...]
         }
         out += rest
+        guard budget.spendString(out.utf8.count) else { return .scalar(.null, position) }
         return .scalar(.string(out), position)
+    }
+
+    /// Counts the nodes of `value` against the budget, stopping as soon as it is spent (so a
+    /// value that would be huge costs no more than the limit to count).
+    private mutating func spend(_ value: ParamValue) -> Bool {
+        guard budget.spendNodes(1) else { return false }
+        switch value {
+        case .list(let items):
+            for item in items where !spend(item) { return false }
+        case .object(let fields):
+            for item in fields.values where !spend(item) { return false }
+        default: break
+        }
+        return true
     }
 
     private func node(from value: ParamValue, at position: SourcePosition) -> YNode {

@@ -4,6 +4,9 @@
 // locks/<table>-<key> (one per entry being computed, naming its holder). Locks are flock(2), so
 // the kernel drops them when a process dies. Every write goes temp file → fsync → rename, so a
 // killed process never leaves a half entry under a real name; a record is written only after its objects.
+// Nothing here follows a link: the folders below the root are checked with lstat (ContainedPath),
+// a link or special file where a cache folder or entry belongs is removed as a link, and every
+// path deleted or written is a 64-hex name inside the root with real folders all the way down.
 public import Foundation
 import Crypto
 import FileSystem
@@ -19,6 +22,10 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
     private let objectsDir: URL
     private let tmpDir: URL
     private let locksDir: URL
+
+    /// Links or special files found where the cache's own folders belong when it was opened, and
+    /// removed as links (relative paths); `cache verify` reports them.
+    public private(set) var removedIntruders: [String] = []
 
     /// True for a store opened only to read: nothing in the cache is created, rewritten or removed
     /// (a corrupt object or record is reported, not dropped).
@@ -38,12 +45,13 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
             }
             return
         }
-        do {
-            for dir in [objectsDir, tmpDir, locksDir] + RecordTable.allCases.map(recordsDir) {
-                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let folders = [["objects"], ["tmp"], ["locks"], ["records"]] + RecordTable.allCases.map { ["records", $0.rawValue] }
+        for folder in folders {
+            let path = ([root.path] + folder).joined(separator: "/")
+            if ![.missing, .directory].contains(ContainedPath.kind(path)) { removedIntruders.append(folder.joined(separator: "/")) }
+            do { try ContainedPath.prepareFolder(folder, under: root.path, intruder: .replace) } catch {
+                throw .storeFailure(path: error.path, reason: "cannot create the cache directories (\(error.reason))")
             }
-        } catch {
-            throw .storeFailure(path: root.path, reason: "cannot create the cache directories (\(error.localizedDescription))")
         }
     }
 
@@ -60,6 +68,11 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
 
     private func recordsDir(_ table: RecordTable) -> URL {
         root.appendingPathComponent("records", isDirectory: true).appendingPathComponent(table.rawValue, isDirectory: true)
+    }
+
+    /// True for a 64-hex SHA-256 or key: the only names the cache builds paths from.
+    static func isHexName(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
     private func objectURL(_ sha: String) -> URL {
@@ -80,14 +93,30 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
     public func put(_ data: Data) throws(EngineError) -> ObjectRef {
         guard !readOnly else { throw .storeFailure(path: root.path, reason: "the cache was opened read-only") }
         let ref = ObjectRef(sha256: sha256Hex(data), bytes: data.count)
-        if contains(ref) { return ref }
+        // An object of the right size is kept only if its bytes hash right: a same-size corrupt
+        // file must not survive a rerun that has the true bytes at hand.
+        if contains(ref), let existing = try? Data(contentsOf: objectURL(ref.sha256), options: .mappedIfSafe),
+           sha256Hex(existing) == ref.sha256 {
+            return ref
+        }
+        try prepareFolder(["objects", String(ref.sha256.prefix(2))])
         try atomicWrite(data, to: objectURL(ref.sha256))
         return ref
     }
 
     public func read(_ ref: ObjectRef) throws(EngineError) -> Data? {
+        guard Self.isHexName(ref.sha256) else { throw .corruptObject(sha256: ref.sha256) }
         let url = objectURL(ref.sha256)
-        guard let data = try? Data(contentsOf: url, options: .mappedIfSafe) else { return nil }
+        switch ContainedPath.kind(url.path) {
+        case .missing: return nil
+        case .regular: break
+        default:
+            // A link or special file where an object belongs is never read through.
+            if !readOnly { removeObject(ref.sha256) }
+            throw .corruptObject(sha256: ref.sha256)
+        }
+        guard ContainedPath.isContained(url.path, in: root.path),
+              let data = try? Data(contentsOf: url, options: .mappedIfSafe) else { return nil }
         guard data.count == ref.bytes, sha256Hex(data) == ref.sha256 else {
             if !readOnly { removeObject(ref.sha256) }
             throw .corruptObject(sha256: ref.sha256)
@@ -96,8 +125,10 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
     }
 
     public func contains(_ ref: ObjectRef) -> Bool {
+        guard Self.isHexName(ref.sha256) else { return false }
+        let path = objectURL(ref.sha256).path
         var info = stat()
-        guard stat(objectURL(ref.sha256).path, &info) == 0 else { return false }
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, ContainedPath.isContained(path, in: root.path) else { return false }
         return Int(info.st_size) == ref.bytes
     }
 
@@ -106,36 +137,46 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
     }
 
     public func allObjects() throws(EngineError) -> [ObjectRef] {
+        // Only real shard folders are listed and only regular files with hex names are objects;
+        // anything else is left to `removeIntruders` (a link is never listed through).
         var out: [ObjectRef] = []
-        let fm = FileManager.default
-        let shards: [String]
-        do { shards = try fm.contentsOfDirectory(atPath: objectsDir.path) } catch {
-            throw .storeFailure(path: objectsDir.path, reason: error.localizedDescription)
+        guard ContainedPath.kind(objectsDir.path) == .directory else {
+            throw .storeFailure(path: objectsDir.path, reason: "it is \(ContainedPath.describe(objectsDir.path)), not a folder")
         }
-        for shard in shards.sorted() {
+        for shard in ContainedPath.entries(of: objectsDir.path).sorted() {
             let dir = objectsDir.appendingPathComponent(shard)
-            for name in ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? []).sorted() {
+            for name in ContainedPath.entries(of: dir.path).sorted() where Self.isHexName(shard + name) {
                 var info = stat()
-                let size = stat(dir.appendingPathComponent(name).path, &info) == 0 ? Int(info.st_size) : 0
-                out.append(ObjectRef(sha256: shard + name, bytes: size))
+                guard lstat(dir.appendingPathComponent(name).path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+                out.append(ObjectRef(sha256: shard + name, bytes: Int(info.st_size)))
             }
         }
         return out
     }
 
     public func removeObject(_ sha256: String) {
-        guard !readOnly else { return }
-        unlink(objectURL(sha256).path)
+        guard !readOnly, Self.isHexName(sha256) else { return }
+        ContainedPath.remove(objectURL(sha256).path, inside: root.path)
     }
 
     // MARK: - Records
 
     public func record(_ key: String, in table: RecordTable) -> StageRecord? {
+        guard Self.isHexName(key) else { return nil }
         let url = recordURL(key, table)
-        guard let data = try? Data(contentsOf: url) else { return nil }
+        switch ContainedPath.kind(url.path) {
+        case .missing: return nil
+        case .regular: break
+        default:
+            // A folder, link or FIFO where a record belongs: removed (as a link, never followed),
+            // so the stage is recomputed instead of every run failing on it.
+            if !readOnly { ContainedPath.remove(url.path, inside: root.path) }
+            return nil
+        }
+        guard ContainedPath.isContained(url.path, in: root.path), let data = try? Data(contentsOf: url) else { return nil }
         guard let record = try? JSONDecoder().decode(StageRecord.self, from: data), record.key == key else {
             // A record that does not decode is corrupt: drop it so the stage is recomputed.
-            if !readOnly { unlink(url.path) }
+            if !readOnly { ContainedPath.remove(url.path, inside: root.path) }
             return nil
         }
         return record
@@ -149,25 +190,29 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
         do { data = try encoder.encode(record) } catch {
             throw .storeFailure(path: recordURL(record.key, table).path, reason: "cannot encode the record (\(error))")
         }
-        try atomicWrite(data, to: recordURL(record.key, table))
+        guard Self.isHexName(record.key) else {
+            throw .storeFailure(path: recordsDir(table).path, reason: "'\(record.key)' is not a key")
+        }
+        let url = recordURL(record.key, table)
+        try prepareFolder(["records", table.rawValue, String(record.key.prefix(2))])
+        if ContainedPath.kind(url.path) == .directory { ContainedPath.remove(url.path, inside: root.path) }
+        try atomicWrite(data, to: url)
     }
 
     public func removeRecord(_ key: String, in table: RecordTable) {
-        guard !readOnly else { return }
-        unlink(recordURL(key, table).path)
+        guard !readOnly, Self.isHexName(key) else { return }
+        ContainedPath.remove(recordURL(key, table).path, inside: root.path)
     }
 
     public func recordKeys(in table: RecordTable) throws(EngineError) -> [String] {
         let dir = recordsDir(table)
-        let fm = FileManager.default
-        let shards: [String]
-        do { shards = try fm.contentsOfDirectory(atPath: dir.path) } catch {
-            throw .storeFailure(path: dir.path, reason: error.localizedDescription)
+        guard ContainedPath.kind(dir.path) == .directory else {
+            throw .storeFailure(path: dir.path, reason: "it is \(ContainedPath.describe(dir.path)), not a folder")
         }
         var keys: [String] = []
-        for shard in shards.sorted() {
-            for name in ((try? fm.contentsOfDirectory(atPath: dir.appendingPathComponent(shard).path)) ?? []).sorted()
-            where name.hasSuffix(".json") {
+        for shard in ContainedPath.entries(of: dir.path).sorted() {
+            for name in ContainedPath.entries(of: dir.appendingPathComponent(shard).path).sorted()
+            where name.hasSuffix(".json") && Self.isHexName(shard + name.dropLast(5)) {
                 keys.append(shard + name.dropLast(5))
             }
         }
@@ -175,6 +220,13 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
     }
 
     // MARK: - Writing
+
+    /// Makes `components` under the root a chain of real folders, removing a link in the way as a link.
+    private func prepareFolder(_ components: [String]) throws(EngineError) {
+        do { try ContainedPath.prepareFolder(components, under: root.path, intruder: .replace) } catch {
+            throw .storeFailure(path: error.path, reason: error.reason)
+        }
+    }
 
     /// Writes `data` over `target` through AtomicFile (temp file in tmp/ → fsync → rename → fsync of the folder).
     private func atomicWrite(_ data: Data, to target: URL) throws(EngineError) {
@@ -187,11 +239,53 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
     /// while the cache lock is held exclusively); call only while holding it so.
     public func removeStaleTemporaries() {
         guard !readOnly else { return }
-        for dir in [tmpDir, locksDir] {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [] {
-                unlink(dir.appendingPathComponent(name).path)
+        for folder in ["tmp", "locks"] {
+            // A link planted at tmp/ is removed as a link; the folder it pointed at is not emptied.
+            guard let dir = try? ContainedPath.prepareFolder([folder], under: root.path, intruder: .replace) else { continue }
+            for name in ContainedPath.entries(of: dir) {
+                ContainedPath.remove(dir + "/" + name, inside: root.path)
             }
         }
+    }
+
+    /// Removes, as links (never followed), every symbolic link, special file or misplaced folder
+    /// inside the cache's objects/ and records/ (the entries `allObjects`/`recordKeys` skip), and
+    /// returns their paths relative to the root, with `removedIntruders` first. Call only while
+    /// holding the cache lock exclusively.
+    public func removeIntruders() -> [String] {
+        guard !readOnly else { return [] }
+        var removed = removedIntruders
+        func sweep(_ relative: String, shardsHold isEntry: (String, String) -> Bool) {
+            let dir = root.path + "/" + relative
+            for shard in ContainedPath.entries(of: dir).sorted() {
+                let shardPath = dir + "/" + shard
+                guard ContainedPath.kind(shardPath) == .directory else {
+                    if ContainedPath.remove(shardPath, inside: root.path) { removed.append(relative + "/" + shard) }
+                    continue
+                }
+                for name in ContainedPath.entries(of: shardPath).sorted() {
+                    let path = shardPath + "/" + name
+                    let kind = ContainedPath.kind(path)
+                    // Records that are folders are left to `record`, which drops them as corrupt.
+                    if kind == .regular || (kind == .directory && relative.hasPrefix("records/") && isEntry(shard, name)) { continue }
+                    if ContainedPath.remove(path, inside: root.path) { removed.append("\(relative)/\(shard)/\(name)") }
+                }
+            }
+        }
+        sweep("objects") { _, _ in false }
+        for table in RecordTable.allCases {
+            sweep("records/\(table.rawValue)") { shard, name in name.hasSuffix(".json") && Self.isHexName(shard + name.dropLast(5)) }
+        }
+        for folder in ["tmp", "locks"] {
+            let dir = root.path + "/" + folder
+            for name in ContainedPath.entries(of: dir).sorted() where ![.regular, .directory].contains(ContainedPath.kind(dir + "/" + name)) {
+                if ContainedPath.remove(dir + "/" + name, inside: root.path) { removed.append("\(folder)/\(name)") }
+            }
+        }
+        for name in ["lock", "lock.info"] where ![.missing, .regular].contains(ContainedPath.kind(root.path + "/" + name)) {
+            if ContainedPath.remove(root.path + "/" + name, inside: root.path) { removed.append(name) }
+        }
+        return removed
     }
 
     // MARK: - Locks
@@ -209,9 +303,7 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
         guard !key.isEmpty, key.allSatisfy({ $0.isHexDigit }) else {
             throw .storeFailure(path: locksDir.path, reason: "'\(key)' is not a key")
         }
-        if mkdir(locksDir.path, 0o755) != 0 && errno != EEXIST {
-            throw .storeFailure(path: locksDir.path, reason: String(cString: strerror(errno)))
-        }
+        try prepareFolder(["locks"])
         return try FileLock.acquire(path: locksDir.appendingPathComponent("\(table.rawValue)-\(key)").path, infoPath: nil,
                                     exclusive: true, owner: owner, wait: wait, onWait: onWait)
     }
@@ -231,8 +323,18 @@ final class FileLock: StoreLock, @unchecked Sendable {
 
     static func acquire(path: String, infoPath: String?, exclusive: Bool, owner: String, wait: Bool,
                         onWait: @Sendable (String) -> Void) throws(EngineError) -> FileLock {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // O_NOFOLLOW: a link planted at a lock file is removed as a link, never opened (and
+        // written into) through.
+        var fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ELOOP, unlink(path) == 0 {
+            fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        }
         guard fd >= 0 else { throw .storeFailure(path: path, reason: String(cString: strerror(errno))) }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw .storeFailure(path: path, reason: "it is not a regular file; remove it (hsiflow cache verify does)")
+        }
         let operation = exclusive ? LOCK_EX : LOCK_SH
         if flock(fd, operation | LOCK_NB) != 0 {
             let holder = ((try? String(contentsOfFile: infoPath ?? path, encoding: .utf8))?
@@ -252,7 +354,8 @@ final class FileLock: StoreLock, @unchecked Sendable {
         }
         let info = "\(processName) (\(owner)), since \(utcTimestamp())\n"
         if let infoPath {
-            try? info.write(toFile: infoPath, atomically: true, encoding: .utf8)
+            // Renamed into place, so a link planted at the info file is replaced, never written through.
+            try? AtomicFile.write(Data(info.utf8), to: infoPath)
         } else {
             let bytes = Array(info.utf8)
             if ftruncate(fd, 0) == 0 { _ = pwrite(fd, bytes, bytes.count, 0) }

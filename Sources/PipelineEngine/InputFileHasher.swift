@@ -10,6 +10,26 @@ import Glibc
 import Darwin
 #endif
 
+/// What an input file must be: a regular file (a link to one is fine). A FIFO or a device
+/// (`/dev/zero`) would make reading it hang or never end, so it is refused before anything reads it.
+public enum InputFile {
+    /// Why `path` cannot be read as an input ("does not exist", "is a FIFO…"), or nil when it can.
+    public static func problem(at path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            return errno == ENOENT || errno == ENOTDIR ? "does not exist" : "cannot be read (\(String(cString: strerror(errno))))"
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "is a folder, not a file"
+        case S_IFIFO: return "is a FIFO (named pipe), not a regular file; inputs must be regular files"
+        case S_IFCHR, S_IFBLK: return "is a device, not a regular file; inputs must be regular files"
+        case S_IFSOCK: return "is a socket, not a regular file; inputs must be regular files"
+        default: return "is not a regular file; inputs must be regular files"
+        }
+    }
+}
+
 /// The hash and size of an input file.
 public struct FileHash: Sendable, Hashable, Codable {
     public let sha256: String
@@ -42,6 +62,7 @@ public final class InputFileHasher: @unchecked Sendable {
 
     /// The content hash of the file at `path` (`resolved` is where it is on disk).
     public func hash(path: String, resolved: String) throws(EngineError) -> FileHash {
+        if let problem = InputFile.problem(at: resolved) { throw .unreadableFile(path: path, reason: problem) }
         var info = stat()
         guard stat(resolved, &info) == 0 else {
             throw .unreadableFile(path: path, reason: String(cString: strerror(errno)))

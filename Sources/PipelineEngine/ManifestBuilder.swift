@@ -130,11 +130,15 @@ public struct ResultsFolder: Sendable {
     /// Writes a run's own `record` under runs/<run-id>/ and `current` (the record with carried-over
     /// entries, see `ManifestBuilder.current`) as results/<name>/manifest.json, both atomically.
     public func write(record: Manifest, current: Manifest) throws(EngineError) {
+        // results/<name>/runs/<run-id>/ must be real folders: a link planted there is refused,
+        // never written through (the results root itself may be a link the user made).
+        let root = directory.deletingLastPathComponent().path
         do {
-            let runDir = directory.appendingPathComponent("runs", isDirectory: true)
-                .appendingPathComponent(record.runID, isDirectory: true)
-            try AtomicFile.write(try record.encoded(), to: runDir.appendingPathComponent("manifest.json").path)
+            let runDir = try ContainedPath.prepareFolder([directory.lastPathComponent, "runs", record.runID], under: root, intruder: .refuse)
+            try AtomicFile.write(try record.encoded(), to: runDir + "/manifest.json")
             try AtomicFile.write(try current.encoded(), to: manifestURL.path)
+        } catch let error as AtomicWriteError where error.isUnsafePath {
+            throw .unsafePath(path: error.path, reason: error.reason)
         } catch let error as EngineError {
             throw error
         } catch {

@@ -83,7 +83,8 @@ struct SchemaChecker {
     var inputFiles: [String] = []
     /// Resolves a relative path for the existence check.
     let resolvePath: (String) -> String
-    let fileExists: (String) -> Bool
+    /// Why the resolved path cannot be an input file ("does not exist", "is a FIFO…"), or nil when it can.
+    let fileProblem: (String) -> String?
 
     /// Checks `entries` against `parameters` and returns the values with defaults filled in.
     mutating func check(entries: [YEntry], against parameters: [Parameter], scope: String,
@@ -191,8 +192,8 @@ struct SchemaChecker {
             return .string(text)
         case (.inputFile, .scalar(.string(let path), _)):
             let resolved = resolvePath(path)
-            if !fileExists(resolved) {
-                fail(node, "\(what): input file \(path) does not exist" + (resolved == path ? "" : " (looked for \(resolved))"))
+            if let reason = fileProblem(resolved) {
+                fail(node, "\(what): input file \(path) \(reason)" + (resolved == path ? "" : " (looked for \(resolved))"))
                 return nil
             }
             inputFiles.append(path)

@@ -51,8 +51,11 @@ struct YEntry: Sendable {
 }
 
 enum YAMLTree {
-    /// Parses YAML text; a syntax error becomes one problem with its line and column.
-    static func parse(_ text: String, file: String) -> Result<YNode, ValidationProblem> {
+    /// Parses YAML text; a syntax error becomes one problem with its line and column. Nodes are
+    /// counted against `budget` while Yams' tree is converted (Yams shares an anchored node
+    /// between its aliases; converting copies it once per use), so an alias bomb stops at the
+    /// node limit instead of being expanded.
+    static func parse(_ text: String, file: String, budget: inout ExpansionBudget) -> Result<YNode, ValidationProblem> {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -64,7 +67,10 @@ enum YAMLTree {
         guard let node else {
             return .failure(ValidationProblem(SourcePosition(file: file, line: 1, column: 1), "the file is empty; an experiment needs at least `name:` and `stages:`"))
         }
-        return .success(convert(node, file: file))
+        guard let tree = convert(node, file: file, budget: &budget) else {
+            return .failure(ValidationProblem(SourcePosition(file: file, line: 1, column: 1), budget.exceeded ?? "the YAML tree is too large"))
+        }
+        return .success(tree)
     }
 
     private static func problem(for error: YamlError, file: String) -> ValidationProblem {
@@ -83,21 +89,41 @@ enum YAMLTree {
         }
     }
 
-    static func convert(_ node: Node, file: String) -> YNode {
+    /// Yams' node as a YNode, or nil once `budget` runs out of nodes.
+    static func convert(_ node: Node, file: String, budget: inout ExpansionBudget) -> YNode? {
+        guard budget.spendNodes(1) else { return nil }
         let position = node.mark.map { SourcePosition(file: file, line: $0.line, column: $0.column) }
             ?? SourcePosition(file: file, line: 1, column: 1)
         switch node {
         case .scalar(let scalar):
             return .scalar(typedScalar(scalar.string, tag: Resolver.default.resolveTag(of: node), plain: scalar.style == .plain), position)
         case .sequence(let seq):
-            return .list(seq.map { convert($0, file: file) }, position)
+            var items: [YNode] = []
+            for child in seq {
+                guard let item = convert(child, file: file, budget: &budget) else { return nil }
+                items.append(item)
+            }
+            return .list(items, position)
         case .mapping(let map):
-            return .map(map.map { pair in
+            var entries: [YEntry] = []
+            for pair in map {
                 let keyPos = pair.key.mark.map { SourcePosition(file: file, line: $0.line, column: $0.column) } ?? position
-                return YEntry(key: pair.key.string ?? "\(pair.key)", keyPosition: keyPos, value: convert(pair.value, file: file))
-            }, position)
+                // A key that is not a scalar is named by its kind, not printed (it may be an alias bomb).
+                guard budget.spendNodes(1), let value = convert(pair.value, file: file, budget: &budget) else { return nil }
+                entries.append(YEntry(key: pair.key.string ?? "<\(keyKind(pair.key))>", keyPosition: keyPos, value: value))
+            }
+            return .map(entries, position)
         case .alias:
             return .scalar(.null, position)
+        }
+    }
+
+    private static func keyKind(_ node: Node) -> String {
+        switch node {
+        case .scalar: return "scalar"
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        case .alias: return "an alias"
         }
     }
 
@@ -117,7 +143,13 @@ enum YAMLTree {
 
     /// Applies `path.to.key=value` overrides; the value is parsed as YAML (`20`, `pca`, `[1, 2]`).
     /// Every segment but the last must already exist; the last may add a key.
-    static func applyOverrides(_ overrides: [String], to root: inout YNode, problems: inout [ValidationProblem]) {
+    static func applyOverrides(_ overrides: [String], to root: inout YNode, limits: LoaderLimits,
+                               problems: inout [ValidationProblem]) {
+        guard overrides.count <= limits.overrides else {
+            problems.append(ValidationProblem(SourcePosition(file: "--set", line: 0, column: 0),
+                                              "\(overrides.count) --set overrides are more than one run may take \(LoaderLimits.named("overrides", limits.overrides)); put the values in the experiment file"))
+            return
+        }
         for text in overrides {
             let position = SourcePosition(file: "--set \(text)", line: 0, column: 0)
             guard let eq = text.firstIndex(of: "=") else {
@@ -131,9 +163,10 @@ enum YAMLTree {
             }
             let valueText = String(text[text.index(after: eq)...])
             let value: YNode
+            var budget = ExpansionBudget(limits: limits)
             if valueText.isEmpty {
                 value = .scalar(.string(""), position)
-            } else if case .success(let parsed) = parse(valueText, file: position.file) {
+            } else if case .success(let parsed) = parse(valueText, file: position.file, budget: &budget) {
                 value = relocated(parsed, to: position)
             } else {
                 value = .scalar(.string(valueText), position)

@@ -286,6 +286,10 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
         }
     }
 
+    /// A list with more numbers than this is one leaf, summarised (`3000×3000 values, digest …`),
+    /// so `diff` and the report stay linear in the manifest's size and readable.
+    public static let largeValueLeaves = 10_000
+
     /// Leaves of two values side by side, by dotted path (objects) and `[i]` (lists of numbers,
     /// lists or objects — `levels[3].oa`), sorted.
     static func leaves(_ a: ParamValue?, _ b: ParamValue?) -> [(String, (old: ParamValue?, new: ParamValue?))] {
@@ -300,6 +304,9 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
             switch v {
             case .object(let fields) where !fields.isEmpty:
                 for (k, sub) in fields { walk(sub, path.isEmpty ? k : "\(path).\(k)", old: old) }
+            case .list where v.leafCount(upTo: largeValueLeaves) > largeValueLeaves:
+                // A 3000×3000 matrix is compared whole, by digest, not as nine million rows.
+                put(path, .string("\(v.sizeSummary), digest \(v.digest) (more than \(largeValueLeaves) values: compared whole, not value by value)"), old: old)
             case .list(let items) where !items.isEmpty
                 && items.allSatisfy({ $0.number != nil || $0.list != nil || $0.object != nil }):
                 for (i, sub) in items.enumerated() { walk(sub, "\(path)[\(i)]", old: old) }
@@ -309,12 +316,12 @@ public struct ManifestDiff: Sendable, Hashable, Codable {
         }
         if let a { walk(a, "", old: true) }
         if let b { walk(b, "", old: false) }
-        return order.sorted(by: pathOrder).compactMap { p in out[p].map { (p, $0) } }
+        // Sort keys are parsed once per path, not once per comparison.
+        return order.map { (sortKey($0), $0) }.sorted { keyOrder($0.0, $1.0) }.compactMap { p in out[p.1].map { (p.1, $0) } }
     }
 
     /// Orders paths alphabetically but list indices numerically (`acc[2]` before `acc[10]`).
-    private static func pathOrder(_ a: String, _ b: String) -> Bool {
-        let ka = sortKey(a), kb = sortKey(b)
+    private static func keyOrder(_ ka: [KeyPart], _ kb: [KeyPart]) -> Bool {
         for (x, y) in zip(ka, kb) where x != y {
             switch (x, y) {
             case (.number(let i), .number(let j)): return i < j

@@ -240,3 +240,62 @@ extension ParamValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, E
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }
+
+// MARK: - Size bounds
+
+extension ParamValue {
+    /// The number of scalar leaves (an empty list or object counts as one), counted only up to
+    /// `limit + 1`: a value of millions of numbers costs no more than the limit to measure.
+    public func leafCount(upTo limit: Int) -> Int {
+        var count = 0
+        func walk(_ v: ParamValue) {
+            guard count <= limit else { return }
+            switch v {
+            case .list(let items) where !items.isEmpty: for item in items { walk(item); if count > limit { return } }
+            case .object(let fields) where !fields.isEmpty: for item in fields.values { walk(item); if count > limit { return } }
+            default: count += 1
+            }
+        }
+        walk(self)
+        return count
+    }
+
+    /// What a large value is, in a few words: `3000×3000 values` for nested lists of equal length,
+    /// `a list of 12000 values`, `an object of 40 fields`.
+    public var sizeSummary: String {
+        switch self {
+        case .list(let items):
+            var dims = [items.count]
+            var first = items.first
+            while case .list(let inner)? = first {
+                dims.append(inner.count)
+                first = inner.first
+            }
+            return dims.count > 1 ? dims.map(String.init).joined(separator: "×") + " values" : "a list of \(items.count) values"
+        case .object(let fields): return "an object of \(fields.count) fields"
+        default: return typeName
+        }
+    }
+
+    /// A 64-bit FNV-1a digest of the value in hex, in linear time; numbers are hashed by value
+    /// (1 and 1.0 agree, as `equivalent` has it) and object fields in key order.
+    public var digest: String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ byte: UInt8) { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        func mix64(_ v: UInt64) { for i in 0..<8 { mix(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) } }
+        func walk(_ v: ParamValue) {
+            switch v {
+            case .null: mix(0)
+            case .bool(let b): mix(1); mix(b ? 1 : 0)
+            case .int, .double: mix(2); mix64((v.number ?? 0).bitPattern)
+            case .string(let s): mix(3); mix64(UInt64(s.utf8.count)); for b in s.utf8 { mix(b) }
+            case .list(let items): mix(4); mix64(UInt64(items.count)); for item in items { walk(item) }
+            case .object(let fields):
+                mix(5); mix64(UInt64(fields.count))
+                for key in fields.keys.sorted() { walk(.string(key)); walk(fields[key] ?? .null) }
+            }
+        }
+        walk(self)
+        return String(h, radix: 16)
+    }
+}

@@ -15,6 +15,10 @@ struct MetricsRenderer {
         var charts: [String] = []
         var tables: [String] = []
         for (key, value) in metrics.sorted(by: { $0.key < $1.key }) {
+            if let note = Self.tooLarge(value) {
+                scalars.append((key, note))
+                continue
+            }
             switch value {
             case .int, .double, .string, .bool, .null:
                 scalars.append((key, ReportPage.short(value)))
@@ -169,7 +173,16 @@ struct MetricsRenderer {
         return values.count == items.count ? values : nil
     }
 
+    /// A note standing in for a metric too large to draw or list (a 3000×3000 matrix), or nil.
+    /// Measuring stops at the bound, so the report stays linear in the manifest's size.
+    static func tooLarge(_ value: ParamValue) -> String? {
+        guard value.list != nil || value.object != nil,
+              value.leafCount(upTo: ManifestDiff.largeValueLeaves) > ManifestDiff.largeValueLeaves else { return nil }
+        return "\(value.sizeSummary): more than \(ManifestDiff.largeValueLeaves) values, too many to draw or list here; they are in manifest.json"
+    }
+
     static func matrix(_ items: [ParamValue]) -> [[Double]]? {
+        guard tooLarge(.list(items)) == nil else { return nil }
         let rows = items.compactMap { $0.list.flatMap(numbers) }
         guard rows.count == items.count, let width = rows.first?.count, width > 1, rows.allSatisfy({ $0.count == width }) else { return nil }
         return rows

@@ -137,7 +137,7 @@ public struct ReportPage: Sendable {
 
     func kindSection(_ kind: String, _ stages: [Manifest.StageEntry]) -> String {
         let classLabels = self.classLabels
-        var html = "<section id=\"kind-\(Self.anchor(kind))\"><h2>\(Self.sectionTitles[kind] ?? kind)</h2>"
+        var html = "<section id=\"kind-\(Self.anchor(kind))\"><h2>\(escapeHTML(Self.sectionTitles[kind] ?? kind))</h2>"
         if stages.count > 1 { html += comparisonAcrossStages(stages) }
         for st in stages {
             // Folded when the kind has several stages (none/PCA/NMF): the Study section and the
@@ -225,8 +225,17 @@ public struct ReportPage: Sendable {
         "<div class=\"scroll\"><table class=\"kv\"><tbody>" + rows.map { "<tr><th>\(escapeHTML($0.0))</th><td>\(escapeHTML($0.1))</td></tr>" }.joined() + "</tbody></table></div>"
     }
 
+    /// An id made safe for `id=` and `href="#…"`: ASCII letters, digits and `-`, and non-ASCII
+    /// letters and digits, kept scalar by scalar; anything else (quotes, even inside a grapheme
+    /// with a mark) becomes `_`.
     static func anchor(_ id: String) -> String {
-        String(id.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
+        var out = String.UnicodeScalarView()
+        for s in id.unicodeScalars {
+            let ascii = s.isASCII && (("a"..."z").contains(s) || ("A"..."Z").contains(s) || ("0"..."9").contains(s) || s == "-")
+            let word = !s.isASCII && (s.properties.isAlphabetic || s.properties.numericType != nil)
+            out.append(ascii || word ? s : "_")
+        }
+        return String(out)
     }
 
     static func seconds(_ s: Double) -> String {

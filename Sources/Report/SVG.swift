@@ -2,21 +2,28 @@
 // printed with fixed precision so the same data always gives byte-identical output.
 import Foundation
 
-/// Escapes text for HTML and SVG content and attribute values.
+/// Escapes text for HTML and SVG content and attribute values — the one escaping function of
+/// the report. It works on Unicode scalars, not Characters: `"` followed by a combining mark
+/// (U+0338) is one Swift Character that is not equal to `"`, yet the browser still reads its
+/// first scalar as a quote that ends the attribute. Control characters other than tab, newline
+/// and carriage return become U+FFFD, which no HTML or XML parser takes as markup.
 public func escapeHTML(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.count)
-    for c in text {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(c)
+    var out = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+        case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+        case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+        case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
+        case "'": out.append(contentsOf: "&#39;".unicodeScalars)
+        case "`": out.append(contentsOf: "&#96;".unicodeScalars)
+        case "\t", "\n", "\r": out.append(scalar)
+        default:
+            let v = scalar.value
+            out.append(v < 0x20 || v == 0x7F || (0x80...0x9F).contains(v) ? "\u{FFFD}" : scalar)
         }
     }
-    return out
+    return String(out)
 }
 
 /// Accumulates SVG elements inside one `<svg>` of a given size.

@@ -223,7 +223,8 @@ struct StudyFigures {
         guard let load = manifest.stages.first(where: { $0.kind == "load" }) else { return [] }
         let names = load.metrics["class_names"]?.list?.compactMap(\.string) ?? []
         let original = load.params["classes"]?.list?.compactMap(\.int) ?? []
-        let count = max(names.count, original.count, load.metrics["classes"]?.int ?? 0)
+        // A manifest is data from anyone: `classes: 1e12` must not make a trillion labels.
+        let count = min(max(names.count, original.count, load.metrics["classes"]?.int ?? 0), ManifestDiff.largeValueLeaves)
         return (0..<count).map { i in
             let label = i < original.count ? original[i] : i + 1
             return i < names.count ? "\(label) \(names[i])" : "class \(label)"
@@ -240,7 +241,9 @@ struct StudyFigures {
     }
 
     func perClassAccuracyChart() -> BarChart? {
-        let trains = manifest.stages.filter { $0.kind == "train" && $0.metrics["per_class_accuracy"]?.list != nil }
+        let trains = manifest.stages.filter { st in
+            st.kind == "train" && st.metrics["per_class_accuracy"].map { $0.list != nil && MetricsRenderer.tooLarge($0) == nil } ?? false
+        }
         guard !trains.isEmpty else { return nil }
         let series = trains.map { BarChart.Series(name: $0.id, values: $0.metrics["per_class_accuracy"]?.list?.compactMap(\.number) ?? []) }
         let count = series.map(\.values.count).max() ?? 0

@@ -26,6 +26,19 @@ public struct Tensor: Sendable, Equatable {
     /// Number of elements a shape holds.
     public static func count(of shape: [Int]) -> Int { shape.reduce(1, *) }
 
+    /// Number of elements a shape holds, or nil when an extent is negative or the product
+    /// overflows: for shapes that come from files, checked before any tensor is made.
+    public static func checkedCount(of shape: [Int]) -> Int? {
+        var total = 1
+        for extent in shape {
+            guard extent >= 0 else { return nil }
+            let (product, overflow) = total.multipliedReportingOverflow(by: extent)
+            guard !overflow else { return nil }
+            total = product
+        }
+        return total
+    }
+
     /// Number of elements.
     public var count: Int { scalars.count }
     /// Number of axes.

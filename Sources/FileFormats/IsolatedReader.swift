@@ -1,0 +1,381 @@
+// IsolatedReader: every HDF5 file that comes from outside the cache (a Keras `.h5`, a model file
+// given by path, a `.mat` v7.3) is parsed in a child process — the `hsiflow` binary in a hidden
+// reader mode — because libhdf5 1.10 can crash, corrupt memory or allocate without bound on a
+// hostile file. The child limits itself (address space from the memory budget, CPU seconds, no
+// core file) before it reads a byte, then writes a compact reply to its stdout; the parent reads
+// at most the budget from the pipe, decodes it with bounds checks, and turns any signal, limit,
+// time-out or garbage into a FileFormatsError naming the file. See Docs/Security.md.
+//
+// Reply on the child's stdout: the 16-byte magic "HSIFLOW-READER1\n", an 8-byte little-endian
+// header length, the header (JSON, `Reply`), then the blobs the header lists, back to back.
+import Foundation
+import NeuralNet
+import Tensors
+
+/// Runs HDF5 reads of untrusted files in a resource-limited child process.
+public enum IsolatedReader {
+    /// The hidden first argument that puts `hsiflow` in reader mode (see `serve`).
+    public static let childCommand = "__isolated-read"
+    /// The environment variable naming the `hsiflow` executable, for hosts that embed FileFormats.
+    public static let executableVariable = "HSIFLOW_BIN"
+
+    // MARK: - Requests and replies
+
+    /// What the parent asks the child to read.
+    struct Request: Codable {
+        enum Kind: String, Codable { case model, matContents, matArray }
+        var kind: Kind
+        var path: String
+        var variable: String?
+        var rank: Int?
+        /// The memory budget in bytes (the child's address-space limit derives from it).
+        var budget: Int
+        var cpuSeconds: Int
+    }
+
+    /// A FileFormatsError as it crosses the pipe.
+    struct Failure: Codable {
+        var kind: String
+        var path: String
+        var reason: String
+
+        init(_ error: FileFormatsError) {
+            switch error {
+            case .unreadable(let p, let r): (kind, path, reason) = ("unreadable", p, r)
+            case .malformed(let p, let r): (kind, path, reason) = ("malformed", p, r)
+            case .unexpectedContent(let p, let r): (kind, path, reason) = ("unexpectedContent", p, r)
+            case .unwritable(let p, let r): (kind, path, reason) = ("unwritable", p, r)
+            }
+        }
+
+        var error: FileFormatsError {
+            switch kind {
+            case "unreadable": return .unreadable(path: path, reason: reason)
+            case "unexpectedContent": return .unexpectedContent(path: path, reason: reason)
+            case "unwritable": return .unwritable(path: path, reason: reason)
+            default: return .malformed(path: path, reason: reason)
+            }
+        }
+    }
+
+    /// A float model: its description and, per layer with parameters, their shapes (one Float32
+    /// blob per parameter, in layer order).
+    struct FloatModel: Codable {
+        var spec: ModelSpec
+        var inputShape: [Int]
+        var parameterShapes: [[[Int]]]
+        var kerasVersion: String?
+        var backend: String?
+        var hsiflowVersion: String?
+        var hasOptimizerWeights: Bool
+    }
+
+    /// A quantized model: three blobs per layer (int8 values, Float32 scales, Float32 bias).
+    struct QuantizedModel: Codable {
+        var spec: ModelSpec
+        var inputShape: [Int]
+        var bits: Int
+        var layers: [String]
+        var kernelShapes: [[Int]]
+    }
+
+    /// One .mat variable's description; one blob of its bytes in MATLAB's (Fortran) order.
+    struct MatArray: Codable {
+        var name: String
+        var format: String
+        var elementType: ElementType
+        var shape: [Int]
+    }
+
+    struct Reply: Codable {
+        var failure: Failure?
+        var floatModel: FloatModel?
+        var quantizedModel: QuantizedModel?
+        var matContents: MatFile.Contents?
+        var matArray: MatArray?
+        var blobs: [Int] = []
+    }
+
+    static let magic = Array("HSIFLOW-READER1\n".utf8)
+
+    // MARK: - Parent side: the reads FileFormats offers
+
+    /// A model file of either kind, read in the child.
+    static func model(path: String) throws(FileFormatsError) -> SavedModelFile {
+        let (reply, blobs) = try run(Request(kind: .model, path: path, budget: 0, cpuSeconds: 0))
+        if let m = reply.floatModel {
+            return .float(try assemble(m, blobs, path: path))
+        }
+        if let q = reply.quantizedModel {
+            return .quantized(try assemble(q, blobs, path: path))
+        }
+        throw garbage(path, "it answered without a model")
+    }
+
+    /// The variables of a .mat v7.3 file, listed in the child.
+    static func matContents(path: String) throws(FileFormatsError) -> MatFile.Contents {
+        let (reply, _) = try run(Request(kind: .matContents, path: path, budget: 0, cpuSeconds: 0))
+        guard let contents = reply.matContents else { throw garbage(path, "it answered without a variable list") }
+        return contents
+    }
+
+    /// One variable of a .mat v7.3 file, read in the child; C-order bytes.
+    static func matArray(path: String, variable: String?, rank: Int?) throws(FileFormatsError) -> (name: String, array: NumericArray, format: String) {
+        let (reply, blobs) = try run(Request(kind: .matArray, path: path, variable: variable, rank: rank, budget: 0, cpuSeconds: 0))
+        guard let a = reply.matArray, blobs.count == 1 else { throw garbage(path, "it answered without the array") }
+        guard let count = MemoryBudget.checkedBytes(a.shape, elementSize: a.elementType.size), count == blobs[0].count else {
+            throw garbage(path, "the array's \(blobs[0].count) bytes do not match its shape \(a.shape)")
+        }
+        let cOrder = Layout.fortranToC(Array(blobs[0]), shape: a.shape, elementSize: a.elementType.size)
+        return (a.name, NumericArray(elementType: a.elementType, shape: a.shape, bytes: cOrder), a.format)
+    }
+
+    private static func garbage(_ path: String, _ what: String) -> FileFormatsError {
+        .malformed(path: path, reason: "the isolated HDF5 reader gave an unusable answer (\(what)); the file is damaged or crafted")
+    }
+
+    private static func assemble(_ m: FloatModel, _ blobs: [ArraySlice<UInt8>], path: String) throws(FileFormatsError) -> LoadedModel {
+        try KerasConfig.checkBudget(m.spec, inputShape: m.inputShape, path: path)
+        var model: Sequential
+        do throws(NeuralNetError) { model = try m.spec.build(inputShape: m.inputShape, seed: 0) } catch {
+            throw .unexpectedContent(path: path, reason: "its model cannot be built: \(error.description)")
+        }
+        let withParameters = model.layers.indices.filter { !model.layers[$0].parameterNames.isEmpty }
+        guard withParameters.count == m.parameterShapes.count,
+              m.parameterShapes.reduce(0, { $0 + $1.count }) == blobs.count else { throw garbage(path, "parameter count") }
+        var next = 0
+        for (i, shapes) in zip(withParameters, m.parameterShapes) {
+            var tensors: [Tensor] = []
+            for shape in shapes {
+                let values = try floats(blobs[next], shape: shape, path: path)
+                next += 1
+                tensors.append(Tensor(shape: shape, scalars: values))
+            }
+            do throws(NeuralNetError) { try model.layers[i].setParameters(tensors) } catch {
+                throw .unexpectedContent(path: path, reason: error.description)
+            }
+        }
+        return LoadedModel(model: model, kerasVersion: m.kerasVersion, backend: m.backend,
+                           hsiflowVersion: m.hsiflowVersion, hasOptimizerWeights: m.hasOptimizerWeights)
+    }
+
+    private static func assemble(_ q: QuantizedModel, _ blobs: [ArraySlice<UInt8>], path: String) throws(FileFormatsError) -> QuantizedModelContents {
+        try KerasConfig.checkBudget(q.spec, inputShape: q.inputShape, path: path)
+        guard q.layers.count == q.kernelShapes.count, blobs.count == 3 * q.layers.count else { throw garbage(path, "layer count") }
+        var layers: [QuantizedLayerContents] = []
+        for (i, (name, shape)) in zip(q.layers, q.kernelShapes).enumerated() {
+            guard let count = Tensor.checkedCount(of: shape), blobs[3 * i].count == count else { throw garbage(path, "kernel size of \(name)") }
+            let values = blobs[3 * i].map { Int8(bitPattern: $0) }
+            let scales = try floats(blobs[3 * i + 1], shape: [blobs[3 * i + 1].count / 4], path: path)
+            let bias = try floats(blobs[3 * i + 2], shape: [blobs[3 * i + 2].count / 4], path: path)
+            layers.append(QuantizedLayerContents(layer: name, kernelShape: shape, values: values, scales: scales, bias: bias))
+        }
+        return QuantizedModelContents(spec: q.spec, inputShape: q.inputShape, bits: q.bits, layers: layers)
+    }
+
+    private static func floats(_ blob: ArraySlice<UInt8>, shape: [Int], path: String) throws(FileFormatsError) -> [Float] {
+        guard let count = Tensor.checkedCount(of: shape), let bytes = MemoryBudget.checkedBytes([count], elementSize: 4),
+              bytes == blob.count else { throw garbage(path, "a weight of shape \(shape) has \(blob.count) bytes") }
+        return [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            blob.withUnsafeBytes { raw in
+                if let from = raw.baseAddress, let to = buffer.baseAddress, count > 0 { memcpy(to, from, bytes) }
+            }
+            initialized = count
+        }
+    }
+
+    // MARK: - Parent side: spawning, limits, decoding
+
+    /// Runs `request` in a child and decodes its reply; a failure reported by the child is thrown.
+    static func run(_ request: Request) throws(FileFormatsError) -> (Reply, [ArraySlice<UInt8>]) {
+        let path = request.path
+        let size = try FileAccess.regularFileSize(path)
+        var request = request
+        request.budget = MemoryBudget.bytes
+        // Ten CPU seconds, plus one per 50 MiB of file; the wall clock gets eight more.
+        request.cpuSeconds = 10 + size / (50 << 20)
+        let wallSeconds = Double(request.cpuSeconds + 8)
+        let executable = try locateExecutable(for: path)
+        guard let json = try? JSONEncoder().encode(request), let argument = String(data: json, encoding: .utf8) else {
+            throw .unreadable(path: path, reason: "cannot encode the isolated reader's request")
+        }
+        // The reply holds at most the budget in data plus a header.
+        let cap = request.budget + (64 << 20)
+        let outcome = ChildProcess.run(executable: executable, arguments: [childCommand, argument],
+                                       environment: ["LIBC_FATAL_STDERR_": "1", "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"],
+                                       outputCap: cap, wallSeconds: wallSeconds)
+        switch outcome.ending {
+        case .spawnFailed(let code):
+            throw .unreadable(path: path, reason: "cannot start the isolated HDF5 reader \(executable) (\(String(cString: strerror(code)))); set \(executableVariable) to the hsiflow executable")
+        case .timedOut:
+            throw .malformed(path: path, reason: "reading it took more than \(Int(wallSeconds)) s, so HSIFlow stopped the HDF5 reader; the file is damaged or crafted")
+        case .outputTooLarge:
+            throw .malformed(path: path, reason: "the HDF5 reader's answer is larger than the memory budget; \(MemoryBudget.raiseHint)")
+        case .signalled(let signal):
+            throw .malformed(path: path, reason: describe(signal: signal, cpuSeconds: request.cpuSeconds))
+        case .exited(let code):
+            guard let decoded = decode(outcome.output) else {
+                throw .malformed(path: path, reason: code == 0
+                    ? "the isolated HDF5 reader gave an unreadable answer; the file is damaged or crafted"
+                    : "the HDF5 reader stopped (exit \(code)) without an answer, most likely out of its memory budget on a damaged or crafted file; \(MemoryBudget.raiseHint)")
+            }
+            if let failure = decoded.0.failure { throw failure.error }
+            return decoded
+        }
+    }
+
+    private static func describe(signal: Int32, cpuSeconds: Int) -> String {
+        switch signal {
+        case SIGXCPU, SIGKILL:
+            return "reading it used more than \(cpuSeconds) s of CPU, so the HDF5 reader was stopped; the file is damaged or crafted"
+        default:
+            let name = [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGFPE: "SIGFPE"][signal] ?? "signal \(signal)"
+            return "the HDF5 library crashed on it (\(name)) in HSIFlow's isolated reader: the file is damaged or crafted, or needed more than the memory budget (\(MemoryBudget.describe(MemoryBudget.bytes)); if the file is genuine, raise it with --max-memory or \(MemoryBudget.environmentVariable))"
+        }
+    }
+
+    /// The header and blobs of a reply, or nil when the bytes are not one (bounds-checked throughout).
+    static func decode(_ bytes: [UInt8]) -> (Reply, [ArraySlice<UInt8>])? {
+        let prefix = magic.count + 8
+        guard bytes.count >= prefix, bytes[0..<magic.count].elementsEqual(magic) else { return nil }
+        var length: UInt64 = 0
+        for i in 0..<8 { length |= UInt64(bytes[magic.count + i]) << (8 * UInt64(i)) }
+        guard length <= UInt64(bytes.count - prefix), length <= 64 << 20 else { return nil }
+        let headerEnd = prefix + Int(length)
+        guard let reply = try? JSONDecoder().decode(Reply.self, from: Data(bytes[prefix..<headerEnd])) else { return nil }
+        var blobs: [ArraySlice<UInt8>] = []
+        var offset = headerEnd
+        for size in reply.blobs {
+            guard size >= 0, size <= bytes.count - offset else { return nil }
+            blobs.append(bytes[offset ..< offset + size])
+            offset += size
+        }
+        guard offset == bytes.count else { return nil }
+        return (reply, blobs)
+    }
+
+    /// The `hsiflow` executable: HSIFLOW_BIN, else this process when it is hsiflow, else the
+    /// `hsiflow` beside the running executable (a test bundle or benchmark in .build/release).
+    static func locateExecutable(for path: String) throws(FileFormatsError) -> String {
+        let fm = FileManager.default
+        if let named = ProcessInfo.processInfo.environment[executableVariable], !named.isEmpty {
+            guard fm.isExecutableFile(atPath: named) else {
+                throw .unreadable(path: path, reason: "\(executableVariable)=\(named) is not an executable file; it must name the hsiflow binary that reads HDF5 files in isolation")
+            }
+            return named
+        }
+        let me = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""
+        let url = URL(fileURLWithPath: me)
+        if url.lastPathComponent == "hsiflow", fm.isExecutableFile(atPath: me) { return me }
+        let sibling = url.deletingLastPathComponent().appendingPathComponent("hsiflow").path
+        if fm.isExecutableFile(atPath: sibling) { return sibling }
+        throw .unreadable(path: path, reason: "HSIFlow reads HDF5 files in an isolated hsiflow process, and no hsiflow executable was found beside \(me); set \(executableVariable) to it")
+    }
+
+    // MARK: - Child side
+
+    /// Reader mode: limits this process, performs the request in `arguments[0]`, writes the reply
+    /// to stdout and exits 0 (a crash or a limit ends it with a signal instead, which the parent reports).
+    public static func serve(_ arguments: [String]) -> Never {
+        guard let text = arguments.first, let request = try? JSONDecoder().decode(Request.self, from: Data(text.utf8)) else {
+            FileHandle.standardError.write(Data("hsiflow \(childCommand) is internal: HSIFlow uses it to read HDF5 files in isolation\n".utf8))
+            exit(2)
+        }
+        MemoryBudget.set(request.budget)
+        limitResources(budget: request.budget, cpuSeconds: request.cpuSeconds)
+        var reply = Reply()
+        var blobs: [[UInt8]] = []
+        do throws(FileFormatsError) {
+            switch request.kind {
+            case .model:
+                let bytes = try FileAccess.readAll(request.path)
+                if QuantizedModelFile.isQuantized(bytes) {
+                    let q = try QuantizedModelFile.decode(bytes, source: request.path)
+                    reply.quantizedModel = QuantizedModel(spec: q.spec, inputShape: q.inputShape, bits: q.bits,
+                                                          layers: q.layers.map(\.layer), kernelShapes: q.layers.map(\.kernelShape))
+                    for layer in q.layers {
+                        blobs.append(layer.values.map { UInt8(bitPattern: $0) })
+                        blobs.append(layer.scales.withUnsafeBytes { Array($0) })
+                        blobs.append(layer.bias.withUnsafeBytes { Array($0) })
+                    }
+                } else {
+                    let loaded = try ModelFile.decode(bytes, source: request.path)
+                    let model = loaded.model
+                    let withParameters = model.layers.filter { !$0.parameterNames.isEmpty }
+                    reply.floatModel = FloatModel(spec: ModelSpec(name: model.name, layers: model.layers.map(\.spec)),
+                                                  inputShape: model.inputShape,
+                                                  parameterShapes: withParameters.map { $0.parameters.map(\.shape) },
+                                                  kerasVersion: loaded.kerasVersion, backend: loaded.backend,
+                                                  hsiflowVersion: loaded.hsiflowVersion, hasOptimizerWeights: loaded.hasOptimizerWeights)
+                    for layer in withParameters {
+                        for tensor in layer.parameters { blobs.append(tensor.scalars.withUnsafeBytes { Array($0) }) }
+                    }
+                }
+            case .matContents:
+                reply.matContents = try MatFile.contentsInProcess(path: request.path)
+            case .matArray:
+                let read = try MatFile.readFortranOrder(path: request.path, variable: request.variable, rank: request.rank)
+                reply.matArray = MatArray(name: read.variable.name, format: read.format,
+                                          elementType: read.variable.elementType ?? .uint8, shape: read.variable.shape)
+                blobs.append(read.bytes)
+            }
+        } catch {
+            reply = Reply(failure: Failure(error))
+            blobs = []
+        }
+        reply.blobs = blobs.map(\.count)
+        let header = (try? JSONEncoder().encode(reply)).map { [UInt8]($0) } ?? []
+        var prefix = magic
+        for i in 0..<8 { prefix.append(UInt8(truncatingIfNeeded: UInt64(header.count) >> (8 * UInt64(i)))) }
+        guard writeAll(prefix), writeAll(header) else { exit(3) }
+        for blob in blobs { guard writeAll(blob) else { exit(3) } }
+        exit(0)
+    }
+
+    /// Sets RLIMIT_CORE 0, RLIMIT_CPU and RLIMIT_AS (what is mapped now plus the budget and a
+    /// margin for the reader's own buffers), never above a limit already in force.
+    private static func limitResources(budget: Int, cpuSeconds: Int) {
+        func set(_ resource: __rlimit_resource, soft: rlim_t, hard: rlim_t) {
+            var current = rlimit()
+            guard getrlimit(Int32(resource.rawValue), &current) == 0 else { return }
+            let newHard = min(hard, current.rlim_max)
+            var next = rlimit(rlim_cur: min(soft, newHard), rlim_max: newHard)
+            _ = setrlimit(Int32(resource.rawValue), &next)
+        }
+        set(RLIMIT_CORE, soft: 0, hard: 0)
+        set(RLIMIT_CPU, soft: rlim_t(cpuSeconds), hard: rlim_t(cpuSeconds + 2))
+        let space = rlim_t(mappedBytes()) + rlim_t(budget) + rlim_t(256 << 20)
+        set(RLIMIT_AS, soft: space, hard: space)
+    }
+
+    /// The process's virtual size now (/proc/self/statm), or 1 GiB when it cannot be read.
+    static func mappedBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+              let pages = text.split(separator: " ").first.flatMap({ Int($0) }) else { return 1 << 30 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    private static func writeAll(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                guard let base = raw.baseAddress else { return false }
+                let n = write(1, base + offset, raw.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                offset += n
+            }
+            return true
+        }
+    }
+}
+
+/// A model file of either kind HSIFlow reads: a float Keras-layout model or a quantized one.
+public enum SavedModelFile: Sendable {
+    case float(LoadedModel)
+    case quantized(QuantizedModelContents)
+
+    /// Reads the model file at `path` in the isolated reader (one child process whatever its kind).
+    public static func load(path: String) throws(FileFormatsError) -> SavedModelFile {
+        try IsolatedReader.model(path: path)
+    }
+}
