@@ -11,6 +11,12 @@ let package = Package(
     name: "HSIFlow",
     products: [
         .executable(name: "hsiflow", targets: ["hsiflow"]),
+        // The modules the libFuzzer targets in Fuzz/ (a package of their own) reach by path.
+        .library(name: "FileFormats", targets: ["FileFormats"]),
+        .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "PipelineModel", targets: ["PipelineModel"]),
+        .library(name: "PipelineEngine", targets: ["PipelineEngine"]),
+        .library(name: "ExperimentStages", targets: ["ExperimentStages"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),

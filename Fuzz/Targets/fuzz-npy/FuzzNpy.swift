@@ -1,0 +1,17 @@
+// fuzz-npy: libFuzzer entry for the .npy decoder (header dict, shape, dtype, byte order, Fortran order).
+// Every input must end in a NumericArray or a FileFormatsError; anything else is a finding.
+import FuzzSupport
+@testable import FileFormats
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzNpy(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    let bytes = Array(fuzzBytes(data, count))
+    _ = try? Npy.decode(bytes, source: "fuzz.npy")
+    return 0
+}
+
+/// The executable's entry (SwiftPM renames `main` to `fuzz_npy_main`): libFuzzer's driver on `fuzzNpy`.
+@_cdecl("fuzz_npy_main")
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv, fuzzNpy)
+}
