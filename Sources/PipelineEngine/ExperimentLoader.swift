@@ -240,7 +240,7 @@ private struct Resolution {
         var executor: [String: ParamValue] = [:]
         if let node = root["executor"] {
             if case .map(let executorEntries, let p) = node {
-                var checker = SchemaChecker(resolvePath: { $0 }, fileExists: { _ in true })
+                var checker = SchemaChecker(resolvePath: { $0 }, fileProblem: { _ in nil })
                 executor = checker.check(entries: executorEntries.map { YEntry(key: $0.key, keyPosition: $0.keyPosition, value: interpolate($0.value, vars)) },
                                          against: ExecutorSettings.parameters, scope: "executor", position: p)
                 problems += checker.problems
@@ -335,7 +335,7 @@ private struct Resolution {
                             problem(node.position, "resources of stage \(d.name) must be a mapping (cpus, memory, time, gres); found \(node.typeName)")
                         }
                     }
-                    var resourceChecker = SchemaChecker(resolvePath: { $0 }, fileExists: { _ in true })
+                    var resourceChecker = SchemaChecker(resolvePath: { $0 }, fileProblem: { _ in nil })
                     resources = resourceChecker.check(entries: resourceEntries, against: StageResources.parameters(defaults: kind.resources),
                                                       scope: "resources of stage \(d.name)", position: resourcesPosition)
                     problems += resourceChecker.problems
