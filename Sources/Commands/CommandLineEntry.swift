@@ -2,6 +2,7 @@
 // 0 success, 1 a stage failed, 2 invalid input (a file, a flag, an experiment).
 import ArgumentParser
 import Foundation
+import PipelineEngine
 
 /// An error a user can fix: bad input, a missing file, a wrong flag. Exit code 2.
 public struct UserInputError: Error, CustomStringConvertible, Sendable {
@@ -28,6 +29,11 @@ public enum ExitStatus: Int32, Sendable {
 public enum CommandLineEntry {
     public static func main(_ arguments: [String]? = nil) -> Never {
         let words = arguments ?? Array(CommandLine.arguments.dropFirst())
+        // Counted before the argument parser sees them: parsing 20,000 repeated options takes a minute.
+        if let problem = LoaderLimits.standard.overridesProblem(count: words.count { $0 == "--set" || $0.hasPrefix("--set=") }) {
+            FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+            exit(ExitStatus.invalidInput.rawValue)
+        }
         do {
             var command = try parse(words)
             try command.run()

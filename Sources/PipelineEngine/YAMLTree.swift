@@ -172,7 +172,14 @@ enum YAMLTree {
             ?? SourcePosition(file: file, line: 1, column: 1)
         switch node {
         case .scalar(let scalar):
-            return .scalar(typedScalar(scalar.string, tag: Resolver.default.resolveTag(of: node), plain: scalar.style == .plain), position)
+            // Typing a scalar runs Yams' resolver regexes; the copies an alias makes share one
+            // text, so each distinct (tag, style, text) is typed once (an alias bomb stopped at
+            // the node limit then costs a second, not nine).
+            let key = ScalarKey(text: scalar.string, tag: scalar.tag.rawValue, plain: scalar.style == .plain)
+            if let typed = budget.typedScalars[key] { return .scalar(typed, position) }
+            let typed = typedScalar(scalar.string, tag: Resolver.default.resolveTag(of: node), plain: key.plain)
+            budget.typedScalars[key] = typed
+            return .scalar(typed, position)
         case .sequence(let seq):
             var items: [YNode] = []
             for child in seq {
@@ -221,9 +228,8 @@ enum YAMLTree {
     /// Every segment but the last must already exist; the last may add a key.
     static func applyOverrides(_ overrides: [String], to root: inout YNode, limits: LoaderLimits,
                                problems: inout [ValidationProblem]) {
-        guard overrides.count <= limits.overrides else {
-            problems.append(ValidationProblem(SourcePosition(file: "--set", line: 0, column: 0),
-                                              "\(overrides.count) --set overrides are more than one run may take \(LoaderLimits.named("overrides", limits.overrides)); put the values in the experiment file"))
+        if let problem = limits.overridesProblem(count: overrides.count) {
+            problems.append(ValidationProblem(SourcePosition(file: "--set", line: 0, column: 0), problem))
             return
         }
         for text in overrides {
