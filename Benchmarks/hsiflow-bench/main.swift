@@ -118,10 +118,16 @@ do {
             }
             h = twin.layers[i].forward(h, training: false)
         }
+        // Every kernel path gives the same bits; the float twin agrees up to an activation landing a
+        // quantization step apart (a rounding difference upstream), so within 0.02 in probability.
+        var first: Tensor?
         for path in Int8KernelPath.allCases where path != .automatic && path.isSupported {
             var network = quantized.int8Network(path: path)
-            let err = zip(network.infer(x).scalars, h.scalars).map { abs($0 - $1) }.max() ?? 0
-            guard err < 1e-4 else { fail("int8 network on \(path) disagrees with its float twin (max error \(err))") }
+            let y = network.infer(x)
+            if let first, first.scalars != y.scalars { fail("int8 network on \(path) differs from the plain C path") }
+            first = first ?? y
+            let err = zip(y.scalars, h.scalars).map { abs($0 - $1) }.max() ?? 0
+            guard err < 0.02 else { fail("int8 network on \(path) disagrees with its float twin (max error \(err))") }
         }
         var plan = InferencePlan(model)
         var reference = model
@@ -151,15 +157,17 @@ do {
         }
     }
     print("cao inference 5×5×200, µs per sample, \(threads) thread(s): median of 6 interleaved rounds' medians [p10…p90 over rounds]")
-    print("  " + "configuration".padding(toLength: 40, withPad: " ", startingAt: 0) + batches.map { "batch \($0)".padding(toLength: 24, withPad: " ", startingAt: 0) }.joined())
+    /// `text` followed by spaces up to `width` (never cut).
+    func column(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(1, width - text.count)) }
+    print("  " + column("configuration", 40) + batches.map { column("batch \($0)", 30) }.joined())
     let baseline = results[0].map { rounds in rounds.map(\.medianMicroseconds).sorted()[rounds.count / 2] }
     for (c, configuration) in configurations.enumerated() {
-        var line = "  " + configuration.label.padding(toLength: 40, withPad: " ", startingAt: 0)
+        var line = "  " + column(configuration.label, 40)
         for b in batches.indices {
             let rounds = results[c][b]
             let median = rounds.map(\.medianMicroseconds).sorted()[rounds.count / 2]
             let p10 = rounds.map(\.p10Microseconds).min() ?? .nan, p90 = rounds.map(\.p90Microseconds).max() ?? .nan
-            line += "\(fmt(median)) [\(fmt(p10))…\(fmt(p90))] \(fmt(baseline[b] / median, 2))×".padding(toLength: 24, withPad: " ", startingAt: 0)
+            line += column("\(fmt(median)) [\(fmt(p10))…\(fmt(p90))] \(fmt(baseline[b] / median, 2))×", 30)
         }
         print(line)
     }

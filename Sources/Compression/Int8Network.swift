@@ -79,8 +79,9 @@ struct Int8Scratch: Sendable {
     var scales: [Float] = []
 }
 
-/// Rows at or above which a product is split over the workers (in blocks of `rowBlock`).
-/// Measured with hsiflow-bench's int8 rows (see Docs/Inference.md): below it one thread is faster.
+/// Multiply–adds at or above which a product is split over the workers (in blocks of
+/// `int8RowBlock` rows; at least two blocks). cao's conv1 at batch 1 (4.9 M, 9 rows) stays on one
+/// thread; at batch 128 (1,152 rows) it is split. Not tuned beyond that (see Docs/Inference.md).
 let int8ParallelMACs = 1 << 22
 let int8RowBlock = 32
 
