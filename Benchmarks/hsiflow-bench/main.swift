@@ -1,8 +1,10 @@
 // hsiflow-bench: the machine's sgemm GFLOP/s and cao training throughput measured in the same run,
 // so the ratio is meaningful on any machine (per wall second and per CPU-second, which stays fair on
-// a shared machine); plus peak resident memory while training on the full
+// a shared machine); the inference latency table (float forward, the low-latency plan, int8 kernels
+// at batch 1, 4, 128); plus peak resident memory while training on the full
 // Indian Pines scene. Kernels are checked against plain-loop references before anything is timed.
-// Usage: hsiflow-bench [--threads N] [--steps N] [--data DIR]   (DIR holds indian_pines/, or HSIFLOW_DATA)
+// Usage: hsiflow-bench [--threads N] [--steps N] [--data DIR] [--inference-only]
+//        (DIR holds indian_pines/, or HSIFLOW_DATA; --inference-only stops after the latency table)
 import Foundation
 import Tensors
 import NeuralNet
@@ -15,14 +17,16 @@ import Compression
 var threads = 2
 var steps = 40
 var dataDirectory = ProcessInfo.processInfo.environment["HSIFLOW_DATA"]
+var inferenceOnly = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let a = arguments.next() {
     switch a {
     case "--threads": threads = Int(arguments.next() ?? "") ?? threads
     case "--steps": steps = Int(arguments.next() ?? "") ?? steps
     case "--data": dataDirectory = arguments.next()
+    case "--inference-only": inferenceOnly = true
     default:
-        FileHandle.standardError.write(Data("usage: hsiflow-bench [--threads N] [--steps N] [--data DIR]\n".utf8))
+        FileHandle.standardError.write(Data("usage: hsiflow-bench [--threads N] [--steps N] [--data DIR] [--inference-only]\n".utf8))
         exit(2)
     }
 }
@@ -86,6 +90,94 @@ do {
     print("kernels checked: sgemm vs plain loops \(String(format: "%.1e", err)), conv vs plain loops: " +
           "Winograd \(String(format: "%.1e", convErr)), im2col \(String(format: "%.1e", im2colErr))")
 }
+
+// MARK: - Inference latency by batch size
+
+// Forward passes only (prediction, pruning and quantization scores), cao 5×5×200, through the one
+// latency routine (Latency.measure: fixed inputs, warm-up, fixed threads, median and p10/p90 per
+// sample). Each configuration is measured in 6 interleaved rounds, so a change in the machine's
+// load hits all alike; the table gives the median of the rounds' medians and the rounds' p10…p90.
+// Configurations: the model's own forward pass (im2col, Winograd conv1), the low-latency float
+// plan (InferencePlan), and the int8 network on each kernel path this CPU has.
+// InferencePlan.smallBatchLimit and the int8 parallel threshold come from this table.
+do {
+    let model = try ModelSpec.cao(classes: 9).build(inputShape: [5, 5, 200], seed: 41)
+    let quantized = try QuantizedModel(quantizing: model, bits: 8)
+    // The int8 network against its float twin (weights q·scale, inputs quantized per sample) first.
+    do {
+        let x = seeded([3, 5, 5, 200], seed: 301)
+        var twin = quantized.dequantizedModel
+        var h = x
+        for i in twin.layers.indices {
+            if twin.layers[i] is Conv2D || twin.layers[i] is Dense {
+                let size = h.count / h.shape[0]
+                let scheme: ActivationQuantization = twin.layers[i] is Conv2D ? .asymmetric : .symmetric
+                h = Tensor(shape: h.shape, scalars: (0..<h.shape[0]).flatMap {
+                    scheme.simulate(Array(h.scalars[$0 * size ..< ($0 + 1) * size]))
+                })
+            }
+            h = twin.layers[i].forward(h, training: false)
+        }
+        // Every kernel path gives the same bits; the float twin agrees up to an activation landing a
+        // quantization step apart (a rounding difference upstream), so within 0.02 in probability.
+        var first: Tensor?
+        for path in Int8KernelPath.allCases where path != .automatic && path.isSupported {
+            var network = quantized.int8Network(path: path)
+            let y = network.infer(x)
+            if let first, first.scalars != y.scalars { fail("int8 network on \(path) differs from the plain C path") }
+            first = first ?? y
+            let err = zip(y.scalars, h.scalars).map { abs($0 - $1) }.max() ?? 0
+            guard err < 0.02 else { fail("int8 network on \(path) disagrees with its float twin (max error \(err))") }
+        }
+        var plan = InferencePlan(model)
+        var reference = model
+        let planErr = zip(plan.infer(x).scalars, reference.forward(x, training: false).scalars).map { abs($0 - $1) }.max() ?? 0
+        guard planErr < 1e-4 else { fail("the low-latency float plan disagrees with the model (max error \(planErr))") }
+        print("inference checked: int8 network vs float twin on every kernel path, float plan vs model \(String(format: "%.1e", planErr))")
+    }
+    let sample = seeded([256, 5, 5, 200], seed: 300)
+    var configurations: [(label: String, make: () -> any InferenceModel)] = [
+        ("float, model forward, im2col", { var m = model; m.setConvolutionAlgorithm(.im2col); return m }),
+        ("float, model forward, Winograd conv1", { var m = model; m.setConvolutionAlgorithm(.winograd); return m }),
+        ("float, low-latency plan", { InferencePlan(model) }),
+    ]
+    for path in [Int8KernelPath.avx512VNNI, .avx2] where path.isSupported {
+        configurations.append(("int8, \(path.rawValue) kernels", { quantized.int8Network(path: path) }))
+    }
+    let batches = [1, 4, 128]
+    var results: [[[LatencyStatistics]]] = configurations.map { _ in batches.map { _ in [] } }
+    var models = configurations.map { $0.make() }
+    for _ in 0..<6 {
+        for c in models.indices {
+            for (b, batch) in batches.enumerated() {
+                let repeats = batch == 1 ? 60 : (batch == 4 ? 30 : 6)
+                results[c][b].append(Latency.measure(&models[c], sample: sample, batchSize: batch, threads: threads,
+                                                     warmup: 2, repeats: repeats))
+            }
+        }
+    }
+    print("cao inference 5×5×200, µs per sample, \(threads) thread(s): median of 6 interleaved rounds' medians [p10…p90 over rounds]")
+    /// `text` followed by spaces up to `width` (never cut).
+    func column(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(1, width - text.count)) }
+    print("  " + column("configuration", 40) + batches.map { column("batch \($0)", 30) }.joined())
+    let baseline = results[0].map { rounds in rounds.map(\.medianMicroseconds).sorted()[rounds.count / 2] }
+    for (c, configuration) in configurations.enumerated() {
+        var line = "  " + column(configuration.label, 40)
+        for b in batches.indices {
+            let rounds = results[c][b]
+            let median = rounds.map(\.medianMicroseconds).sorted()[rounds.count / 2]
+            let p10 = rounds.map(\.p10Microseconds).min() ?? .nan, p90 = rounds.map(\.p90Microseconds).max() ?? .nan
+            line += column("\(fmt(median)) [\(fmt(p10))…\(fmt(p90))] \(fmt(baseline[b] / median, 2))×", 30)
+        }
+        print(line)
+    }
+    print("  (× = speed against the first row in the same run)")
+} catch {
+    fail("inference benchmark failed: \(error)")
+}
+Workers.count = threads
+
+if inferenceOnly { exit(0) }
 
 // MARK: - Interleaved measurement
 
@@ -220,83 +312,6 @@ for c in caoWorkloads {
           "\(fmt(100 * perCPU * perSample / 1e9 / sgemm.perCPUSecond))% of sgemm's\n" +
           "    performed (\(fmt(performedPerSample / 1e6, 2)) MFLOP/sample): median \(fmt(median * performedPerSample / 1e9)) GFLOP/s = " +
           "\(fmt(100 * median * performedPerSample / 1e9 / sgemm.median))% of median sgemm; \(fmt(perCPU, 0)) samples per CPU-second")
-}
-Workers.count = threads
-
-// MARK: - Inference latency by batch size
-
-// Forward passes only (prediction, pruning and quantization scores), cao 5×5×200, through the one
-// latency routine (Latency.measure: fixed inputs, warm-up, fixed threads, median and p10/p90 per
-// sample). Each configuration is measured in 6 interleaved rounds, so a change in the machine's
-// load hits all alike; the table gives the median of the rounds' medians and the rounds' p10…p90.
-// Configurations: the model's own forward pass (im2col, Winograd conv1), the low-latency float
-// plan (InferencePlan), and the int8 network on each kernel path this CPU has.
-// InferencePlan.smallBatchLimit and the int8 parallel threshold come from this table.
-do {
-    let model = try ModelSpec.cao(classes: 9).build(inputShape: [5, 5, 200], seed: 41)
-    let quantized = try QuantizedModel(quantizing: model, bits: 8)
-    // The int8 network against its float twin (weights q·scale, inputs quantized per sample) first.
-    do {
-        let x = seeded([3, 5, 5, 200], seed: 301)
-        var twin = quantized.dequantizedModel
-        var h = x
-        for i in twin.layers.indices {
-            if twin.layers[i] is Conv2D || twin.layers[i] is Dense {
-                let size = h.count / h.shape[0]
-                h = Tensor(shape: h.shape, scalars: (0..<h.shape[0]).flatMap {
-                    ActivationQuantization.simulate(Array(h.scalars[$0 * size ..< ($0 + 1) * size]))
-                })
-            }
-            h = twin.layers[i].forward(h, training: false)
-        }
-        for path in Int8KernelPath.allCases where path != .automatic && path.isSupported {
-            var network = quantized.int8Network(path: path)
-            let err = zip(network.infer(x).scalars, h.scalars).map { abs($0 - $1) }.max() ?? 0
-            guard err < 1e-4 else { fail("int8 network on \(path) disagrees with its float twin (max error \(err))") }
-        }
-        var plan = InferencePlan(model)
-        var reference = model
-        let planErr = zip(plan.infer(x).scalars, reference.forward(x, training: false).scalars).map { abs($0 - $1) }.max() ?? 0
-        guard planErr < 1e-4 else { fail("the low-latency float plan disagrees with the model (max error \(planErr))") }
-        print("inference checked: int8 network vs float twin on every kernel path, float plan vs model \(String(format: "%.1e", planErr))")
-    }
-    let sample = seeded([256, 5, 5, 200], seed: 300)
-    var configurations: [(label: String, make: () -> any InferenceModel)] = [
-        ("float, model forward, im2col", { var m = model; m.setConvolutionAlgorithm(.im2col); return m }),
-        ("float, model forward, Winograd conv1", { var m = model; m.setConvolutionAlgorithm(.winograd); return m }),
-        ("float, low-latency plan", { InferencePlan(model) }),
-    ]
-    for path in [Int8KernelPath.avx512VNNI, .avx2] where path.isSupported {
-        configurations.append(("int8, \(path.rawValue) kernels", { quantized.int8Network(path: path) }))
-    }
-    let batches = [1, 4, 128]
-    var results: [[[LatencyStatistics]]] = configurations.map { _ in batches.map { _ in [] } }
-    var models = configurations.map { $0.make() }
-    for _ in 0..<6 {
-        for c in models.indices {
-            for (b, batch) in batches.enumerated() {
-                let repeats = batch == 1 ? 60 : (batch == 4 ? 30 : 6)
-                results[c][b].append(Latency.measure(&models[c], sample: sample, batchSize: batch, threads: threads,
-                                                     warmup: 2, repeats: repeats))
-            }
-        }
-    }
-    print("cao inference 5×5×200, µs per sample, \(threads) thread(s): median of 6 interleaved rounds' medians [p10…p90 over rounds]")
-    print("  " + "configuration".padding(toLength: 40, withPad: " ", startingAt: 0) + batches.map { "batch \($0)".padding(toLength: 24, withPad: " ", startingAt: 0) }.joined())
-    let baseline = results[0].map { rounds in rounds.map(\.medianMicroseconds).sorted()[rounds.count / 2] }
-    for (c, configuration) in configurations.enumerated() {
-        var line = "  " + configuration.label.padding(toLength: 40, withPad: " ", startingAt: 0)
-        for b in batches.indices {
-            let rounds = results[c][b]
-            let median = rounds.map(\.medianMicroseconds).sorted()[rounds.count / 2]
-            let p10 = rounds.map(\.p10Microseconds).min() ?? .nan, p90 = rounds.map(\.p90Microseconds).max() ?? .nan
-            line += "\(fmt(median)) [\(fmt(p10))…\(fmt(p90))] \(fmt(baseline[b] / median, 2))×".padding(toLength: 24, withPad: " ", startingAt: 0)
-        }
-        print(line)
-    }
-    print("  (× = speed against the first row in the same run)")
-} catch {
-    fail("inference benchmark failed: \(error)")
 }
 Workers.count = threads
 

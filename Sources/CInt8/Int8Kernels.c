@@ -123,6 +123,27 @@ void hsi_i8_quantize_row(const float *x, int count, uint8_t *u, float *scale, in
     *zero_point = nudged + 128;
 }
 
+void hsi_i8_quantize_row_symmetric(const float *x, int count, uint8_t *u, float *scale) {
+    float lo = 0, hi = 0;
+    for (int i = 0; i < count; i++) {
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
+    }
+    const float range = fabsf(lo) > fabsf(hi) ? fabsf(lo) : fabsf(hi);
+    if (range == 0) {
+        memset(u, 128, (size_t)count);
+        *scale = 1;
+        return;
+    }
+    const float inverse = 127.0f / range;
+    for (int i = 0; i < count; i++) {
+        int32_t q = (int32_t)roundf(x[i] * inverse);
+        q = q < -127 ? -127 : (q > 127 ? 127 : q);
+        u[i] = (uint8_t)(q + 128);
+    }
+    *scale = range / 127.0f;
+}
+
 void hsi_i8_im2col(const uint8_t *x, int h, int w, int c, int kh, int kw, int pt, int pl,
                    int oh, int ow, uint8_t pad, uint8_t *cols, int ldc) {
     for (int oy = 0; oy < oh; oy++)

@@ -1,6 +1,6 @@
 // Int8Kernels: the Swift face of the CInt8 kernels — which path runs (AVX-512 VNNI, AVX2, plain C;
 // chosen by CPUID, or forced with HSIFLOW_INT8_KERNEL=vnni|avx2|c), weights packed once per
-// layer, per-row asymmetric activation quantization, and the hybrid product
+// layer, run-time activation quantization (asymmetric or symmetric, as TFLite), and the hybrid product
 // y = (Σ u·w − zp·Σw) · (s_x · s_w) + b with optional ReLU.
 // Letters: M rows, K inner size (padded to K4 = a multiple of 4 in the row stride), N columns.
 import CInt8
@@ -92,19 +92,29 @@ public struct Int8Matrix: Sendable {
     }
 }
 
-/// Per-row asymmetric int8 quantization of activations, as TFLite's dynamic-range kernels do it.
-public enum ActivationQuantization {
+/// Run-time int8 quantization of activations, as TFLite's dynamic-range kernels do it: per sample
+/// and asymmetric for convolutions (its per-channel hybrid Conv2D), per row and symmetric for dense
+/// layers (its hybrid FullyConnected, as the converter leaves asymmetric_quantize_inputs unset).
+public enum ActivationQuantization: String, Sendable, Codable {
+    /// Range [min(0, lo), max(0, hi)] onto [−128, 127] with a nudged integer zero point.
+    case asymmetric
+    /// max|x| onto 127, zero point 0 (128 in the stored u8).
+    case symmetric
+
     /// Quantizes `count` floats to u = q + 128; x ≈ (u − zeroPoint) · scale.
-    public static func quantize(_ x: UnsafePointer<Float>, count: Int, into u: UnsafeMutablePointer<UInt8>)
+    public func quantize(_ x: UnsafePointer<Float>, count: Int, into u: UnsafeMutablePointer<UInt8>)
         -> (scale: Float, zeroPoint: Int32) {
-        var scale: Float = 0, zp: Int32 = 0
-        hsi_i8_quantize_row(x, Int32(count), u, &scale, &zp)
+        var scale: Float = 0, zp: Int32 = 128
+        switch self {
+        case .asymmetric: hsi_i8_quantize_row(x, Int32(count), u, &scale, &zp)
+        case .symmetric: hsi_i8_quantize_row_symmetric(x, Int32(count), u, &scale)
+        }
         return (scale, zp)
     }
 
     /// `row` replaced by its quantized-then-dequantized values (u − zp) · scale: what the int8
     /// kernels see of a float activation row.
-    public static func simulate(_ row: [Float]) -> [Float] {
+    public func simulate(_ row: [Float]) -> [Float] {
         var u = [UInt8](repeating: 0, count: row.count)
         let (scale, zp) = row.withUnsafeBufferPointer { x in
             u.withUnsafeMutableBufferPointer { up in

@@ -1,5 +1,6 @@
 // Int8Network: a quantized model run on integer kernels, as TFLite's dynamic-range ("hybrid")
-// kernels run it — each Conv2D/Dense input quantized per sample (asymmetric, 8 bits, at run time),
+// kernels run it — each Conv2D input quantized per sample (asymmetric), each Dense input per row
+// (symmetric), 8 bits at run time,
 // int8 weights per output channel, int32 sums, then a float rescale, + bias and a fused ReLU. The
 // other layers (flatten, pooling, dropout, activations) run in float. Scratch buffers are planned
 // once per batch size and reused. 4-bit models run on the same kernels (their values fit in int8).
@@ -78,8 +79,9 @@ struct Int8Scratch: Sendable {
     var scales: [Float] = []
 }
 
-/// Rows at or above which a product is split over the workers (in blocks of `rowBlock`).
-/// Measured with hsiflow-bench's int8 rows (see Docs/Inference.md): below it one thread is faster.
+/// Multiply–adds at or above which a product is split over the workers (in blocks of
+/// `int8RowBlock` rows; at least two blocks). cao's conv1 at batch 1 (4.9 M, 9 rows) stays on one
+/// thread; at batch 128 (1,152 rows) it is split. Not tuned beyond that (see Docs/Inference.md).
 let int8ParallelMACs = 1 << 22
 let int8RowBlock = 32
 
@@ -142,7 +144,7 @@ struct Int8Convolution: Sendable {
                                           let za = zp.baseAddress, let sa = sp.baseAddress, let ya = yp.baseAddress else { return }
                                     for sample in 0..<n {
                                         let q = qa + sample * sampleSize
-                                        let (scale, zero) = ActivationQuantization.quantize(xa + sample * sampleSize, count: sampleSize, into: q)
+                                        let (scale, zero) = ActivationQuantization.asymmetric.quantize(xa + sample * sampleSize, count: sampleSize, into: q)
                                         hsi_im2col(q, pad: UInt8(zero), into: ca + sample * rowsPerSample * kp)
                                         for r in 0..<rowsPerSample {
                                             za[sample * rowsPerSample + r] = zero
@@ -171,7 +173,8 @@ struct Int8Convolution: Sendable {
 
 // MARK: - Dense
 
-/// A Dense layer on int8 weights: each input row quantized on its own, one hybrid product.
+/// A Dense layer on int8 weights: each input row quantized on its own (symmetric, as TFLite's
+/// hybrid FullyConnected), one hybrid product.
 struct Int8Dense: Sendable {
     let weights: Int8Matrix
     let bias: [Float]
@@ -201,7 +204,7 @@ struct Int8Dense: Sendable {
                                 guard let xa = xp.baseAddress, let qa = qp.baseAddress, let za = zp.baseAddress,
                                       let sa = sp.baseAddress, let ya = yp.baseAddress else { return }
                                 for row in 0..<n {
-                                    (sa[row], za[row]) = ActivationQuantization.quantize(xa + row * k, count: k, into: qa + row * kp)
+                                    (sa[row], za[row]) = ActivationQuantization.symmetric.quantize(xa + row * k, count: k, into: qa + row * kp)
                                 }
                                 hybridProduct(weights, rows: n, a: qa, zeroPoints: za, rowScales: sa, bias: bp.baseAddress,
                                               relu: activation == .relu, into: ya, path: path)

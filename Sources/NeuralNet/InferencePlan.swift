@@ -10,8 +10,8 @@ public import Tensors
 /// A Sequential for inference, fast at small batches.
 public struct InferencePlan: InferenceModel {
     /// Batches up to this size take the low-latency path; larger ones the model's forward pass.
-    /// From hsiflow-bench's inference table (Docs/Inference.md): at batch 16 and above the
-    /// threaded products and Winograd win.
+    /// hsiflow-bench's inference table (Docs/Inference.md) has the plan 1.3× faster at batch 1
+    /// and level at batch 4; 8 is not measured, a bound below the batches scoring uses (128).
     public static let smallBatchLimit = 8
 
     public private(set) var model: Sequential

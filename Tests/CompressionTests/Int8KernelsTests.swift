@@ -1,7 +1,7 @@
 // Int8KernelsTests: every int8 kernel path (AVX-512 VNNI, AVX2, plain C; each forced in turn)
 // against the plain-loop reference on random shapes including odd sizes — int32 sums exactly, the
-// float epilogue bit for bit — plus the activation quantization against a Swift transcription of
-// TFLite's asymmetric scheme, and u8 im2col against direct indexing.
+// float epilogue bit for bit — plus the activation quantization against Swift transcriptions of
+// TFLite's asymmetric and symmetric schemes, and u8 im2col against direct indexing.
 import CInt8
 import Testing
 import TestSupport
@@ -86,7 +86,7 @@ import Tensors
         for row in rows {
             var u = [UInt8](repeating: 0, count: row.count)
             let (scale, zp) = row.withUnsafeBufferPointer { x in
-                u.withUnsafeMutableBufferPointer { ActivationQuantization.quantize(x.baseAddress!, count: row.count, into: $0.baseAddress!) }
+                u.withUnsafeMutableBufferPointer { ActivationQuantization.asymmetric.quantize(x.baseAddress!, count: row.count, into: $0.baseAddress!) }
             }
             let expected = Self.tfliteAsymmetric(row)
             #expect(u.map { Int32($0) - 128 } == expected.q)
@@ -95,6 +95,20 @@ import Tensors
             for (x, v) in zip(row, u) where scale > 0 {
                 #expect(abs(Float(Int32(v) - zp) * scale - x) <= scale * 0.5 + 1e-6)
             }
+        }
+    }
+
+    @Test func symmetricQuantizationIsTFLitesSymmetricScheme() {
+        for row in [seededTensor([41], seed: 4).scalars, seededTensor([16], seed: 5, low: 0, high: 3).scalars,
+                    [Float](repeating: 0, count: 3), [-2.5]] {
+            var u = [UInt8](repeating: 0, count: row.count)
+            let (scale, zp) = row.withUnsafeBufferPointer { x in
+                u.withUnsafeMutableBufferPointer { ActivationQuantization.symmetric.quantize(x.baseAddress!, count: row.count, into: $0.baseAddress!) }
+            }
+            let range = row.map { abs($0) }.max() ?? 0
+            let expected = row.map { range == 0 ? Int32(0) : min(max(Int32(($0 * (127 / range)).rounded(.toNearestOrAwayFromZero)), -127), 127) }
+            #expect(u.map { Int32($0) - 128 } == expected && zp == 128)
+            #expect(scale == (range == 0 ? 1 : range / 127))
         }
     }
 

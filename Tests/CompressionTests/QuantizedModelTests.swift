@@ -12,7 +12,8 @@ import FileFormats
 
 @Suite struct QuantizedModelTests {
     /// The float twin of an int8 model: weights q · scale (computed here, element by element), and
-    /// every Conv2D/Dense input replaced by its per-sample quantized-then-dequantized values.
+    /// every Conv2D input (asymmetric) and Dense input (symmetric) replaced by its per-sample
+    /// quantized-then-dequantized values.
     static func floatTwin(of quantized: QuantizedModel, model: Sequential, _ x: Tensor) throws -> Tensor {
         var reference = model
         for i in reference.layers.indices where reference.layers[i] is Conv2D || reference.layers[i] is Dense {
@@ -26,8 +27,9 @@ import FileFormats
         for i in reference.layers.indices {
             if reference.layers[i] is Conv2D || reference.layers[i] is Dense {
                 let n = h.shape[0], size = h.count / max(n, 1)
+                let scheme: ActivationQuantization = reference.layers[i] is Conv2D ? .asymmetric : .symmetric
                 var simulated: [Float] = []
-                for s in 0..<n { simulated += ActivationQuantization.simulate(Array(h.scalars[s * size ..< (s + 1) * size])) }
+                for s in 0..<n { simulated += scheme.simulate(Array(h.scalars[s * size ..< (s + 1) * size])) }
                 h = Tensor(shape: h.shape, scalars: simulated)
             }
             h = reference.layers[i].forward(h, training: false)
