@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "PipelineModel", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests",
-                    dependencies: ["Commands", "NeuralNet", "FileFormats", "PipelineModel", "PipelineEngine", "TFLite", "TestSupport"],
+                    dependencies: ["Commands", "NeuralNet", "FileFormats", "SpectralData", "PipelineModel", "PipelineEngine", "TFLite", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
     ]
 )

@@ -104,9 +104,9 @@ import Testing
         "prune-list": "5d7b98da437b00531020e80b2c4bb90388eafda85dc8fea5b77823bb1d93f200",
         "prune[bands=none]": "7385b8662964104671f8db7e416d8d772cef1123fa73e9814af270340c3bceb4",
         "prune[bands=pca]": "7385b8662964104671f8db7e416d8d772cef1123fa73e9814af270340c3bceb4",
-        "quantize4": "47659267b480f617914820711d1ea98bca3cf45f4a34f26459ca0f17278ab914",
-        "quantize[bands=none]": "e1c8c04c3e51846c0794062bdedeaa061857c7c2eb5be3a17a29f2bf67438334",
-        "quantize[bands=pca]": "e1c8c04c3e51846c0794062bdedeaa061857c7c2eb5be3a17a29f2bf67438334",
+        "quantize4": "59c2ed0d269ca1c2acb46370bf81102f590750e1bf964114c81e8cedea05e08a",
+        "quantize[bands=none]": "4ea5c0cffec952f83add8f80bd230966da71d3bb748568c0026eaa457af8d33e",
+        "quantize[bands=pca]": "4ea5c0cffec952f83add8f80bd230966da71d3bb748568c0026eaa457af8d33e",
         "reduce[bands=none]": "aaf7b7f79ab9661dc16a07362f15474b93285dff4dd0c80c3e4731b9b7d5d5e2",
         "reduce[bands=pca]": "bceff7d6b2d2069e3113d2e56345ed00f9333e7f7d839901776e6783b12d15fa",
         "scene": "1d51799d0113a08091715334aa270046bbbf4d94591268f7d0c81af345becf16",
@@ -118,6 +118,8 @@ import Testing
 
     // The two load stages (`scene`, `plain`) were re-recorded when load became version 2 (it records
     // `class_names`); only the version changed, the parameter part is the same.
+    // The quantize stages (`quantize4`, `quantize[bands=…]`) were re-recorded when quantize became
+    // version 4: its new `tflite` parameter (default false) joins every resolved parameter set.
 
     /// The key of each stage from its kind, version, seed and resolved parameters alone.
     static func keys() throws -> [String: String] {
