@@ -2,6 +2,7 @@
 // layout, or HSIFlow's own int8/4-bit quantized model (told apart by its `quantization`
 // attribute) — as a runnable Sequential (a quantized one dequantized), for inspect and predict.
 import Compression
+import Foundation
 import ExperimentStages
 import FileFormats
 import NeuralNet
@@ -13,6 +14,10 @@ enum SavedModel {
 
     /// Loads `path`; any problem is a UserInputError naming the file.
     static func load(path: String) throws -> SavedModel {
+        if let head = FileHandle(forReadingAtPath: path).flatMap({ try? $0.read(upToCount: 8) }), head.count == 8,
+           head.suffix(4).elementsEqual("TFL3".utf8) {
+            throw UserInputError("\(path): a .tflite model runs in LiteRT (Docs/Deployment.md); give the .h5 it was exported from, or a pipeline file")
+        }
         if QuantizedModelFile.isQuantized(path: path) {
             do { return .quantized(try ModelArtifacts.quantizedModel(path: path)) } catch let error as FileFormatsError {
                 throw UserInputError(error.description)

@@ -101,6 +101,25 @@ struct DeploymentExportTests {
         #expect(future.status == 2)
         #expect(future.stderr.contains("future.pipeline.json") && future.stderr.contains("schema version 9"), "\(future.stderr)")
         #expect(!future.stderr.contains("Fatal error"))
+        // A .tflite file is LiteRT's, not predict's.
+        #expect(try runHsiflow(["export", "results/deploy", "--to", "lite", "--format", "tflite"], in: dir).status == 0)
+        let lite = try runHsiflow(["predict", "lite/train/model.tflite", "files/reduce/cube.npy"], in: dir)
+        #expect(lite.status == 2)
+        #expect(lite.stderr.contains("model.tflite") && lite.stderr.contains("LiteRT"), "\(lite.stderr)")
+    }
+
+    @Test("a run without models has nothing to deploy: exit 2 saying so")
+    func runsWithoutModels() throws {
+        let text = """
+            name: deploy
+            stages:
+              scene: {kind: load, cube: synthetic, synthetic: {height: 8, width: 8, bands: 4, classes: 2}}
+            """
+        let dir = try ranExperiment("hsiflow-deploy-none", text: text)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let export = try runHsiflow(["export", "results/deploy", "--to", "deploy", "--format", "pipeline"], in: dir)
+        #expect(export.status == 2)
+        #expect(export.stderr.contains("no models to deploy"), "\(export.stderr)")
     }
 
     @Test("export --format tflite adds a .tflite beside every model; the quantize stage's tflite: true writes int8 and float files")
