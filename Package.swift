@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "PipelineModel", "TestSupport"],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "CommandsTests",
-                    dependencies: ["Commands", "NeuralNet", "FileFormats", "FileSystem", "PipelineModel", "PipelineEngine", "TFLite", "TestSupport"],
+                    dependencies: ["Commands", "NeuralNet", "FileFormats", "FileSystem", "SpectralData", "PipelineModel", "PipelineEngine", "TFLite", "TestSupport"],
                     exclude: ["Snapshots", "Fixtures"], swiftSettings: swiftSettings),
     ]
 )

@@ -84,6 +84,9 @@ struct ExportPlan {
                 files.append(File(components: [folder, name], content: .text(chart.svg)))
             }
         }
+        if format == .pipeline, problems.isEmpty, missing.isEmpty, files.isEmpty {
+            throw UserInputError("this run has no models to deploy: --format pipeline wraps the models of train, prune or quantize stages")
+        }
         if !problems.isEmpty {
             throw UserInputError("the manifest is invalid:\n  " + problems.joined(separator: "\n  ")
                                  + "\nexport takes outputs only by the SHA-256 the run recorded; rerun the experiment to rewrite its manifest")

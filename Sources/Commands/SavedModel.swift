@@ -3,6 +3,7 @@
 // attribute) — as a model predict runs: a float Sequential, or a quantized model on the int8
 // kernels (Int8Network), for inspect and predict.
 import Compression
+import Foundation
 import ExperimentStages
 import FileFormats
 import NeuralNet
@@ -17,6 +18,9 @@ enum SavedModel {
     static func load(path: String) throws -> SavedModel {
         let file: SavedModelFile
         do { file = try SavedModelFile.load(path: path) } catch {
+            if isTFLite(path) {
+                throw UserInputError("\(path): a .tflite model runs in LiteRT (Docs/Deployment.md); give the .h5 it was exported from, or a pipeline file")
+            }
             throw UserInputError(error.description)
         }
         switch file {
@@ -29,6 +33,15 @@ enum SavedModel {
                 throw UserInputError("\(path): \(error)")
             }
         }
+    }
+
+    /// Whether `path` (a regular file the reader already refused) is a FlatBuffer with TFLite's
+    /// identifier, to say where such a file runs instead of only that it is not HDF5.
+    private static func isTFLite(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 8), head.count == 8 else { return false }
+        return head.suffix(4).elementsEqual("TFL3".utf8)
     }
 
     /// The model that computes predictions: a float model as loaded (small batches on the

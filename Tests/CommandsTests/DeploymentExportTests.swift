@@ -5,6 +5,7 @@
 // `tflite: true` write TFLite files; wrong cubes are exit 2 with what is wrong.
 import FileFormats
 import Foundation
+import SpectralData
 import Testing
 import TestSupport
 import TFLite
@@ -100,6 +101,25 @@ struct DeploymentExportTests {
         #expect(future.status == 2)
         #expect(future.stderr.contains("future.pipeline.json") && future.stderr.contains("schema version 9"), "\(future.stderr)")
         #expect(!future.stderr.contains("Fatal error"))
+        // A .tflite file is LiteRT's, not predict's.
+        #expect(try runHsiflow(["export", "results/deploy", "--to", "lite", "--format", "tflite"], in: dir).status == 0)
+        let lite = try runHsiflow(["predict", "lite/train/model.tflite", "files/reduce/cube.npy"], in: dir)
+        #expect(lite.status == 2)
+        #expect(lite.stderr.contains("model.tflite") && lite.stderr.contains("LiteRT"), "\(lite.stderr)")
+    }
+
+    @Test("a run without models has nothing to deploy: exit 2 saying so")
+    func runsWithoutModels() throws {
+        let text = """
+            name: deploy
+            stages:
+              scene: {kind: load, cube: synthetic, synthetic: {height: 8, width: 8, bands: 4, classes: 2}}
+            """
+        let dir = try ranExperiment("hsiflow-deploy-none", text: text)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let export = try runHsiflow(["export", "results/deploy", "--to", "deploy", "--format", "pipeline"], in: dir)
+        #expect(export.status == 2)
+        #expect(export.stderr.contains("no models to deploy"), "\(export.stderr)")
     }
 
     @Test("export --format tflite adds a .tflite beside every model; the quantize stage's tflite: true writes int8 and float files")
@@ -164,5 +184,72 @@ struct RealDataDeploymentTests {
         #expect(labelled.count > 1000)
         let differing = labelled.filter { predicted[$0] != trained[$0] }
         #expect(differing.isEmpty, "\(differing.count) of \(labelled.count) labelled pixels differ")
+    }
+}
+
+/// Row-wise argmax of an N×k array.
+private func argmaxRows(_ a: NumericArray) -> [Int] {
+    let (n, k) = (a.shape[0], a.shape[1])
+    let v = a.floats()
+    return (0..<n).map { r in (0..<k).max { v[r * k + $0] < v[r * k + $1] } ?? 0 }
+}
+
+@Suite(.enabled(if: hsiflowBinary() != nil && realDataDirectory() != nil && LiteRTRunner.python != nil,
+                "needs the hsiflow binary, HSIFLOW_DATA with indian_pines/ and HSIFLOW_LITERT_PYTHON (skipped: one is missing)"),
+       .serialized)
+struct RealDataLiteRTTests {
+    @Test("the 40 %-pruned PCA cao model's .tflite files from quantize (tflite: true) run in LiteRT and agree with HSIFlow")
+    func prunedPCAModelRunsInLiteRT() throws {
+        let data = try #require(realDataDirectory())
+        let text = """
+            name: deploy
+            seed: 41
+            stages:
+              scene:
+                kind: load
+                cube: \(data.path)/Indian_pines_corrected.mat
+                labels: \(data.path)/Indian_pines_gt.mat
+                classes: [2, 3, 5, 6, 10, 11, 12, 14, 15]
+                split: {method: stratified, train: 0.5}
+              reduce: {kind: band-select, needs: scene, method: pca, components: 100}
+              train: {kind: train, needs: reduce, model: cao, patch: 5, epochs: 3, batch: 128}
+              prune:
+                kind: prune
+                needs: [train, reduce]
+                levels: {from: 0, to: 40, step: 40}
+                finetune: {epochs: 1, lr: 0.0001}
+              quantize: {kind: quantize, needs: [prune, reduce], bits: 8, tflite: true}
+            """
+        let dir = try ranExperiment("hsiflow-deploy-lite", text: text)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files = dir.appendingPathComponent("files")
+        let cube = try ArrayFile.loadCube(path: files.appendingPathComponent("reduce/cube.npy").path)
+        let test = try ArrayFile.loadLabelMap(path: files.appendingPathComponent("reduce/test.npy").path)
+        let x = try PatchExtractor(size: 5).extract(from: cube, pixels: test.labelledPixels)
+        let patches = dir.appendingPathComponent("patches.npy").path
+        try Npy.write(NumericArray(float32: x.scalars, shape: x.shape), to: patches)
+        func hsiflow(_ model: String) throws -> NumericArray {
+            let out = dir.appendingPathComponent("\(model).hsiflow.npy")
+            let run = try runHsiflow(["predict", "files/\(model).h5", patches, "--out", out.path], in: dir)
+            try #require(run.status == 0, "\(run.stderr)")
+            return try Npy.read(path: dir.appendingPathComponent("\(model).hsiflow.probabilities.npy").path)
+        }
+        func liteRT(_ file: String) throws -> NumericArray {
+            let out = dir.appendingPathComponent("\(URL(fileURLWithPath: file).lastPathComponent).npy").path
+            try #require(try LiteRTRunner.runModel(files.appendingPathComponent(file).path, inputs: patches, outputs: out) == 0)
+            return try Npy.read(path: out)
+        }
+        func agreement(_ a: NumericArray, _ b: NumericArray) -> Double {
+            let (x, y) = (argmaxRows(a), argmaxRows(b))
+            return Double(zip(x, y).filter { $0 == $1 }.count) / Double(max(x.count, 1))
+        }
+        let (float, floatLite) = (try hsiflow("prune/model-40"), try liteRT("quantize/float-40.tflite"))
+        #expect(floatLite.shape == float.shape)
+        #expect(agreement(floatLite, float) >= 0.999)
+        #expect(maxAbsDifference(floatLite.floats(), float.floats()) <= 1e-4)
+        let (int8, int8Lite) = (try hsiflow("quantize/quantized-40"), try liteRT("quantize/quantized-40.tflite"))
+        let a = agreement(int8Lite, int8)
+        print("Indian Pines, PCA-100 cao pruned 40 %: int8 .tflite in LiteRT agrees with HSIFlow's int8 model on \(a) of \(x.shape[0]) test patches")
+        #expect(a >= 0.99)
     }
 }

@@ -118,8 +118,9 @@ import Testing
 
     // The two load stages (`scene`, `plain`) were re-recorded when load became version 2 (it records
     // `class_names`); only the version changed, the parameter part is the same.
-    // The quantize stages were re-recorded when quantize became version 4 (its models run on int8
-    // kernels); only the version changed.
+    // The quantize stages (`quantize4`, `quantize[bands=…]`) were re-recorded when quantize became
+    // version 5: its models run on int8 kernels (version 4 on one branch) and its new `tflite`
+    // parameter (default false) joins every resolved parameter set (version 4 on the other).
 
     /// The key of each stage from its kind, version, seed and resolved parameters alone.
     static func keys() throws -> [String: String] {

@@ -112,6 +112,13 @@ import Testing
         #expect(Self.problems("band-select", "method: pca\n    normalize: standard").isEmpty)
     }
 
+    @Test func tfliteOfFourBitModelsIsRefusedBeforeAnythingRuns() {
+        let problems = Self.problems("quantize", "bits: 4\n    tflite: true")
+        #expect(problems.count == 1 && problems[0].contains("tflite: true needs bits: 8"), "\(problems)")
+        #expect(Self.problems("quantize", "bits: 8\n    tflite: true").isEmpty)
+        #expect(Self.problems("quantize", "bits: 4").isEmpty)
+    }
+
     @Test func trainDecodesALayerListStraightFromTheValue() throws {
         let stage = try Self.load("train", "model: [{kind: conv2d, filters: 4, kernel: 3, activation: relu}, {kind: flatten}]")
         let p = try TrainStage.Parameters.decoded(from: stage.params)

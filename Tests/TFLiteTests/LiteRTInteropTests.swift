@@ -12,34 +12,8 @@ import TestSupport
 import Testing
 import TFLite
 
-/// The LiteRT python, when HSIFLOW_LITERT_PYTHON names one that imports ai_edge_litert and numpy.
+/// LiteRT runs of tensors (through TestSupport's LiteRTRunner).
 enum LiteRT {
-    static let python: String? = {
-        guard let path = ProcessInfo.processInfo.environment["HSIFLOW_LITERT_PYTHON"], !path.isEmpty,
-              FileManager.default.isExecutableFile(atPath: path) else { return nil }
-        return (try? run(path, ["-c", "import ai_edge_litert.interpreter, numpy"])) == 0 ? path : nil
-    }()
-
-    static var script: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("reference/litert_run.py").path
-    }
-
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        if process.terminationStatus != 0, !message.isEmpty { print(String(decoding: message, as: UTF8.self)) }
-        return process.terminationStatus
-    }
-
     /// LiteRT's outputs for `inputs` through the model in `tflite` (bytes written to a temporary file).
     static func outputs(of tflite: [UInt8], _ inputs: Tensor, in dir: URL, name: String) throws -> Tensor {
         let model = dir.appendingPathComponent("\(name).tflite")
@@ -50,7 +24,7 @@ enum LiteRT {
     static func outputs(ofFile model: String, _ inputs: Tensor, in dir: URL, name: String) throws -> Tensor {
         let (x, y) = (dir.appendingPathComponent("\(name)-x.npy").path, dir.appendingPathComponent("\(name)-y.npy").path)
         try Npy.write(NumericArray(float32: inputs.scalars, shape: inputs.shape), to: x)
-        let status = try run(try #require(python), [script, model, x, y])
+        let status = try LiteRTRunner.runModel(model, inputs: x, outputs: y)
         try #require(status == 0, "LiteRT failed on \(name)")
         let out = try Npy.read(path: y)
         return Tensor(shape: out.shape, scalars: out.floats())
@@ -64,8 +38,7 @@ func argmaxAgreement(_ a: Tensor, _ b: Tensor) -> Double {
     return Double(zip(x, y).filter { $0 == $1 }.count) / Double(x.count)
 }
 
-@Suite(.serialized, .enabled(if: LiteRT.python != nil,
-       "HSIFLOW_LITERT_PYTHON is unset or cannot import ai_edge_litert (make /work/venvs/litert: python3 -m venv, pip install ai-edge-litert numpy): LiteRT interop skipped"))
+@Suite(.serialized, .enabled(if: LiteRTRunner.python != nil, Comment(rawValue: LiteRTRunner.skipReason)))
 struct LiteRTInteropTests {
     /// Patches drawn around class means (the reference script's recipe), so a trained model is confident.
     static func patches(count: Int, means: [[Float]], noise: Float, seed: UInt64) -> Tensor {
