@@ -62,7 +62,8 @@ def hsiflow_case(name, text, executor, tmp):
     if executor == "local":
         args += ["--jobs", str(CORES)]
     cold, _ = timed(args, d)
-    noop, done = timed(args, d)
+    # The no-op rerun is short and the machine noisy: the median of three.
+    noop = sorted(timed(args, d)[0] for _ in range(3))[1]
     return cold, noop
 
 

@@ -82,8 +82,10 @@ enum SlurmRunning {
             EngineSupport.print(String(decoding: try collected.record.encoded(), as: UTF8.self))
         } else if !quiet {
             var lines: [String] = []
+            // One line per stage that did not finish; a failure's log tail follows in the error below.
             for o in r.outcomes where o.status == .failed || o.status == .skipped {
-                lines.append("  \(o.id): \(o.status.rawValue) — \(o.error ?? o.reason.description)")
+                let why = (o.error ?? o.reason.description).split(separator: "\n").first.map(String.init) ?? ""
+                lines.append("  \(o.id): \(o.status.rawValue) — \(why)")
             }
             lines.append("slurm: \(r.count(.ran)) ran, \(r.count(.cached)) cached, \(r.count(.failed)) failed, \(r.count(.skipped)) skipped"
                          + " in \(String(format: "%.1f", r.seconds)) s (run \(record.runID))")

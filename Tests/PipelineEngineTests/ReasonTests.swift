@@ -43,6 +43,7 @@ import TestSupport
             ("lockBusy", .lockBusy(holder: "pid 12 on host (hsiflow run a.yaml, stage b)")),
             ("unknownKind", .unknownKind),
             ("notInPlan", .notInPlan),
+            ("recorded", .recorded("new stage")),
         ]
         let text = reasons.map { "\($0.0): \($0.1)" }.joined(separator: "\n")
         if let mismatch = snapshotMismatch(text, named: "reasons.txt") { Issue.record(Comment(rawValue: mismatch)) }

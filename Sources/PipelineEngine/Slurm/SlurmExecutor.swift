@@ -118,8 +118,9 @@ public struct SlurmExecutor: Sendable {
                     jobOf[step.id] = try control.submit(arguments: arguments, script: script)
                 } catch {
                     control.cancel(Array(jobOf.values))
+                    let why = if case .executorFailure(_, let message) = error { message } else { error.description }
                     throw .executorFailure(command: "sbatch (stage \(name))",
-                                           message: "\(error.description.replacingOccurrences(of: "sbatch failed: ", with: "")); the \(jobOf.count) job\(jobOf.count == 1 ? "" : "s") already submitted were cancelled")
+                                           message: "\(why); the \(jobOf.count) job\(jobOf.count == 1 ? "" : "s") already submitted were cancelled")
                 }
                 entry.job = jobOf[step.id]
                 entry.log = relative(log, to: results)
