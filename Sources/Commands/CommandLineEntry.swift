@@ -3,6 +3,7 @@
 import ArgumentParser
 import FileFormats
 import Foundation
+import PipelineEngine
 
 /// An error a user can fix: bad input, a missing file, a wrong flag. Exit code 2.
 public struct UserInputError: Error, CustomStringConvertible, Sendable {
@@ -31,6 +32,11 @@ public enum CommandLineEntry {
         let words = arguments ?? Array(CommandLine.arguments.dropFirst())
         // Reader mode: HSIFlow reading an untrusted HDF5 file in a limited child (IsolatedReader).
         if arguments == nil, words.first == IsolatedReader.childCommand { IsolatedReader.serve(Array(words.dropFirst())) }
+        // Counted before the argument parser sees them: parsing 20,000 repeated options takes a minute.
+        if let problem = LoaderLimits.standard.overridesProblem(count: words.count { $0 == "--set" || $0.hasPrefix("--set=") }) {
+            FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
+            exit(ExitStatus.invalidInput.rawValue)
+        }
         do {
             var command = try parse(words)
             try command.run()

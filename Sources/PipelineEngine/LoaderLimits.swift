@@ -3,6 +3,7 @@
 // interpolated string and of all of them together, `--set` flags, and the length of names.
 // A file past one of them fails validation fast, with a message naming the limit and its value,
 // before anything is expanded beyond it.
+import PipelineModel
 
 /// The bounds on what one experiment file may expand to.
 public struct LoaderLimits: Sendable, Equatable {
@@ -25,8 +26,23 @@ public struct LoaderLimits: Sendable, Equatable {
 
     public init() {}
 
+    /// The problem with `count` `--set` flags, or nil when they are within the limit. The command
+    /// line counts them before the argument parser sees them (parsing 20,000 repeated options
+    /// takes a minute), the loader again for callers that pass overrides themselves.
+    public func overridesProblem(count: Int) -> String? {
+        guard count > overrides else { return nil }
+        return "\(count) --set overrides are more than one run may take \(Self.named("overrides", overrides)); put the values in the experiment file"
+    }
+
     /// The sentence a problem ends with: `(limit: matrix instances = 100000)`.
     static func named(_ what: String, _ value: Int) -> String { "(limit: \(what) = \(value))" }
+}
+
+/// A YAML scalar as far as its type depends on it.
+struct ScalarKey: Hashable {
+    let text: String
+    let tag: String
+    let plain: Bool
 }
 
 /// Counts what resolution has built against its limits; `exceeded` is set once, at the first one passed.
@@ -36,6 +52,8 @@ struct ExpansionBudget {
     private(set) var stringBytes = 0
     /// The first limit passed, as a message; nothing more is expanded after it.
     private(set) var exceeded: String?
+    /// Scalars already typed while converting YAML, by text, explicit tag and style.
+    var typedScalars: [ScalarKey: ParamValue] = [:]
 
     init(limits: LoaderLimits) { self.limits = limits }
 

@@ -205,9 +205,12 @@ extension ParamValue: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null; return }
-        if let b = try? c.decode(Bool.self) { self = .bool(b); return }
+        // Numbers first: they are most of a large manifest's values (a confusion matrix), and
+        // every failed attempt costs an error with its coding path. JSON keeps booleans and
+        // numbers apart, so the order does not change what a value decodes to.
         if let i = try? c.decode(Int.self) { self = .int(i); return }
         if let d = try? c.decode(Double.self) { self = .double(d); return }
+        if let b = try? c.decode(Bool.self) { self = .bool(b); return }
         if let s = try? c.decode(String.self) { self = .string(s); return }
         if let l = try? c.decode([ParamValue].self) { self = .list(l); return }
         if let o = try? c.decode([String: ParamValue].self) { self = .object(o); return }

@@ -40,6 +40,23 @@ private func problems(_ yaml: String, overrides: [String] = [], with loader: Exp
         #expect(found.first?.contains("(limit: nodes = 1000000)") == true, "\(found)")
     }
 
+    @Test func anAliasUsedAsAKeyIsRefusedBeforeYamsHashesIt() {
+        // Yams checks keys for duplicates by hashing them whole: an aliased bomb as a key would
+        // cost minutes inside Yams, before any node could be counted.
+        let flow = Self.billionLaughs.replacingOccurrences(of: "stages:", with: "  k: {*a9 : 1}\nstages:")
+        let block = Self.billionLaughs.replacingOccurrences(of: "stages:", with: "  k:\n    [*a8, *a9]: 1\nstages:")
+        let explicit = Self.billionLaughs.replacingOccurrences(of: "stages:", with: "  k:\n    ? *a9\n    : 1\nstages:")
+        for yaml in [flow, block] {
+            let found = problems(yaml)
+            #expect(found.count == 1)
+            #expect(found.first?.contains("is used as a mapping key") == true, "\(found)")
+        }
+        #expect(problems(explicit).first?.contains("explicit `?` mapping key") == true)
+        // Quoted or commented text that looks like an aliased key is not one.
+        let quoted = "name: q\nvars:\n  a: &x 1\n  b: \"*x: 1\"  # *x: 2\n  c: *x\nstages:\n  s: {kind: fake, value: 1}\n"
+        #expect(problems(quoted).isEmpty)
+    }
+
     @Test func aMatrixIsCountedBeforeItIsExpanded() {
         // 20 variables of 10 values: 10^20 instances, which overflows Int — reported, not expanded.
         let variables = (0..<20).map { "v\($0)" }

@@ -156,3 +156,31 @@ import TestSupport
         #expect(ManifestDiff.itemName("per_class[1]", new.stages[1].metrics) == nil)
     }
 }
+
+// MARK: - Large metrics
+
+extension ManifestDiffTests {
+    /// A square matrix of `n`×`n` counts, one cell changed by `bump`.
+    static func matrix(_ n: Int, bump: Int) -> ParamValue {
+        .list((0..<n).map { i in .list((0..<n).map { j in .int((i * 31 + j) % 10 + (i == 3 && j == 5 ? bump : 0)) }) })
+    }
+
+    @Test func aMetricOfMoreThanTenThousandValuesIsOneSummarisedRow() {
+        var old = sampleManifest(variant: 0), new = sampleManifest(variant: 0)
+        old.stages[1].metrics["confusion"] = Self.matrix(300, bump: 0)
+        new.stages[1].metrics["confusion"] = Self.matrix(300, bump: 1)
+        let diff = ManifestDiff(old: old, oldPath: "a", new: new, newPath: "b")
+        let rows = diff.metrics.filter { $0.metric.hasPrefix("confusion") }
+        #expect(rows.count == 1)
+        #expect(rows.first?.metric == "confusion")
+        #expect(rows.first?.old?.string?.hasPrefix("300×300 values, digest ") == true)
+        #expect(rows.first?.new?.string?.hasSuffix("(more than 10000 values: compared whole, not value by value)") == true)
+        // The same large value on both sides is unchanged; ints and doubles of one value agree.
+        new.stages[1].metrics["confusion"] = .list(Self.matrix(300, bump: 0).list?.map { .list($0.list?.map { .double($0.number ?? 0) } ?? []) } ?? [])
+        #expect(ManifestDiff(old: old, oldPath: "a", new: new, newPath: "b").metrics.filter { $0.metric.hasPrefix("confusion") }.isEmpty)
+        // A small matrix is still compared cell by cell.
+        old.stages[1].metrics["confusion"] = Self.matrix(10, bump: 0)
+        new.stages[1].metrics["confusion"] = Self.matrix(10, bump: 1)
+        #expect(ManifestDiff(old: old, oldPath: "a", new: new, newPath: "b").metrics.map(\.metric).contains("confusion[3][5]"))
+    }
+}

@@ -46,3 +46,15 @@ import Testing
         #expect(!html.contains("{\"L0\""))
     }
 }
+
+// MARK: - Large metrics
+
+extension MetricsRendererTests {
+    @Test func aMetricTooLargeToDrawIsANote() {
+        let matrix = ParamValue.list((0..<200).map { i in .list((0..<200).map { .int(($0 + i) % 7) }) })
+        let html = MetricsRenderer(stageID: "train").render(["confusion": matrix, "oa": .double(0.5)])
+        #expect(html.contains("200×200 values: more than 10000 values, too many to draw or list here; they are in manifest.json"))
+        #expect(!html.contains("<rect"))
+        #expect(MetricsRenderer.tooLarge(.list((0..<100).map { _ in .list((0..<100).map { .int($0) }) })) == nil)
+    }
+}
