@@ -27,6 +27,8 @@ let package = Package(
                           dependencies: ["FuzzSupport", .product(name: "FileFormats", package: "HSIFlow"),
                                          .product(name: "NeuralNet", package: "HSIFlow")],
                           path: "Targets/fuzz-model-config"),
+        .executableTarget(name: "fuzz-reader-reply", dependencies: ["FuzzSupport", .product(name: "FileFormats", package: "HSIFlow")],
+                          path: "Targets/fuzz-reader-reply"),
 
         // MARK: Shared text files (experiments, manifests)
         .executableTarget(name: "fuzz-experiment",

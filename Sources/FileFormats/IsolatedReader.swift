@@ -134,7 +134,7 @@ public enum IsolatedReader {
         .malformed(path: path, reason: "the isolated HDF5 reader gave an unusable answer (\(what)); the file is damaged or crafted")
     }
 
-    private static func assemble(_ m: FloatModel, _ blobs: [ArraySlice<UInt8>], path: String) throws(FileFormatsError) -> LoadedModel {
+    static func assemble(_ m: FloatModel, _ blobs: [ArraySlice<UInt8>], path: String) throws(FileFormatsError) -> LoadedModel {
         try KerasConfig.checkBudget(m.spec, inputShape: m.inputShape, path: path)
         var model: Sequential
         do throws(NeuralNetError) { model = try m.spec.build(inputShape: m.inputShape, seed: 0) } catch {
@@ -159,7 +159,7 @@ public enum IsolatedReader {
                            hsiflowVersion: m.hsiflowVersion, hasOptimizerWeights: m.hasOptimizerWeights)
     }
 
-    private static func assemble(_ q: QuantizedModel, _ blobs: [ArraySlice<UInt8>], path: String) throws(FileFormatsError) -> QuantizedModelContents {
+    static func assemble(_ q: QuantizedModel, _ blobs: [ArraySlice<UInt8>], path: String) throws(FileFormatsError) -> QuantizedModelContents {
         try KerasConfig.checkBudget(q.spec, inputShape: q.inputShape, path: path)
         guard q.layers.count == q.kernelShapes.count, blobs.count == 3 * q.layers.count else { throw garbage(path, "layer count") }
         var layers: [QuantizedLayerContents] = []

@@ -23,3 +23,6 @@ public func runFuzzer(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePo
 public func fuzzBytes(_ data: UnsafePointer<UInt8>?, _ count: Int) -> UnsafeBufferPointer<UInt8> {
     UnsafeBufferPointer(start: count > 0 ? data : nil, count: count)
 }
+
+/// The memory budget (bytes) the file-format targets run with: 256 MiB.
+public let fuzzBudget = 256 << 20

@@ -14,5 +14,8 @@ public func fuzzMatValidator(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CIn
 /// The executable's entry (SwiftPM renames `main` to `fuzz_mat_validator_main`): libFuzzer's driver on `fuzzMatValidator`.
 @_cdecl("fuzz_mat_validator_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    runFuzzer(argc, argv, fuzzMatValidator)
+    // A budget well under libFuzzer's -malloc_limit_mb/-rss_limit_mb (2048): an allocation past
+    // it is a budget check that was bypassed, which libFuzzer then reports as out-of-memory.
+    MemoryBudget.set(fuzzBudget)
+    return runFuzzer(argc, argv, fuzzMatValidator)
 }

@@ -16,5 +16,8 @@ public func fuzzModelConfig(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt
 /// The executable's entry (SwiftPM renames `main` to `fuzz_model_config_main`): libFuzzer's driver on `fuzzModelConfig`.
 @_cdecl("fuzz_model_config_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    runFuzzer(argc, argv, fuzzModelConfig)
+    // A budget well under libFuzzer's -malloc_limit_mb/-rss_limit_mb (2048): an allocation past
+    // it is a budget check that was bypassed, which libFuzzer then reports as out-of-memory.
+    MemoryBudget.set(fuzzBudget)
+    return runFuzzer(argc, argv, fuzzModelConfig)
 }

@@ -13,5 +13,8 @@ public func fuzzNpy(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 /// The executable's entry (SwiftPM renames `main` to `fuzz_npy_main`): libFuzzer's driver on `fuzzNpy`.
 @_cdecl("fuzz_npy_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    runFuzzer(argc, argv, fuzzNpy)
+    // A budget well under libFuzzer's -malloc_limit_mb/-rss_limit_mb (2048): an allocation past
+    // it is a budget check that was bypassed, which libFuzzer then reports as out-of-memory.
+    MemoryBudget.set(fuzzBudget)
+    return runFuzzer(argc, argv, fuzzNpy)
 }
