@@ -57,7 +57,7 @@ import Testing
 
     @Test func rootHelpListsCommandsInOrderWithOneExampleEach() {
         let help = CommandLineEntry.describe(CleanExit.helpRequest(HSIFlowCommand.self)).message
-        let order = ["run", "plan", "diff", "compare", "report", "graph", "validate", "inspect", "predict", "export", "stage", "cache", "data", "completions"]
+        let order = ["run", "plan", "diff", "compare", "report", "graph", "validate", "inspect", "predict", "export", "stage", "status", "cache", "data", "completions"]
         let positions = order.compactMap { help.range(of: "\n  \($0) ")?.lowerBound }
         #expect(positions.count == order.count && positions == positions.sorted(), "\(help)")
         let examples = help.components(separatedBy: "EXAMPLES (one per command, in the order above):\n").last ?? ""
