@@ -10,6 +10,7 @@ import ExperimentStages
 import FileFormats
 import Foundation
 import NeuralNet
+import PipelineEngine
 import SpectralData
 import Tensors
 
@@ -101,7 +102,10 @@ struct Prediction {
     }
 
     static func run(modelPath: String, inputPath: String, patch: Int?, batchSize: Int, measureLatency: Bool = false) throws -> Prediction {
-        if let data = FileManager.default.contents(atPath: modelPath), DeploymentPipeline.looksLikePipeline(data) {
+        for path in [modelPath, inputPath] {
+            if let problem = InputFile.problem(at: path) { throw UserInputError("\(path) \(problem)") }
+        }
+        if let data = try pipelineFile(modelPath) {
             return try runPipeline(data, modelPath: modelPath, inputPath: inputPath, patch: patch, batchSize: batchSize)
         }
         var model = try SavedModel.load(path: modelPath).runnable
@@ -161,6 +165,20 @@ struct Prediction {
     }
 
     /// A pipeline file applied to a raw cube.
+    /// The bytes of `path` when it is a pipeline file (JSON: its first non-blank byte is `{`), read
+    /// only after that check and within the memory budget; nil for any other file (a model).
+    static func pipelineFile(_ path: String) throws -> Data? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 64),
+              head.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{") else { return nil }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        do { try MemoryBudget.check(size, "the pipeline file", path: path) } catch { throw UserInputError(error.description) }
+        try? handle.seek(toOffset: 0)
+        guard let data = try? handle.readToEnd(), DeploymentPipeline.looksLikePipeline(data) else { return nil }
+        return data
+    }
+
     static func runPipeline(_ data: Data, modelPath: String, inputPath: String, patch: Int?, batchSize: Int) throws -> Prediction {
         do {
             let pipeline = try DeploymentPipeline.decode(data, source: modelPath)

@@ -55,10 +55,26 @@ public struct DeploymentPipeline: Sendable {
     /// Bands a raw cube must have.
     public var rawBands: Int { transform.inputBands }
 
+    /// The embedded model, read like any model file from outside the cache: in the isolated
+    /// reader (a pipeline file is shared between people, so its HDF5 bytes are untrusted).
     private static func runnable(_ bytes: Data, source: String) throws -> Sequential {
-        if QuantizedModelFile.isQuantized(bytes) { return try ModelArtifacts.quantizedModel(bytes).dequantizedModel }
-        do { return try ModelFile.decode(bytes, source: source).model } catch {
-            throw ExperimentStagesError.invalidPipeline(path: source, reason: "the embedded model does not load: \(error)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hsiflow-pipeline-\(UUID().uuidString)")
+        let file = folder.appendingPathComponent("model.h5")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let loaded: SavedModelFile
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            try bytes.write(to: file)
+            loaded = try SavedModelFile.load(path: file.path)
+        } catch let error as FileFormatsError {
+            let reason = error.description.replacingOccurrences(of: file.path, with: "the embedded model")
+            throw ExperimentStagesError.invalidPipeline(path: source, reason: "the embedded model does not load: \(reason)")
+        } catch {
+            throw ExperimentStagesError.invalidPipeline(path: source, reason: "the embedded model cannot be staged for reading: \(error)")
+        }
+        switch loaded {
+        case .float(let model): return model.model
+        case .quantized(let contents): return try ModelArtifacts.quantizedModel(fromContents: contents).dequantizedModel
         }
     }
 
