@@ -3,6 +3,7 @@
 // (less when the process already runs under a smaller address-space limit); raised with
 // `--max-memory` on the commands that read files or the HSIFLOW_MAX_MEMORY environment variable.
 import Foundation
+import Tensors
 
 /// The allocation budget for anything a file asks for, and checked size arithmetic against it.
 public enum MemoryBudget {
@@ -79,13 +80,6 @@ public enum MemoryBudget {
 
     /// The product of `factors` times `elementSize`, nil on overflow or a negative factor.
     public static func checkedBytes(_ factors: [Int], elementSize: Int = 1) -> Int? {
-        var total = elementSize
-        for factor in factors {
-            guard factor >= 0 else { return nil }
-            let (product, overflow) = total.multipliedReportingOverflow(by: factor)
-            guard !overflow else { return nil }
-            total = product
-        }
-        return total
+        Tensor.checkedCount(of: factors + [elementSize])
     }
 }
