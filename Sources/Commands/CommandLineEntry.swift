@@ -31,6 +31,9 @@ public enum CommandLineEntry {
         let words = arguments ?? Array(CommandLine.arguments.dropFirst())
         // Reader mode: HSIFlow reading an untrusted HDF5 file in a limited child (IsolatedReader).
         if arguments == nil, words.first == IsolatedReader.childCommand { IsolatedReader.serve(Array(words.dropFirst())) }
+        // Before anything starts a thread: the fork server for those reads, for the commands that
+        // may read a model or .mat file (not help, --version or completions; see ReaderZygote).
+        if arguments == nil, mayReadUntrustedHDF5(words) { ReaderZygote.start() }
         do {
             var command = try parse(words)
             try command.run()
@@ -44,6 +47,12 @@ public enum CommandLineEntry {
             }
             exit(status)
         }
+    }
+
+    /// Whether a command line may read a model or .mat file, so that a reader zygote pays off.
+    static func mayReadUntrustedHDF5(_ words: [String]) -> Bool {
+        guard let command = words.first, ["run", "plan", "validate", "inspect", "predict", "stage", "data"].contains(command) else { return false }
+        return !words.contains { ["-h", "--help", "--version", "--generate-completion-script"].contains($0) || $0.hasPrefix("---completion") }
     }
 
     /// Parses `arguments`; a misspelt subcommand becomes "unknown command … (did you mean …?)".

@@ -195,15 +195,24 @@ public enum IsolatedReader {
         // Ten CPU seconds, plus one per 50 MiB of file; the wall clock gets eight more.
         request.cpuSeconds = 10 + size / (50 << 20)
         let wallSeconds = Double(request.cpuSeconds + 8)
-        let executable = try locateExecutable(for: path)
         guard let json = try? JSONEncoder().encode(request), let argument = String(data: json, encoding: .utf8) else {
             throw .unreadable(path: path, reason: "cannot encode the isolated reader's request")
         }
         // The reply holds at most the budget in data plus a header.
         let cap = request.budget + (64 << 20)
-        let outcome = ChildProcess.run(executable: executable, arguments: [childCommand, argument],
+        // Two ways to get a child, one decoding: a worker forked by the zygote when this process
+        // has one (see ReaderZygote), else a spawned `hsiflow __isolated-read`.
+        var executable = "the reader zygote"
+        let outcome: ChildProcess
+        if let forked = ReaderZygote.run(request: argument, path: path, outputCap: cap, wallSeconds: wallSeconds) {
+            outcome = forked
+        } else {
+            executable = try locateExecutable(for: path)
+            if ReaderZygote.tracing { ReaderZygote.trace("hsiflow: reading \(path) in a spawned \(executable)") }
+            outcome = ChildProcess.run(executable: executable, arguments: [childCommand, argument],
                                        environment: ["LIBC_FATAL_STDERR_": "1", "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"],
                                        outputCap: cap, wallSeconds: wallSeconds)
+        }
         switch outcome.ending {
         case .spawnFailed(let code):
             throw .unreadable(path: path, reason: "cannot start the isolated HDF5 reader \(executable) (\(String(cString: strerror(code)))); set \(executableVariable) to the hsiflow executable")
