@@ -186,6 +186,8 @@ public enum ReaderZygote {
         guard getppid() == parent else { _exit(0) }
         quietStandardStreams()
         closeDescriptors(except: fd)
+        IsolatedReader.warmUp()
+        if threadCount() != 1 { _exit(0) } // the warm-up started a thread: forking is no longer safe
         while true {
             var header = [UInt8](repeating: 0, count: 8)
             guard let passed = receiveWithDescriptor(fd, &header) else { _exit(0) }
