@@ -186,8 +186,7 @@ public enum ReaderZygote {
         guard getppid() == parent else { _exit(0) }
         quietStandardStreams()
         closeDescriptors(except: fd)
-        IsolatedReader.warmUp()
-        if threadCount() != 1 { _exit(0) } // the warm-up started a thread: forking is no longer safe
+        var warm = false
         while true {
             var header = [UInt8](repeating: 0, count: 8)
             guard let passed = receiveWithDescriptor(fd, &header) else { _exit(0) }
@@ -209,6 +208,13 @@ public enum ReaderZygote {
             var raw: Int32 = 0
             while waitpid(worker, &raw, 0) < 0 && errno == EINTR {}
             guard writeAll(fd, le(2) + le(UInt64(UInt32(bitPattern: raw)))) else { _exit(0) }
+            // After the first read, not at start: a command that reads nothing (a no-op run)
+            // should not pay for it, and the first worker would wait for it.
+            if !warm {
+                warm = true
+                IsolatedReader.warmUp()
+                if threadCount() != 1 { _exit(0) } // the warm-up started a thread: forking is no longer safe
+            }
         }
     }
 
