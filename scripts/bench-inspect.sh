@@ -5,6 +5,7 @@
 set -euo pipefail
 [ $# -ge 3 ] || { echo "usage: $0 OLD_HSIFLOW NEW_HSIFLOW FILE..." >&2; exit 2; }
 OLD=$1; NEW=$2; shift 2; N=${N:-30}
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 for f in "$@"; do
   old=(); new=()
@@ -19,3 +20,4 @@ for f in "$@"; do
   mo=$(printf '%s\n' "${old[@]}" | median); mn=$(printf '%s\n' "${new[@]}" | median)
   awk -v f="$(basename "$f")" -v o="$mo" -v n="$mn" 'BEGIN {printf "%-28s old %8.1f ms  new %8.1f ms  new/old %.2f\n", f, o / 1000, n / 1000, n / o}'
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

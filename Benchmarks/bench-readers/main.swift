@@ -6,8 +6,12 @@
 //
 //   swift run -c release bench-readers [--repeats 30] MODEL.h5|CUBE.mat ...
 //   (finds the hsiflow binary beside itself, or HSIFLOW_BIN)
+// Like hsiflow, it starts the reader zygote first thing, so "isolated" is a forked zygote worker;
+// with HSIFLOW_NO_ZYGOTE=1 it is a spawned `hsiflow __isolated-read` instead.
 import FileFormats
 import Foundation
+
+let zygote = ReaderZygote.start()
 
 var repeats = 30
 var files: [String] = []
@@ -41,6 +45,7 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
+print("isolated reads: \(zygote ? "forked by the reader zygote" : "spawned hsiflow __isolated-read")")
 print("file                          in-process ms   isolated ms   ratio")
 for file in files {
     let isModel = file.lowercased().hasSuffix(".h5")

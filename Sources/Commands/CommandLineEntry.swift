@@ -37,6 +37,9 @@ public enum CommandLineEntry {
             FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
             exit(ExitStatus.invalidInput.rawValue)
         }
+        // Before anything starts a thread: the fork server for those reads, for the commands that
+        // may read a model or .mat file (not help, --version or completions; see ReaderZygote).
+        if arguments == nil, mayReadUntrustedHDF5(words) { ReaderZygote.start() }
         do {
             var command = try parse(words)
             try command.run()
@@ -50,6 +53,12 @@ public enum CommandLineEntry {
             }
             exit(status)
         }
+    }
+
+    /// Whether a command line may read a model or .mat file, so that a reader zygote pays off.
+    static func mayReadUntrustedHDF5(_ words: [String]) -> Bool {
+        guard let command = words.first, ["run", "plan", "validate", "inspect", "predict", "stage", "data"].contains(command) else { return false }
+        return !words.contains { ["-h", "--help", "--version", "--generate-completion-script"].contains($0) || $0.hasPrefix("---completion") }
     }
 
     /// Parses `arguments`; a misspelt subcommand becomes "unknown command … (did you mean …?)".

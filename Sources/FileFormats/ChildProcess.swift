@@ -65,6 +65,27 @@ struct ChildProcess {
         }
         defer { close(readEnd) }
 
+        var waitFailed = false
+        return collect(from: readEnd, outputCap: outputCap, wallSeconds: wallSeconds,
+                       status: {
+                           var raw: Int32 = 0
+                           let got = waitpid(pid, &raw, WNOHANG)
+                           if got < 0 && errno != EINTR { waitFailed = true }
+                           return got == pid ? raw : nil
+                       },
+                       lost: { waitFailed },
+                       stop: {
+                           kill(pid, SIGKILL)
+                           reap(pid)
+                       })
+    }
+
+    /// Reads a child's stdout from `readEnd` (non-blocking) until the child has ended and the pipe
+    /// is drained, at most `outputCap` bytes and within `wallSeconds`. `status` gives the child's
+    /// raw wait status once it has ended (nil while it runs), `lost` says the child can no longer
+    /// be waited for, `stop` kills it and waits for it. Shared by the spawned and the zygote reader.
+    static func collect(from readEnd: Int32, outputCap: Int, wallSeconds: Double,
+                        status: () -> Int32?, lost: () -> Bool, stop: () -> Void) -> ChildProcess {
         let deadline = now() + wallSeconds
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
@@ -77,8 +98,7 @@ struct ChildProcess {
                 let n = chunk.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
                 if n > 0 {
                     guard output.count + n <= outputCap else {
-                        kill(pid, SIGKILL)
-                        reap(pid)
+                        stop()
                         return ChildProcess(ending: .outputTooLarge, output: [])
                     }
                     output.append(contentsOf: chunk[0..<n])
@@ -91,13 +111,11 @@ struct ChildProcess {
             }
             if exited && drained { break }
             if !exited {
-                let got = waitpid(pid, &raw, WNOHANG)
-                if got == pid { exited = true; continue } // drain once more: it wrote all it will
-                if got < 0 && errno != EINTR { return ChildProcess(ending: .exited(-1), output: output) }
+                if let ended = status() { raw = ended; exited = true; continue } // drain once more: it wrote all it will
+                if lost() { return ChildProcess(ending: .exited(-1), output: output) }
             }
             guard now() < deadline else {
-                kill(pid, SIGKILL)
-                reap(pid)
+                stop()
                 return ChildProcess(ending: .timedOut, output: [])
             }
             if endOfFile {
@@ -118,7 +136,7 @@ struct ChildProcess {
         while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
     }
 
-    private static func now() -> Double {
+    static func now() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9

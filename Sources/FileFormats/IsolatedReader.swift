@@ -195,15 +195,24 @@ public enum IsolatedReader {
         // Ten CPU seconds, plus one per 50 MiB of file; the wall clock gets eight more.
         request.cpuSeconds = 10 + size / (50 << 20)
         let wallSeconds = Double(request.cpuSeconds + 8)
-        let executable = try locateExecutable(for: path)
         guard let json = try? JSONEncoder().encode(request), let argument = String(data: json, encoding: .utf8) else {
             throw .unreadable(path: path, reason: "cannot encode the isolated reader's request")
         }
         // The reply holds at most the budget in data plus a header.
         let cap = request.budget + (64 << 20)
-        let outcome = ChildProcess.run(executable: executable, arguments: [childCommand, argument],
+        // Two ways to get a child, one decoding: a worker forked by the zygote when this process
+        // has one (see ReaderZygote), else a spawned `hsiflow __isolated-read`.
+        var executable = "the reader zygote"
+        let outcome: ChildProcess
+        if let forked = ReaderZygote.run(request: argument, path: path, outputCap: cap, wallSeconds: wallSeconds) {
+            outcome = forked
+        } else {
+            executable = try locateExecutable(for: path)
+            if ReaderZygote.tracing { ReaderZygote.trace("hsiflow: reading \(path) in a spawned \(executable)") }
+            outcome = ChildProcess.run(executable: executable, arguments: [childCommand, argument],
                                        environment: ["LIBC_FATAL_STDERR_": "1", "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"],
                                        outputCap: cap, wallSeconds: wallSeconds)
+        }
         switch outcome.ending {
         case .spawnFailed(let code):
             throw .unreadable(path: path, reason: "cannot start the isolated HDF5 reader \(executable) (\(String(cString: strerror(code)))); set \(executableVariable) to the hsiflow executable")
@@ -283,12 +292,25 @@ public enum IsolatedReader {
         }
         MemoryBudget.set(request.budget)
         limitResources(budget: request.budget, cpuSeconds: request.cpuSeconds)
+        let (reply, blobs) = answer(request)
+        let header = (try? JSONEncoder().encode(reply)).map { [UInt8]($0) } ?? []
+        var prefix = magic
+        for i in 0..<8 { prefix.append(UInt8(truncatingIfNeeded: UInt64(header.count) >> (8 * UInt64(i)))) }
+        // Raw writes, nothing buffered: _exit skips the atexit work (libhdf5's shutdown) for nothing.
+        guard writeAll(prefix), writeAll(header) else { _exit(3) }
+        for blob in blobs { guard writeAll(blob) else { _exit(3) } }
+        _exit(0)
+    }
+
+    /// The reply to `request` and its blobs; `modelBytes`, when given, stand for the file's bytes.
+    static func answer(_ request: Request, modelBytes: [UInt8]? = nil) -> (Reply, [[UInt8]]) {
         var reply = Reply()
         var blobs: [[UInt8]] = []
         do throws(FileFormatsError) {
             switch request.kind {
             case .model:
-                let bytes = try FileAccess.readAll(request.path)
+                let bytes: [UInt8]
+                if let modelBytes { bytes = modelBytes } else { bytes = try FileAccess.readAll(request.path) }
                 if QuantizedModelFile.isQuantized(bytes) {
                     let q = try QuantizedModelFile.decode(bytes, source: request.path)
                     reply.quantizedModel = QuantizedModel(spec: q.spec, inputShape: q.inputShape, bits: q.bits,
@@ -324,12 +346,25 @@ public enum IsolatedReader {
             blobs = []
         }
         reply.blobs = blobs.map(\.count)
-        let header = (try? JSONEncoder().encode(reply)).map { [UInt8]($0) } ?? []
-        var prefix = magic
-        for i in 0..<8 { prefix.append(UInt8(truncatingIfNeeded: UInt64(header.count) >> (8 * UInt64(i)))) }
-        guard writeAll(prefix), writeAll(header) else { exit(3) }
-        for blob in blobs { guard writeAll(blob) else { exit(3) } }
-        exit(0)
+        return (reply, blobs)
+    }
+
+    /// Runs the reader once on a small model HSIFlow writes itself, in the zygote before it forks
+    /// any worker: libhdf5's initialisation, lazy symbol binding and the Swift runtime's type
+    /// caches are then done once, not in every worker. Trusted bytes only; no file is touched.
+    static func warmUp() {
+        let spec = ModelSpec(name: "warm-up", layers: [
+            .conv2D(filters: 2, kernel: [3, 3], padding: .valid, activation: .relu, name: "conv"),
+            .flatten(name: "flatten"),
+            .dense(units: 2, activation: .softmax, name: "predictions"),
+        ])
+        guard let model = try? spec.build(inputShape: [3, 3, 2], seed: 0),
+              let bytes = try? ModelFile.encode(model) else { return }
+        let request = Request(kind: .model, path: "warm-up", budget: MemoryBudget.bytes, cpuSeconds: 10)
+        guard let json = try? JSONEncoder().encode(request), let decoded = try? JSONDecoder().decode(Request.self, from: json) else { return }
+        let (reply, _) = answer(decoded, modelBytes: [UInt8](bytes))
+        _ = try? JSONEncoder().encode(reply)
+        _ = mappedBytes()
     }
 
     /// Sets RLIMIT_CORE 0, RLIMIT_CPU and RLIMIT_AS (what is mapped now plus the budget and a

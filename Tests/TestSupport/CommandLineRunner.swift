@@ -48,7 +48,8 @@ public func runHsiflow(_ arguments: [String], in directory: URL, environment: [S
 
 /// Starts `hsiflow` without waiting; output goes to /dev/null, standard error to `stderrFile`
 /// (created empty, readable while the process runs) when given.
-public func startHsiflow(_ arguments: [String], in directory: URL, stderrFile: URL? = nil) throws -> Process {
+public func startHsiflow(_ arguments: [String], in directory: URL, stderrFile: URL? = nil,
+                         environment: [String: String] = [:]) throws -> Process {
     guard let binary = hsiflowBinary() else { throw CocoaError(.fileNoSuchFile) }
     let process = Process()
     process.executableURL = binary
@@ -57,6 +58,7 @@ public func startHsiflow(_ arguments: [String], in directory: URL, stderrFile: U
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "HSIFLOW_CACHE")
     env["HSIFLOW_TEST_KINDS"] = "1"
+    for (k, v) in environment { env[k] = v }
     process.environment = env
     process.standardOutput = FileHandle.nullDevice
     if let stderrFile {

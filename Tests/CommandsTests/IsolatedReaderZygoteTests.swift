@@ -1,0 +1,111 @@
+// IsolatedReaderZygoteTests: the reader zygote (ReaderZygote) in the release binary. A read through
+// a zygote worker gives what a spawned reader gives, a crashing or over-limit worker the same clean
+// error (exit 2 naming the file), and the zygote never outlives hsiflow, even a SIGKILLed one.
+// HSIFLOW_READER_TRACE makes hsiflow say on stderr which way each read got its child.
+import FileFormats
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct IsolatedReaderZygoteTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("FileFormatsTests/Fixtures")
+    static let trace = [ReaderZygote.traceVariable: "1"]
+    static let spawnOnly = [ReaderZygote.traceVariable: "1", ReaderZygote.disableVariable: "1"]
+
+    /// stderr without the trace lines.
+    static func message(_ stderr: String) -> String {
+        stderr.split(separator: "\n").filter { !$0.hasPrefix("hsiflow: read") }.joined(separator: "\n")
+    }
+
+    @Test(arguments: ["keras2_cao.h5", "keras3_cao.h5", "hsiflow_small.h5", "hsiflow_small_int8.h5", "mat_v73_cube.mat"])
+    func aReadThroughTheZygoteEqualsASpawnedRead(name: String) throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = Self.fixtures.appendingPathComponent(name).path
+        let forked = try runHsiflow(["inspect", path], in: dir, environment: Self.trace)
+        let spawned = try runHsiflow(["inspect", path], in: dir, environment: Self.spawnOnly)
+        #expect(forked.status == 0 && spawned.status == 0, "\(forked.stderr)\n\(spawned.stderr)")
+        #expect(forked.stderr.contains("reader zygote") && forked.stderr.contains("in zygote worker"), "\(forked.stderr)")
+        #expect(!forked.stderr.contains("in a spawned"), "\(forked.stderr)")
+        #expect(spawned.stderr.contains("in a spawned") && !spawned.stderr.contains("zygote"), "\(spawned.stderr)")
+        #expect(!forked.stdout.isEmpty)
+        #expect(forked.stdout == spawned.stdout)
+    }
+
+    @Test(arguments: HostileInputTests.crashingHDF5 + HostileInputTests.hostileConfigs + ["h5_vlen_length_ffffffff.h5", "mat73_huge_declared.mat"])
+    func aCrashingOrOverLimitWorkerIsTheSameCleanError(name: String) throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = HostileInputTests.folder.appendingPathComponent(name).path
+        let forked = try HostileInputTests.run(["inspect", path], in: dir, environment: Self.trace)
+        HostileInputTests.expectCleanRefusal(forked, naming: path, "inspect \(name) through the zygote")
+        let spawned = try HostileInputTests.run(["inspect", path], in: dir, environment: Self.spawnOnly)
+        guard let forked, let spawned else { return }
+        #expect(forked.stderr.contains("in zygote worker"), "\(forked.stderr)")
+        #expect(Self.message(forked.stderr) == Self.message(spawned.stderr))
+    }
+
+    @Test func aBombUnderASmallBudgetIsRefusedByTheWorker() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = HostileInputTests.folder.appendingPathComponent("mat73_gzip_bomb.mat").path
+        let forked = try HostileInputTests.run(["inspect", path, "--max-memory", "16M"], in: dir, environment: Self.trace)
+        HostileInputTests.expectCleanRefusal(forked, naming: path, "inspect --max-memory 16M through the zygote")
+        #expect(forked?.stderr.contains("in zygote worker") == true && forked?.stderr.contains("--max-memory") == true, "\(forked?.stderr ?? "")")
+    }
+
+    @Test func commandsThatReadNoModelStartNoZygote() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for arguments in [["--version"], ["inspect", "--help"], ["cache", "du"], ["completions", "bash"]] {
+            let result = try runHsiflow(arguments, in: dir, environment: Self.trace)
+            #expect(!result.stderr.contains("zygote"), "\(arguments): \(result.stderr)")
+        }
+    }
+
+    /// The zygote's pid, once the trace in `file` names it.
+    static func zygotePid(in file: URL, while process: Process) -> pid_t? {
+        for _ in 0..<1500 {
+            let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("hsiflow: reader zygote ") }),
+               let pid = pid_t(line.split(separator: " ")[3]) { return pid }
+            guard process.isRunning else { return nil }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return nil
+    }
+
+    /// Whether `pid` is a process that has not ended (a zombie has ended).
+    static func running(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(close, offsetBy: 2)...].first
+        return state != "Z" && state != "X"
+    }
+
+    /// Waits (bounded, as a safety net) until `pid` has ended.
+    static func ends(_ pid: pid_t) -> Bool {
+        for _ in 0..<1000 where running(pid) { Thread.sleep(forTimeInterval: 0.02) }
+        return !running(pid)
+    }
+
+    @Test(arguments: [SIGKILL, SIGTERM, 0])
+    func theZygoteDoesNotOutliveHsiflow(signal: Int32) throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let seconds = signal == 0 ? 0.2 : 30
+        try "name: slow\nstages:\n  wait: {kind: sleep, seconds: \(seconds)}\n"
+            .write(to: dir.appendingPathComponent("slow.yaml"), atomically: true, encoding: .utf8)
+        let errors = dir.appendingPathComponent("stderr.txt")
+        let process = try startHsiflow(["run", "slow.yaml", "--quiet"], in: dir, stderrFile: errors, environment: Self.trace)
+        let zygote = try #require(Self.zygotePid(in: errors, while: process), "no zygote was started: \((try? String(contentsOf: errors, encoding: .utf8)) ?? "")")
+        if signal != 0 {
+            #expect(Self.running(zygote))
+            kill(process.processIdentifier, signal)
+        }
+        process.waitUntilExit()
+        if signal == 0 { #expect(process.terminationStatus == 0) }
+        #expect(Self.ends(zygote), "the zygote \(zygote) still runs after hsiflow ended (signal \(signal))")
+    }
+}
