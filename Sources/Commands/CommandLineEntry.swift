@@ -43,8 +43,10 @@ public enum CommandLineEntry {
         do {
             var command = try parse(words)
             try command.run()
+            ReaderZygote.stop()
             exit(ExitStatus.success.rawValue)
         } catch {
+            ReaderZygote.stop()
             let (message, status) = describe(error, arguments: words)
             if !message.isEmpty {
                 // Help, --version and completion answers are the output asked for: stdout.

@@ -132,6 +132,25 @@ public enum ReaderZygote {
         return outcome
     }
 
+    /// Ends the zygote before this process exits, and reaps it: closing the socket makes it exit;
+    /// one that has not within 0.2 s is killed. (Left to PDEATHSIG, an exited zygote would wait
+    /// as a zombie until init reaps it, which some container inits do late.)
+    public static func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard socket >= 0 else { return }
+        close(socket)
+        socket = -1
+        var raw: Int32 = 0
+        for _ in 0 ..< 40 {
+            let done = waitpid(zygote, &raw, WNOHANG)
+            if done != 0 { return }
+            usleep(5_000)
+        }
+        kill(zygote, SIGKILL)
+        while waitpid(zygote, &raw, 0) < 0 && errno == EINTR {}
+    }
+
     /// Forgets a zygote that no longer answers (it is killed, in case it still runs).
     private static func abandon() -> ChildProcess? {
         if tracing { trace("hsiflow: reader zygote \(zygote) lost; reads spawn from now on") }
