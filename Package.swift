@@ -39,6 +39,8 @@ let package = Package(
 
         // MARK: C kernels (int8 products: AVX-512 VNNI, AVX2 and plain C, chosen at run time)
         .target(name: "CInt8"),
+        // NMF's coordinate-descent tile kernel: AVX-512F, AVX2+FMA and plain C, chosen at run time.
+        .target(name: "CNMF"),
 
         // MARK: Files (the one atomic writer, below everything that writes)
         .target(name: "FileSystem", swiftSettings: swiftSettings),
@@ -52,7 +54,7 @@ let package = Package(
                 dependencies: ["FileSystem", "Tensors", "NeuralNet", "SpectralData", "CMatio", "CHDF5", "CPNG", "CZlib",
                                .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swiftSettings),
-        .target(name: "BandSelection", dependencies: ["Tensors", "SpectralData"], swiftSettings: swiftSettings),
+        .target(name: "BandSelection", dependencies: ["Tensors", "SpectralData", "CNMF"], swiftSettings: swiftSettings),
         .target(name: "Compression", dependencies: ["Tensors", "NeuralNet", "CInt8"], swiftSettings: swiftSettings),
         .target(name: "Attribution", dependencies: ["Tensors", "NeuralNet", "SpectralData"],
                 swiftSettings: swiftSettings),
@@ -125,7 +127,7 @@ let package = Package(
                                    .product(name: "PropertyBased", package: "swift-property-based")],
                     exclude: ["Snapshots"], swiftSettings: swiftSettings),
         .testTarget(name: "BandSelectionTests",
-                    dependencies: ["BandSelection", "FileFormats", "TestSupport",
+                    dependencies: ["BandSelection", "CNMF", "FileFormats", "TestSupport",
                                    .product(name: "PropertyBased", package: "swift-property-based")],
                     resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "CompressionTests",

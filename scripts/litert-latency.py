@@ -3,8 +3,8 @@
 
 Two interpreters are used, because TensorFlow (to build and convert the Keras model) and
 ai-edge-litert (to run the .tflite files) live in separate venvs outside the repo:
-    TF_PYTHON      python with tensorflow      (default /work/venvs/tf/bin/python)
-    LITERT_PYTHON  python with ai-edge-litert  (default /work/venvs/litert/bin/python)
+    TF_PYTHON      python with tensorflow      (required; e.g. a venv's bin/python)
+    LITERT_PYTHON  python with ai-edge-litert  (required)
 Usage: scripts/litert-latency.py [--bands 200] [--threads 2] [--rounds 6]
 Prints the median of the rounds' median µs per sample at batch 1, 4 and 128 for float and int8,
 timed like HSIFlow's Latency.measure (fixed inputs, warm-up, median and p10/p90 per round).
@@ -15,8 +15,8 @@ import subprocess
 import sys
 import tempfile
 
-TF_PYTHON = os.environ.get("TF_PYTHON", "/work/venvs/tf/bin/python")
-LITERT_PYTHON = os.environ.get("LITERT_PYTHON", "/work/venvs/litert/bin/python")
+TF_PYTHON = os.environ.get("TF_PYTHON", "")
+LITERT_PYTHON = os.environ.get("LITERT_PYTHON", "")
 
 CONVERT = r'''
 import os, sys
@@ -80,7 +80,7 @@ def main():
         args[key] = int(next(it))
     for py, what in ((TF_PYTHON, "tensorflow"), (LITERT_PYTHON, "ai-edge-litert")):
         if not os.access(py, os.X_OK):
-            sys.exit(f"no python with {what} at {py}; set {'TF_PYTHON' if what == 'tensorflow' else 'LITERT_PYTHON'}")
+            sys.exit(f"no python with {what} at {py or '(unset)'}; set {'TF_PYTHON' if what == 'tensorflow' else 'LITERT_PYTHON'}")
     with tempfile.TemporaryDirectory() as out:
         subprocess.run([TF_PYTHON, "-c", CONVERT, out, str(args["bands"])], check=True)
         done = subprocess.run([LITERT_PYTHON, "-c", TIME, out, str(args["bands"]), str(args["threads"]), str(args["rounds"])],

@@ -9,6 +9,8 @@
 //                                          [--from 0] [--to 80] [--step 5] [--epochs 10] [--finetune 2]
 //                                          [--bits 8] [--threads N] [--latency-threads 1] [--rounds 7]
 //                                          [--samples 1024] [--singles 200]
+// The data folder (holding Indian_pines_corrected.npy and Indian_pines_gt.npy): --data, else
+// $HSIFLOW_DATA/indian_pines, else indian_pines/ under ../shared/datasets or data/ beside the repository.
 import BandSelection
 import Compression
 import FileFormats
@@ -18,7 +20,7 @@ import SpectralData
 import Tensors
 
 struct Options {
-    var data = (ProcessInfo.processInfo.environment["HSIFLOW_DATA"] ?? "/work/shared/datasets") + "/indian_pines"
+    var data = Options.defaultData()
     var criterion = PruningCriterion.apoz
     var scope = PruningScope.global
     var from = 0.0, to = 80.0, step = 5.0
@@ -26,6 +28,17 @@ struct Options {
     var threads: Int?
     var latencyThreads = 1
     var rounds = 7, samples = 1024, singles = 200
+
+    /// $HSIFLOW_DATA/indian_pines, then ../shared/datasets/indian_pines and data/indian_pines beside the repository.
+    static func defaultData() -> String {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
+        var folders: [String] = []
+        if let data = ProcessInfo.processInfo.environment["HSIFLOW_DATA"], !data.isEmpty { folders.append(data) }
+        folders.append(repository.appendingPathComponent("../shared/datasets").standardizedFileURL.path)
+        folders.append(repository.appendingPathComponent("data").path)
+        let candidates = folders.map { $0 + "/indian_pines" }
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/Indian_pines_corrected.npy") } ?? candidates[0]
+    }
 
     init(_ arguments: [String]) {
         var it = arguments.makeIterator()

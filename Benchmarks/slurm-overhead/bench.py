@@ -6,7 +6,7 @@
   overhead per stage, (wall - ideal) / stages, where ideal is the sleeping a perfect scheduler
   could not avoid (chain: 13 x 0.2 s; fan-out on C cores: ceil(100 / C) x 0.2 s);
 - the same chain and fan-out with Snakemake + snakemake-executor-plugin-slurm (Snakefile beside
-  this script), when SNAKEMAKE (default /work/venvs/snakemake/bin/snakemake) exists.
+  this script), when SNAKEMAKE (a snakemake executable; default: `snakemake` on PATH) exists.
 
 Every figure is a wall time measured here, now; ratios are against the local executor of the same
 run. Usage (from the repository root, cluster up: scripts/slurm-cluster up):
@@ -23,7 +23,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BIN = os.path.abspath(os.environ.get("HSIFLOW_BIN", os.path.join(ROOT, ".build/release/hsiflow")))
-SNAKEMAKE = os.environ.get("SNAKEMAKE", "/work/venvs/snakemake/bin/snakemake")
+SNAKEMAKE = os.environ.get("SNAKEMAKE") or shutil.which("snakemake") or "snakemake (set SNAKEMAKE)"
 SECONDS = 0.2
 CORES = os.cpu_count() or 1
 

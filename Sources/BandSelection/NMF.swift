@@ -2,6 +2,7 @@
 // (n) × bands (m), W = n × k (the reduced cube), H = k × m (the components). Initialisations
 // and both solvers follow scikit-learn (NNDSVD family / random; coordinate descent / Lee–Seung
 // multiplicative updates, same tolerance rules); the speed comes from Gram matrices in BLAS.
+import CNMF
 import Tensors
 
 /// Settings of a non-negative matrix factorization.
@@ -291,17 +292,26 @@ extension NMF {
 
 // MARK: - Coordinate descent kernel
 
+/// Which build of the coordinate-descent tile kernel runs (CNMF: chosen from CPUID by default).
+enum CoordinateDescentPath: Int32, CaseIterable, Sendable {
+    case automatic = 0, plainC = 1, avx2 = 2, avx512 = 3
+
+    /// Whether this CPU can run the path (automatic and plain C always can).
+    var isSupported: Bool { hsi_cd_path_supported(rawValue) != 0 }
+}
+
 /// Updates every row w of `factor` (rows × k) by cyclic coordinate descent on
 /// ½·w·G·wᵀ − w·cᵀ subject to w ≥ 0, where G = `gram` (k × k, symmetric) and c is the row of
 /// `cross` (rows × k). Returns the sum over rows of |projected gradient| at the start of the update
 /// (scikit-learn's violation).
 ///
-/// Rows are independent, so they go to threads in tiles of up to 64 rows. Within a tile the
-/// gradients g = w·G − c (one BLAS product for all rows up front) are kept current: coordinate t of
-/// every row in the tile moves by δ, then g += δ·G[t, :] for the whole tile in one rank-1 BLAS
-/// update — scikit-learn's loop order (components outer, rows inner), with vector-wide arithmetic.
+/// The gradients g = w·G − c come from one BLAS product up front. Rows are independent, so they go
+/// to threads in tiles of up to 64 rows, and each tile runs CNMF's kernel: row by row, coordinate t
+/// moves by δ and the row's gradient takes δ·G[t, :] in one vector pass (skipped when δ = 0) —
+/// each row sees scikit-learn's coordinate order. Tiles are cut by shape and their violations summed
+/// in tile order, so the result does not depend on the number of threads.
 func coordinateDescentUpdate(_ factor: inout Matrix, gram: Matrix, cross: Matrix, sweeps: Int,
-                             continueRatio: Double = 0.1) -> Double {
+                             continueRatio: Double = 0.1, path: CoordinateDescentPath = .automatic) -> Double {
     let (rows, k) = (factor.rows, factor.columns)
     precondition(gram.rows == k && gram.columns == k && cross.rows == rows && cross.columns == k)
     // gradient: (rows, k) = factor·G − cross
@@ -314,52 +324,17 @@ func coordinateDescentUpdate(_ factor: inout Matrix, gram: Matrix, cross: Matrix
             }
         }
     }
-    // Tiles small enough that OpenBLAS keeps each rank-1 update on the calling thread.
     let tile = max(1, min(64, 8192 / max(k, 1)))
+    let kernelPath = path.rawValue
     return factor.values.withUnsafeMutableBufferPointer { f in
         gram.values.withUnsafeBufferPointer { g in
             gradient.withUnsafeMutableBufferPointer { grad in
                 guard let fBase = f.baseAddress, let gBase = g.baseAddress, let gradBase = grad.baseAddress else { return 0 }
                 let pointers = UncheckedBox((fBase, gBase, gradBase))
-                return parallelBlocks(count: rows, blockSize: 4 * tile) { block in
+                return parallelBlocks(count: rows, blockSize: tile) { block in
                     let (w, gram, grad) = pointers.value
-                    var violation = 0.0
-                    var delta = [Double](repeating: 0, count: tile)
-                    delta.withUnsafeMutableBufferPointer { deltaBuffer in
-                        guard let delta = deltaBuffer.baseAddress else { return }
-                        for tileStart in stride(from: block.lowerBound, to: block.upperBound, by: tile) {
-                            let count = min(tile, block.upperBound - tileStart)
-                            let w = w + tileStart * k, grad = grad + tileStart * k
-                            var firstGain = 0.0
-                            for sweep in 0..<sweeps {
-                                var gain = 0.0
-                                for t in 0..<k {
-                                    let hess = gram[t * k + t]
-                                    var moved = false
-                                    for i in 0..<count {
-                                        let gt = grad[i * k + t], wt = w[i * k + t]
-                                        if sweep == 0 { violation += abs(wt == 0 ? min(0, gt) : gt) }
-                                        var d = 0.0
-                                        if hess != 0 {
-                                            let updated = max(wt - gt / hess, 0)
-                                            d = updated - wt
-                                            if d != 0 {
-                                                w[i * k + t] = updated
-                                                gain -= d * (gt + 0.5 * hess * d)   // objective decrease
-                                                moved = true
-                                            }
-                                        }
-                                        delta[i] = d
-                                    }
-                                    // gradients of the tile: g += δ ⊗ G[t, :]
-                                    if moved { BLAS.dger(m: count, n: k, x: delta, y: gram + t * k, a: grad, lda: k) }
-                                }
-                                if sweep == 0 { firstGain = gain } else if gain <= continueRatio * firstGain { break }
-                                if gain <= 0 { break }
-                            }
-                        }
-                    }
-                    return violation
+                    return hsi_cd_tile(kernelPath, Int32(block.count), Int32(k), w + block.lowerBound * k,
+                                       grad + block.lowerBound * k, gram, Int32(sweeps), continueRatio)
                 }
             }
         }

@@ -1,8 +1,11 @@
 // PCA: principal components of the pixels (n samples × m bands) the way scikit-learn's
 // `covariance_eigh` solver finds them — covariance Xᵀ·X − n·μμᵀ through BLAS syrk, LAPACK dsyevd,
 // components sorted by variance with `svd_flip`'s sign rule — plus whitening and the inverse.
-// Nothing copies the data: both the covariance and the projection correct for the mean afterwards
-// (exact enough in Float64: Indian Pines loses under 3 of its 16 digits to the offset).
+// A Float64 matrix is not copied: both the covariance and the projection correct for the mean
+// afterwards (exact enough in Float64: Indian Pines loses under 3 of its 16 digits to the offset).
+// A Float32 cube takes one pass for the fit instead (`fitTransformOnePass`): blocks of rows shifted
+// by a sampled mean, Float64 syrk per block on the workers, blocks summed in order; the projection
+// is one Float32 sgemm per block, also on the workers.
 public import SpectralData
 import Tensors
 
@@ -33,19 +36,77 @@ public struct PCA: Sendable, Equatable, Codable {
     /// Float32 values (pixels × components), without a full-size Float64 copy of either.
     public func fitTransform(cube: Cube, normalization: FittedNormalization) throws(BandSelectionError)
         -> (fitted: FittedPCA, projected: [Float]) {
-        let source = try PixelSource(cube: cube, normalization: normalization)
-        let fitted = try fit(source)
-        return (fitted, fitted.projectToFloats(source))
+        try fitTransformOnePass(try PixelSource(cube: cube, normalization: normalization))
     }
 
-    func fit(_ x: PixelSource) throws(BandSelectionError) -> FittedPCA {
-        let (n, m) = (x.rows, x.columns)
+    /// Checks the shape against the settings.
+    private func validate(samples n: Int, features m: Int) throws(BandSelectionError) {
         guard n >= 2, m >= 1 else {
             throw .invalidParameter("PCA needs at least 2 samples and 1 feature, got \(n)×\(m)")
         }
         guard components >= 1, components <= min(n, m) else {
             throw .invalidParameter("PCA components must be in 1…\(min(n, m)) (min of pixels and bands), got \(components)")
         }
+    }
+
+    /// Rows per block of the one-pass fit and of the Float32 projection: blocks are what the
+    /// workers share, and each one's Float64 scratch (1024 × bands) stays in cache.
+    static let blockRows = 1024
+
+    /// Fit and projection of a cube's pixels: one pass over the data for the mean and the
+    /// covariance, one for the projection, both in blocks of rows on the workers:
+    /// 1. a shift s = the mean of about 1024 evenly spaced rows (close to the mean, so the sums
+    ///    below keep their digits);
+    /// 2. per block: Y = x − s in Float64, its column sums and YᵀY by dsyrk into the block's own
+    ///    partial, then the partials are added in block order;
+    /// 3. with d = mean of Y: mean = s + d, covariance = (YᵀY − n·ddᵀ) / (n − 1), eigenvectors as `fit`;
+    /// 4. the projection as `FittedPCA.transform(cube:)` computes it (Float32, one sgemm per block).
+    /// The result does not depend on the number of workers.
+    func fitTransformOnePass(_ x: PixelSource) throws(BandSelectionError) -> (fitted: FittedPCA, projected: [Float]) {
+        let (n, m) = (x.rows, x.columns)
+        try validate(samples: n, features: m)
+        let shift = x.columnMeans(everyRow: max(1, n / 1024))
+        let blockRows = PCA.blockRows
+        let blocks = (n + blockRows - 1) / blockRows
+        var blockSums = [Double](repeating: 0, count: blocks * m)
+        var blockGrams = [Double](repeating: 0, count: blocks * m * m)
+        blockSums.withUnsafeMutableBufferPointer { sums in
+            blockGrams.withUnsafeMutableBufferPointer { grams in
+                guard let sums = sums.baseAddress, let grams = grams.baseAddress else { return }
+                let pointers = UncheckedBox((sums, grams))
+                _ = parallelBlocks(count: n, blockSize: blockRows) { range in
+                    let (sums, grams) = pointers.value
+                    let block = range.lowerBound / blockRows
+                    let s = sums + block * m
+                    let rows = UnsafeMutablePointer<Double>.allocate(capacity: range.count * m)
+                    defer { rows.deallocate() }
+                    x.fill(range, minus: shift, into: UncheckedBox(rows))
+                    for r in 0..<range.count { for c in 0..<m { s[c] += rows[r * m + c] } }
+                    BLAS.dsyrkTransposed(n: m, k: range.count, a: rows, lda: m, c: grams + block * m * m, ldc: m)
+                    return 0
+                }
+            }
+        }
+        var sums = [Double](repeating: 0, count: m)
+        var covariance = [Double](repeating: 0, count: m * m)
+        for block in 0..<blocks {
+            for c in 0..<m { sums[c] += blockSums[block * m + c] }
+            for i in 0..<m { for j in i..<m { covariance[i * m + j] += blockGrams[block * m * m + i * m + j] } }
+        }
+        if sums.contains(where: { !$0.isFinite }), let bad = x.firstNonFinite() {
+            throw .nonFiniteInput(row: bad.row, column: bad.column)
+        }
+        let d = sums.map { $0 / Double(n) }
+        for i in 0..<m { for j in i..<m {
+            covariance[i * m + j] = (covariance[i * m + j] - Double(n) * d[i] * d[j]) / Double(n - 1)
+        } }
+        let fitted = try finish(covariance: covariance, mean: zip(shift, d).map { $0 + $1 }, samples: n)
+        return (fitted, fitted.projectToFloats(x))
+    }
+
+    func fit(_ x: PixelSource) throws(BandSelectionError) -> FittedPCA {
+        let (n, m) = (x.rows, x.columns)
+        try validate(samples: n, features: m)
         if let bad = x.firstNonFinite() { throw .nonFiniteInput(row: bad.row, column: bad.column) }
 
         // mean: (m)
@@ -68,6 +129,12 @@ public struct PCA: Sendable, Equatable, Codable {
         }
         let correction = Double(n) / Double(n - 1)
         for i in 0..<m { for j in i..<m { covariance[i * m + j] -= correction * mean[i] * mean[j] } }
+        return try finish(covariance: covariance, mean: mean, samples: n)
+    }
+
+    /// The fitted PCA from the covariance (m × m, upper triangle, n − 1 denominator) and the mean.
+    private func finish(covariance: [Double], mean: [Double], samples n: Int) throws(BandSelectionError) -> FittedPCA {
+        let m = mean.count
         guard let eigen = BLAS.symmetricEigen(covariance, n: m) else {
             throw .numericalFailure("LAPACK dsyevd did not converge on the \(m)×\(m) covariance matrix")
         }
@@ -175,7 +242,8 @@ public struct FittedPCA: Sendable, Equatable {
         return projectToFloats(try PixelSource(cube: cube, normalization: normalization))
     }
 
-    /// Projects source rows in Float32, block by block: ((x − μ) (b, m) · (Vᵀ / scales) (m, k)) → (n, k).
+    /// Projects source rows in Float32, block by block on the workers:
+    /// ((x − μ) (b, m) · (Vᵀ / scales) (m, k)) → (n, k), one single-threaded sgemm per fixed block.
     /// Centring comes first here (Float32 could not afford the offset); the result is Float32 anyway.
     func projectToFloats(_ x: PixelSource) -> [Float] {
         let (n, m, k) = (x.rows, featureCount, componentCount)
@@ -183,18 +251,19 @@ public struct FittedPCA: Sendable, Equatable {
         var axes = [Float](repeating: 0, count: k * m)               // (k, m), rows divided by their scale
         for i in 0..<k { for c in 0..<m { axes[i * m + c] = Float(components[i, c] / scales[i]) } }
         var out = [Float](repeating: 0, count: n * k)
-        let blockRows = min(n, 2 * PixelSource.blockRows)
-        var buffer = [Float](repeating: 0, count: blockRows * m)
-        buffer.withUnsafeMutableBufferPointer { b in
-            axes.withUnsafeBufferPointer { v in
-                out.withUnsafeMutableBufferPointer { o in
-                    guard let b = b.baseAddress, let v = v.baseAddress, let o = o.baseAddress else { return }
-                    for start in stride(from: 0, to: n, by: blockRows) {
-                        let range = start ..< min(n, start + blockRows)
-                        x.fill(range, minus: mean, into: UncheckedBox(b))
-                        BLAS.sgemm(transposeB: true, m: range.count, n: k, k: m, a: b, lda: m, b: v, ldb: m,
-                                   c: o + start * k, ldc: k)
-                    }
+        let blockRows = PCA.blockRows
+        axes.withUnsafeBufferPointer { v in
+            out.withUnsafeMutableBufferPointer { o in
+                guard let v = v.baseAddress, let o = o.baseAddress else { return }
+                let pointers = UncheckedBox((v, o))
+                _ = parallelBlocks(count: n, blockSize: blockRows) { range in
+                    let (v, o) = pointers.value
+                    let rows = UnsafeMutablePointer<Float>.allocate(capacity: range.count * m)
+                    defer { rows.deallocate() }
+                    x.fill(range, minus: mean, into: UncheckedBox(rows))
+                    BLAS.sgemmOnThisThread(transposeB: true, m: range.count, n: k, k: m, a: rows, lda: m, b: v, ldb: m,
+                                           c: o + range.lowerBound * k, ldc: k)
+                    return 0
                 }
             }
         }

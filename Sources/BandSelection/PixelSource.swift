@@ -54,14 +54,18 @@ struct PixelSource {
         return index.map { ($0 / columns, $0 % columns) }
     }
 
-    /// Per-column means of the normalized values.
-    func columnMeans() -> [Double] {
+    /// Per-column means of the normalized values, over every `step`-th row (all rows by default).
+    func columnMeans(everyRow step: Int = 1) -> [Double] {
         var sums = [Double](repeating: 0, count: columns)
-        let m = columns
+        let m = columns, step = max(1, step)
+        var count = 0
         func accumulate<T: BinaryFloatingPoint>(_ values: [T]) {
             values.withUnsafeBufferPointer { v in
                 sums.withUnsafeMutableBufferPointer { s in
-                    for r in 0..<rows { for c in 0..<m { s[c] += Double(v[r * m + c]) } }
+                    for r in stride(from: 0, to: rows, by: step) {
+                        for c in 0..<m { s[c] += Double(v[r * m + c]) }
+                        count += 1
+                    }
                 }
             }
         }
@@ -69,7 +73,7 @@ struct PixelSource {
         case .floats(let v): accumulate(v)
         case .doubles(let v): accumulate(v)
         }
-        return (0..<m).map { (sums[$0] / Double(max(rows, 1)) - offsets[$0]) * inverseScales[$0] }
+        return (0..<m).map { (sums[$0] / Double(max(count, 1)) - offsets[$0]) * inverseScales[$0] }
     }
 
     /// Calls `body` with rows `range` as Float64 (normalized, row-major): a pointer into the storage

@@ -28,11 +28,35 @@ struct IndianPinesGolden: Decodable {
 struct IndianPinesTests {
     let golden: IndianPinesGolden
     let x: Matrix
+    let cube: Cube
 
     init() throws {
         golden = try #require(IndianPinesGolden.value, "indian_pines_golden.json missing or unreadable")
         let path = try #require(realDataDirectory()).appendingPathComponent("Indian_pines_corrected.npy").path
-        x = Matrix(pixelsOf: try ArrayFile.loadCube(path: path))
+        cube = try ArrayFile.loadCube(path: path)
+        x = Matrix(pixelsOf: cube)
+    }
+
+    @Test("PCA(100, whiten) on the Float32 cube (one pass, Float32 projection) matches scikit-learn as the Float64 path does")
+    func pcaOnTheCube() throws {
+        let reducer = BandReducer(method: .pca(PCA(components: 100, whiten: true)))
+        let (transform, reduced) = try reducer.fitTransform(cube: cube)
+        guard case .pca(let fitted) = transform.projection else { Issue.record("not a PCA projection"); return }
+        #expect(maxAbsDifference(fitted.explainedVarianceRatio, golden.pca.explainedVarianceRatio) < 1e-5)
+        let leading = matrix(golden.pca.leadingComponents)
+        #expect(maxAbsDifference(fitted.components.values.prefix(leading.values.count), leading.values) < 1e-4)
+        // Whitened output: zero mean, unit variance per component (to Float32's precision).
+        for c in [0, 1, 50, 99] {
+            var sum = 0.0, squares = 0.0
+            for r in 0..<cube.pixelCount { let v = Double(reduced.values[r * 100 + c]); sum += v; squares += v * v }
+            #expect(abs(sum / Double(cube.pixelCount)) < 1e-4)
+            #expect(abs(squares / Double(cube.pixelCount - 1) - 1) < 1e-4)
+        }
+        // The same projection as the Float64 path, to Float32 rounding of unit-variance values.
+        let (_, projected) = try PCA(components: 100, whiten: true).fitTransform(x)
+        var worst = 0.0
+        for i in 0..<projected.values.count { worst = max(worst, abs(projected.values[i] - Double(reduced.values[i]))) }
+        #expect(worst < 1e-3, "largest difference from the Float64 projection \(worst)")
     }
 
     @Test("PCA(100, whiten) variance ratios and leading components match scikit-learn; output has unit variance")

@@ -62,15 +62,16 @@ struct LinearAlgebraTests {
         return violation
     }
 
-    @Test("one coordinate-descent pass matches scikit-learn's loop, on one thread and on two", arguments: [1, 2])
-    func coordinateDescentMatchesPlainLoop(threads: Int) {
+    @Test("one coordinate-descent pass matches scikit-learn's loop, on one thread and on two, on every kernel path this CPU runs",
+          arguments: [1, 2], CoordinateDescentPath.allCases.filter(\.isSupported))
+    func coordinateDescentMatchesPlainLoop(threads: Int, path: CoordinateDescentPath) {
         BLASConfiguration.exclusively {
             Workers.count = threads
-            coordinateDescentAgreesWithPlainLoop()
+            coordinateDescentAgreesWithPlainLoop(path: path)
         }
     }
 
-    func coordinateDescentAgreesWithPlainLoop() {
+    func coordinateDescentAgreesWithPlainLoop(path: CoordinateDescentPath) {
         let x = randomMatrix(300, 9, seed: 3, nonNegative: true)
         let h = randomMatrix(4, 9, seed: 4, nonNegative: true)
         var fast = randomMatrix(300, 4, seed: 5, nonNegative: true)
@@ -79,7 +80,7 @@ struct LinearAlgebraTests {
         let ht = h.transposed
         let gram = ht.gram(), cross = x.multiplied(by: ht)
         for _ in 0..<3 {
-            let v1 = coordinateDescentUpdate(&fast, gram: gram, cross: cross, sweeps: 1)
+            let v1 = coordinateDescentUpdate(&fast, gram: gram, cross: cross, sweeps: 1, path: path)
             let v2 = plainCoordinateDescent(&plain, gram: gram, cross: cross)
             #expect(abs(v1 - v2) <= 1e-10 * max(1, abs(v2)))
             #expect(maxAbsDifference(fast.values, plain.values) < 1e-10)

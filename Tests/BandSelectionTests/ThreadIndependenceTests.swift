@@ -1,6 +1,7 @@
 // ThreadIndependenceTests: PCA and NMF give the same bits at 1, 2, 3 and 4 workers — their
 // products are cut by shape and their reductions (violation, error) summed in block order.
 import Testing
+import SpectralData
 import Tensors
 import TestSupport
 @testable import BandSelection
@@ -30,6 +31,21 @@ import TestSupport
             return fitted.components.values + fitted.explainedVariance + (try fitted.transform(x)).values
         }
         #expect(fits.allSatisfy { $0.map(\.bitPattern) == fits[0].map(\.bitPattern) })
+    }
+
+    @Test("PCA on a Float32 cube (the one-pass fit and Float32 projection) is the same bits at 1–4 workers")
+    func cubePCAIsIndependentOfWorkers() throws {
+        let x = pixels(6000, 120, seed: 13)
+        let cube = try Cube(height: 60, width: 100, bands: 120, values: x.values.map { Float($0 * 1000 + 500) })
+        let reducer = BandReducer(method: .pca(PCA(components: 40, whiten: true)))
+        let fits = try atEveryWorkerCount { () -> (fit: [UInt64], projected: [UInt32]) in
+            let (transform, reduced) = try reducer.fitTransform(cube: cube)
+            guard case .pca(let fitted) = transform.projection else { return ([], []) }
+            return ((fitted.components.values + fitted.explainedVariance + fitted.mean).map(\.bitPattern),
+                    reduced.values.map(\.bitPattern))
+        }
+        #expect(!fits[0].fit.isEmpty)
+        #expect(fits.allSatisfy { $0.fit == fits[0].fit && $0.projected == fits[0].projected })
     }
 
     @Test("NMF (coordinate descent and multiplicative updates) is the same bits at 1–4 workers",
