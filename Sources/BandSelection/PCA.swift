@@ -69,21 +69,26 @@ public struct PCA: Sendable, Equatable, Codable {
         let blockRows = PCA.blockRows
         let blocks = (n + blockRows - 1) / blockRows
         var blockSums = [Double](repeating: 0, count: blocks * m)
-        var blockGrams = [Double](repeating: 0, count: blocks * m * m)
+        // Each block's syrk writes the upper triangle of its partial (beta 0), the only part read.
+        var blockGrams = [Double](unsafeUninitializedCapacity: blocks * m * m) { _, count in count = blocks * m * m }
+        let ones = [Double](repeating: 1, count: blockRows)
         blockSums.withUnsafeMutableBufferPointer { sums in
             blockGrams.withUnsafeMutableBufferPointer { grams in
-                guard let sums = sums.baseAddress, let grams = grams.baseAddress else { return }
-                let pointers = UncheckedBox((sums, grams))
-                _ = parallelBlocks(count: n, blockSize: blockRows) { range in
-                    let (sums, grams) = pointers.value
-                    let block = range.lowerBound / blockRows
-                    let s = sums + block * m
-                    let rows = UnsafeMutablePointer<Double>.allocate(capacity: range.count * m)
-                    defer { rows.deallocate() }
-                    x.fill(range, minus: shift, into: UncheckedBox(rows))
-                    for r in 0..<range.count { for c in 0..<m { s[c] += rows[r * m + c] } }
-                    BLAS.dsyrkTransposed(n: m, k: range.count, a: rows, lda: m, c: grams + block * m * m, ldc: m)
-                    return 0
+                ones.withUnsafeBufferPointer { ones in
+                    guard let sums = sums.baseAddress, let grams = grams.baseAddress, let ones = ones.baseAddress else { return }
+                    let pointers = UncheckedBox((sums, grams, ones))
+                    _ = parallelBlocks(count: n, blockSize: blockRows) { range in
+                        let (sums, grams, ones) = pointers.value
+                        let block = range.lowerBound / blockRows
+                        let rows = UnsafeMutablePointer<Double>.allocate(capacity: range.count * m)
+                        defer { rows.deallocate() }
+                        x.fill(range, minus: shift, into: UncheckedBox(rows))
+                        // column sums (1, m) = 1ᵀ (1, b) · Y (b, m); inside the parallel loop BLAS stays on this thread
+                        BLAS.dgemm(m: 1, n: m, k: range.count, a: ones, lda: range.count, b: rows, ldb: m,
+                                   c: sums + block * m, ldc: m)
+                        BLAS.dsyrkTransposed(n: m, k: range.count, a: rows, lda: m, c: grams + block * m * m, ldc: m)
+                        return 0
+                    }
                 }
             }
         }
@@ -250,7 +255,7 @@ public struct FittedPCA: Sendable, Equatable {
         let scales = whiteningScales
         var axes = [Float](repeating: 0, count: k * m)               // (k, m), rows divided by their scale
         for i in 0..<k { for c in 0..<m { axes[i * m + c] = Float(components[i, c] / scales[i]) } }
-        var out = [Float](repeating: 0, count: n * k)
+        var out = [Float](unsafeUninitializedCapacity: n * k) { _, count in count = n * k }   // every block's sgemm writes its rows
         let blockRows = PCA.blockRows
         axes.withUnsafeBufferPointer { v in
             out.withUnsafeMutableBufferPointer { o in
