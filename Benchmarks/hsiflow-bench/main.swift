@@ -4,7 +4,9 @@
 // at batch 1, 4, 128); plus peak resident memory while training on the full
 // Indian Pines scene. Kernels are checked against plain-loop references before anything is timed.
 // Usage: hsiflow-bench [--threads N] [--steps N] [--data DIR] [--inference-only]
-//        (DIR holds indian_pines/, or HSIFLOW_DATA; --inference-only stops after the latency table)
+//        hsiflow-bench --versus-keras [--threads N] [--shards S] [--rounds N]
+//        (DIR holds indian_pines/, or HSIFLOW_DATA; --inference-only stops after the latency table;
+//        --versus-keras only trains cao beside Keras, VersusKeras.swift, scripts/bench-train)
 import Foundation
 import Tensors
 import NeuralNet
@@ -18,6 +20,9 @@ var threads = 2
 var steps = 40
 var dataDirectory = ProcessInfo.processInfo.environment["HSIFLOW_DATA"]
 var inferenceOnly = false
+var versusKeras = false
+var versusRounds = 8
+var versusShards = 1
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let a = arguments.next() {
     switch a {
@@ -25,8 +30,11 @@ while let a = arguments.next() {
     case "--steps": steps = Int(arguments.next() ?? "") ?? steps
     case "--data": dataDirectory = arguments.next()
     case "--inference-only": inferenceOnly = true
+    case "--versus-keras": versusKeras = true
+    case "--shards": versusShards = max(1, Int(arguments.next() ?? "") ?? versusShards)
+    case "--rounds": versusRounds = max(1, Int(arguments.next() ?? "") ?? versusRounds)
     default:
-        FileHandle.standardError.write(Data("usage: hsiflow-bench [--threads N] [--steps N] [--data DIR] [--inference-only]\n".utf8))
+        FileHandle.standardError.write(Data("usage: hsiflow-bench [--threads N] [--steps N] [--data DIR] [--inference-only] | --versus-keras [--threads N] [--shards S] [--rounds N]\n".utf8))
         exit(2)
     }
 }
@@ -89,6 +97,11 @@ do {
     }
     print("kernels checked: sgemm vs plain loops \(String(format: "%.1e", err)), conv vs plain loops: " +
           "Winograd \(String(format: "%.1e", convErr)), im2col \(String(format: "%.1e", im2colErr))")
+}
+
+if versusKeras {
+    runVersusKeras(threads: threads, shards: versusShards, rounds: versusRounds, stepsPerRound: 10)
+    exit(0)
 }
 
 // MARK: - Inference latency by batch size

@@ -2,6 +2,7 @@
 // as Keras' `activation=` argument, with their backward maps.
 // Shapes: y, dy, dz all [rows, last]; softmax works along the last axis.
 import Foundation
+import Tensors
 
 /// An activation applied to a layer's output (Keras names).
 public enum Activation: String, Codable, Sendable, CaseIterable {
@@ -15,9 +16,16 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
         case .linear:
             return
         case .relu:
-            // A select, not a branch, so the loop vectorizes.
+            // A select, not a branch, so the loop vectorizes; element-wise, so blocks on the workers
+            // give the same bits as one loop.
             z.withUnsafeMutableBufferPointer { p in
-                for i in 0..<p.count { p[i] = p[i] > 0 ? p[i] : 0 }
+                guard let base = p.baseAddress else { return }
+                let shared = UncheckedBox(base)
+                parallelBlocks(count: p.count, blockSize: Activation.elementBlock) { range in
+                    let p = shared.value
+                    for i in range { p[i] = p[i] > 0 ? p[i] : 0 }
+                    return 0
+                }
             }
         case .softmax:
             Activation.softmaxRows(&z, width: width)
@@ -37,9 +45,14 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
                 y.withUnsafeBufferPointer { yp in
                     dy.withUnsafeBufferPointer { g in
                         guard let ya = yp.baseAddress, let ga = g.baseAddress, let oa = out.baseAddress else { return }
-                        for i in 0..<g.count {
-                            let (yi, gi) = (ya[i], ga[i])
-                            oa[i] = yi > 0 ? gi : 0
+                        let shared = UncheckedBox((ya, ga, oa))
+                        parallelBlocks(count: g.count, blockSize: Activation.elementBlock) { range in
+                            let (ya, ga, oa) = shared.value
+                            for i in range {
+                                let (yi, gi) = (ya[i], ga[i])
+                                oa[i] = yi > 0 ? gi : 0
+                            }
+                            return 0
                         }
                     }
                 }
@@ -57,6 +70,9 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
             return dz
         }
     }
+
+    /// Elements per block of the parallel element-wise loops (small arrays stay one block, on this thread).
+    static let elementBlock = 1 << 15
 
     /// Numerically stable softmax of each row (subtract the row maximum before exponentiating).
     public static func softmaxRows(_ z: inout [Float], width: Int) {

@@ -39,6 +39,8 @@ public struct Conv2D: Layer {
     // workspaces), the output.
     private var geometry: ConvolutionGeometry?
     private var columns: [Float] = []
+    /// The input itself when it already is the column matrix (`ConvolutionGeometry.columnsAreInput`).
+    private var input: Tensor?
     private var columnGradient: [Float] = []
     private var winograd: WinogradConvolution?
     private var forwardUsedWinograd = false
@@ -97,6 +99,7 @@ public struct Conv2D: Layer {
             winograd = engine
             winogradKernelIsCurrent = true
             forwardUsedWinograd = true
+            input = nil
         } else {
             y = forwardIm2col(x, g)
             forwardUsedWinograd = false
@@ -107,16 +110,33 @@ public struct Conv2D: Layer {
         return out
     }
 
-    /// bias + cols · W through one sgemm.
+    /// bias + cols · W through one sgemm (cols is x itself when im2col would only copy it).
     private mutating func forwardIm2col(_ x: Tensor, _ g: ConvolutionGeometry) -> [Float] {
         let (m, k, f) = (g.rows, g.columns, filters)
-        if columns.count != m * k { columns = [Float](repeating: 0, count: m * k) }
+        if g.columnsAreInput {
+            input = x
+            columns = []
+        } else {
+            input = nil
+            if columns.count != m * k { columns = [Float](repeating: 0, count: m * k) }
+        }
         // y starts as the bias in every row, then y += cols · W.
         var y = [Float](unsafeUninitializedCapacity: m * f) { yp, initialized in
             bias.scalars.withUnsafeBufferPointer { b in
                 for r in 0..<m { for j in 0..<f { yp[r * f + j] = b[j] } }
             }
             initialized = m * f
+        }
+        if g.columnsAreInput {
+            x.scalars.withUnsafeBufferPointer { xp in
+                kernel.scalars.withUnsafeBufferPointer { wp in
+                    y.withUnsafeMutableBufferPointer { yp in
+                        guard let xa = xp.baseAddress, let wa = wp.baseAddress, let ya = yp.baseAddress else { return }
+                        BLAS.sgemm(m: m, n: f, k: k, a: xa, lda: k, b: wa, ldb: f, beta: 1, c: ya, ldc: f)
+                    }
+                }
+            }
+            return y
         }
         x.scalars.withUnsafeBufferPointer { xp in
             columns.withUnsafeMutableBufferPointer { cp in
@@ -150,7 +170,32 @@ public struct Conv2D: Layer {
         }
         // sgemm with beta 0 overwrites every element, so dW needs no zero fill.
         var dW = [Float](unsafeUninitializedCapacity: k * f) { _, initialized in initialized = k * f }
-        var dx: [Float] = needInputGradient ? [Float](repeating: 0, count: g.batch * g.height * g.width * g.channels) : []
+        let dxCount = g.batch * g.height * g.width * g.channels
+        if g.columnsAreInput, let x = input {
+            // cols is x: dW = xᵀ·dz, and dx = dz·Wᵀ straight into dx (OpenBLAS' beta 0 zeroes C and
+            // adds the products, the same bits col2im's 0 + dcols gave).
+            var dx = [Float](unsafeUninitializedCapacity: needInputGradient ? dxCount : 0) { _, initialized in
+                initialized = needInputGradient ? dxCount : 0
+            }
+            dz.withUnsafeBufferPointer { dzp in
+                x.scalars.withUnsafeBufferPointer { xp in
+                    kernel.scalars.withUnsafeBufferPointer { wp in
+                        dW.withUnsafeMutableBufferPointer { dwp in
+                            dx.withUnsafeMutableBufferPointer { dxp in
+                                guard let dza = dzp.baseAddress, let xa = xp.baseAddress, let wa = wp.baseAddress,
+                                      let dwa = dwp.baseAddress else { return }
+                                BLAS.sgemm(transposeA: true, m: k, n: f, k: m, a: xa, lda: k, b: dza, ldb: f, c: dwa, ldc: f)
+                                guard needInputGradient, let dxa = dxp.baseAddress else { return }
+                                BLAS.sgemm(transposeB: true, m: m, n: k, k: f, a: dza, lda: f, b: wa, ldb: f, c: dxa, ldc: k)
+                            }
+                        }
+                    }
+                }
+            }
+            kernelGradient = Tensor(shape: kernel.shape, scalars: dW)
+            return needInputGradient ? Tensor(shape: g.inputShape, scalars: dx) : nil
+        }
+        var dx: [Float] = needInputGradient ? [Float](repeating: 0, count: dxCount) : []
         if needInputGradient, columnGradient.count != m * k { columnGradient = [Float](repeating: 0, count: m * k) }
         dz.withUnsafeBufferPointer { dzp in
             columns.withUnsafeBufferPointer { cp in
@@ -176,17 +221,31 @@ public struct Conv2D: Layer {
         return needInputGradient ? Tensor(shape: g.inputShape, scalars: dx) : nil
     }
 
-    /// Σ over rows of a [rows, width] buffer, accumulated in Double.
+    /// Σ over rows of a [rows, width] buffer, accumulated in Double, row after row. Blocks of columns
+    /// go to the workers; every column is still summed in row order, so the bits do not depend on them.
     static func columnSums(_ values: [Float], width: Int) -> [Float] {
-        var acc = [Double](repeating: 0, count: width)
-        values.withUnsafeBufferPointer { p in
-            var base = 0
-            while base < p.count {
-                for j in 0..<width { acc[j] += Double(p[base + j]) }
-                base += width
+        guard width > 0 else { return [] }
+        let rows = values.count / width
+        return [Float](unsafeUninitializedCapacity: width) { out, initialized in
+            values.withUnsafeBufferPointer { p in
+                guard let pa = p.baseAddress, let oa = out.baseAddress else { return }
+                let shared = UncheckedBox((pa, oa))
+                parallelBlocks(count: width, blockSize: rows * width >= 1 << 16 ? 64 : width) { columns in
+                    let (pa, oa) = shared.value
+                    withUnsafeTemporaryAllocation(of: Double.self, capacity: columns.count) { acc in
+                        guard let a = acc.baseAddress else { return }
+                        a.initialize(repeating: 0, count: columns.count)
+                        for r in 0..<rows {
+                            let row = pa + r * width + columns.lowerBound
+                            for j in 0..<columns.count { a[j] += Double(row[j]) }
+                        }
+                        for j in 0..<columns.count { oa[columns.lowerBound + j] = Float(a[j]) }
+                    }
+                    return 0
+                }
             }
+            initialized = width
         }
-        return acc.map { Float($0) }
     }
 
     public var parameterNames: [String] { ["kernel", "bias"] }

@@ -39,6 +39,13 @@ public struct ConvolutionGeometry: Sendable, Equatable {
     /// Columns of the column matrix: KH·KW·C.
     public var columns: Int { kernelHeight * kernelWidth * channels }
     public var inputShape: [Int] { [batch, height, width, channels] }
+
+    /// True when the column matrix is the input itself, element for element: no padding, and either a
+    /// 1×1 kernel or a kernel as large as the image (one output per sample, e.g. cao's second layer).
+    public var columnsAreInput: Bool {
+        padTop == 0 && padLeft == 0 && outputHeight * outputWidth * kernelHeight * kernelWidth == height * width
+            && ((kernelHeight == 1 && kernelWidth == 1) || (outputHeight == 1 && outputWidth == 1))
+    }
 }
 
 // MARK: - Fast kernels on raw buffers

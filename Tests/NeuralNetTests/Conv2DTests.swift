@@ -42,6 +42,73 @@ import Tensors
         #expect(again == dx)
     }
 
+    /// Where the column matrix is the input (cao's second layer, 1×1 kernels), the layer skips im2col and
+    /// col2im; forward, dW and dx are the same bits as through an explicit column matrix.
+    @Test(arguments: [([5, 3, 3, 8], 3, Padding.valid), ([4, 2, 3, 6], 1, .same), ([3, 2, 4, 5], 1, .valid)])
+    func columnsThatAreTheInputGiveTheSameBitsAsIm2col(input: [Int], kernel: Int, padding: Padding) throws {
+        let (kh, kw) = padding == .valid && kernel > 1 ? (input[1], input[2]) : (kernel, kernel)
+        let g = try #require(ConvolutionGeometry(inputShape: input, kernelHeight: kh, kernelWidth: kw, samePadding: padding == .same))
+        #expect(g.columnsAreInput)
+        var rng = SeededRandom(seed: 41)
+        var conv = Conv2D(name: "c", filters: 7, kernelSize: (kh, kw), channels: input[3], padding: padding, activation: .linear, rng: &rng)
+        conv.algorithm = .im2col
+        try conv.setParameters([conv.kernel, seededTensor([7], seed: 42)])
+        let x = seededTensor(input, seed: 43)
+        let y = conv.forward(x, training: false)
+        let dz = seededTensor(y.shape, seed: 44)
+        let maybeDx = conv.backward(dz, needInputGradient: true, skipActivation: true)
+        let dx = try #require(maybeDx)
+        // The same products through an explicit column matrix, as the general path computes them.
+        let (m, k, f) = (g.rows, g.columns, 7)
+        var cols = [Float](repeating: 0, count: m * k), dcols = [Float](repeating: 0, count: m * k)
+        var z = [Float](repeating: 0, count: m * f), dW = [Float](repeating: 0, count: k * f)
+        var dxReference = [Float](repeating: 0, count: x.count)
+        for r in 0..<m { for j in 0..<f { z[r * f + j] = conv.bias[j] } }
+        x.scalars.withUnsafeBufferPointer { xp in conv.kernel.scalars.withUnsafeBufferPointer { wp in dz.scalars.withUnsafeBufferPointer { dzp in
+            cols.withUnsafeMutableBufferPointer { cp in dcols.withUnsafeMutableBufferPointer { dcp in
+                z.withUnsafeMutableBufferPointer { zp in dW.withUnsafeMutableBufferPointer { dwp in dxReference.withUnsafeMutableBufferPointer { dxp in
+                    Im2Col.im2col(xp.baseAddress!, g, into: cp.baseAddress!)
+                    #expect(Array(cp) == x.scalars)
+                    BLAS.sgemm(m: m, n: f, k: k, a: cp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: f, beta: 1, c: zp.baseAddress!, ldc: f)
+                    BLAS.sgemm(transposeA: true, m: k, n: f, k: m, a: cp.baseAddress!, lda: k, b: dzp.baseAddress!, ldb: f,
+                               c: dwp.baseAddress!, ldc: f)
+                    BLAS.sgemm(transposeB: true, m: m, n: k, k: f, a: dzp.baseAddress!, lda: f, b: wp.baseAddress!, ldb: f,
+                               c: dcp.baseAddress!, ldc: k)
+                    Im2Col.col2im(dcp.baseAddress!, g, into: dxp.baseAddress!)
+                }}}
+            }}
+        }}}
+        #expect(y.scalars == z)
+        #expect(conv.kernelGradient.scalars == dW)
+        #expect(dx.scalars == dxReference)
+        #expect(allClose(y.scalars, ConvolutionReference.forward(x, kernel: conv.kernel, bias: conv.bias, padding: padding).scalars,
+                         absolute: 1e-5, relative: 1e-5))
+    }
+
+    @Test func columnSumsAreThePlainRowOrderSumsAtAnyWorkerCount() {
+        let (rows, width) = (1152, 300)  // cao conv1's dz at batch 128: large enough for blocks of columns
+        let values = seededTensor([rows * width], seed: 45).scalars
+        var plain = [Double](repeating: 0, count: width)
+        for r in 0..<rows { for j in 0..<width { plain[j] += Double(values[r * width + j]) } }
+        BLASConfiguration.exclusively {
+            for workers in [1, 2, 3] {
+                Workers.count = workers
+                #expect(Conv2D.columnSums(values, width: width) == plain.map { Float($0) }, "workers \(workers)")
+            }
+        }
+    }
+
+    @Test func columnsAreInputOnlyWhereIm2colWouldCopy() throws {
+        func geometry(_ shape: [Int], _ kh: Int, _ kw: Int, same: Bool = false) throws -> ConvolutionGeometry {
+            try #require(ConvolutionGeometry(inputShape: shape, kernelHeight: kh, kernelWidth: kw, samePadding: same))
+        }
+        #expect(try geometry([128, 3, 3, 300], 3, 3).columnsAreInput)           // cao conv2
+        #expect(try geometry([2, 4, 4, 3], 1, 1, same: true).columnsAreInput)
+        #expect(try !geometry([128, 5, 5, 200], 3, 3).columnsAreInput)          // cao conv1
+        #expect(try !geometry([1, 3, 3, 2], 3, 3, same: true).columnsAreInput)  // padded
+        #expect(try !geometry([1, 3, 4, 2], 3, 3).columnsAreInput)              // 1×2 outputs
+    }
+
     @Test func automaticChoosesWinogradWhereItSavesMultiplications() throws {
         func geometry(_ shape: [Int], _ k: Int) throws -> ConvolutionGeometry {
             try #require(ConvolutionGeometry(inputShape: shape, kernelHeight: k, kernelWidth: k, samePadding: false))
