@@ -137,8 +137,10 @@ public struct ResultsFolder: Sendable {
         let root = directory.deletingLastPathComponent().path
         do {
             let runDir = try ContainedPath.prepareFolder([directory.lastPathComponent, "runs", record.runID], under: root, intruder: .refuse)
-            try AtomicFile.write(try record.encoded(), to: runDir + "/manifest.json")
-            try AtomicFile.write(try current.encoded(), to: manifestURL.path)
+            let recordBytes = try record.encoded()
+            try AtomicFile.write(recordBytes, to: runDir + "/manifest.json")
+            // Most runs carry nothing over: then the current manifest is the record, encoded once.
+            try AtomicFile.write(current == record ? recordBytes : try current.encoded(), to: manifestURL.path)
         } catch let error as AtomicWriteError where error.isUnsafePath {
             throw .unsafePath(path: error.path, reason: error.reason)
         } catch let error as EngineError {

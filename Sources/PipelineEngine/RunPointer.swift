@@ -39,15 +39,32 @@ public struct RunPointer: Sendable, Hashable, Codable {
         return try encoder.encode(self) + Data("\n".utf8)
     }
 
-    /// Whether `run` is a no-op over `previous`: equal but for its run id, start time and wall time.
+    /// Whether `run` is a no-op over `previous` (as read back from its file): equal but for its
+    /// run id, start time and wall time. Parameters written in the experiment can differ in form
+    /// only after a round trip through JSON (2.0 reads back as 2), so a stage's are taken as equal
+    /// when its key is (the key hashes them), and the experiment's are compared as JSON.
     public static func isNoOp(_ run: Manifest, over previous: Manifest) -> Bool {
         guard run.summary.ran == 0, run.summary.failed == 0, run.summary.skipped == 0, run.summary.carried == nil,
-              previous.summary.carried == nil, run.runID != previous.runID else { return false }
-        var same = run
-        same.runID = previous.runID
-        same.startedAt = previous.startedAt
-        same.summary.seconds = previous.summary.seconds
-        return same == previous
+              previous.summary.carried == nil, run.runID != previous.runID,
+              run.stages.count == previous.stages.count, run.tool == previous.tool, run.host == previous.host,
+              run.environment == previous.environment, run.summary.cached == previous.summary.cached else { return false }
+        var experiment = run.experiment
+        experiment.params = previous.experiment.params
+        guard experiment == previous.experiment, sameJSON(run.experiment.params, previous.experiment.params) else { return false }
+        for (entry, before) in zip(run.stages, previous.stages) {
+            guard entry.id == before.id, !entry.key.isEmpty, entry.key == before.key else { return false }
+            var same = entry
+            same.params = before.params
+            guard same == before else { return false }
+        }
+        return true
+    }
+
+    private static func sameJSON<T: Encodable>(_ a: T, _ b: T) -> Bool {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let x = try? encoder.encode(a), let y = try? encoder.encode(b) else { return false }
+        return x == y
     }
 }
 

@@ -136,11 +136,16 @@ public struct Runner: Sendable {
                               priority: Self.remainingPath(graph: graph, seconds: expected))
         // Stages excluded by --only are recorded as skipped but are not part of the run an observer sees.
         observer?.runStarted(total: plan.steps.filter { $0.action != .excluded }.count, toRun: plan.runCount, jobs: options.jobs)
+        // The outputs of the records the plan reuses are hash-checked up front on every core (the
+        // same check `process` makes, which takes the result while the record is the same).
+        let reused = plan.steps.compactMap { step in step.action == .reuse && !step.forced ? step.record.map { (step.id, $0) } : nil }
+        let checked = Dictionary(concurrentMap(reused) { (id, record) in (id, Checked(record: record, corrupt: self.firstCorruptOutput(record))) },
+                                 uniquingKeysWith: { a, _ in a })
         let workers = min(options.jobs, max(1, plan.steps.count))
         let work: @Sendable (Int) -> Void = { _ in
             while let id = state.next() {
                 let outcome = self.process(id, spec: spec, graph: graph, plan: plan, files: files, state: state,
-                                           options: options, observer: observer)
+                                           options: options, observer: observer, checked: checked[id])
                 state.finish(outcome, stopOnFailure: !options.keepGoing)
                 if plan.step(id)?.action != .excluded { observer?.stageFinished(outcome) }
             }
@@ -192,8 +197,14 @@ public struct Runner: Sendable {
         return path
     }
 
+    /// A record whose outputs were hash-checked, and the first corrupt one (nil: all sound).
+    struct Checked: Sendable {
+        let record: StageRecord
+        let corrupt: String?
+    }
+
     private func process(_ id: StageID, spec: ExperimentSpec, graph: PipelineGraph, plan: Plan, files: [String: FileHash],
-                         state: Scheduler, options: RunOptions, observer: (any RunObserver)?) -> StageOutcome {
+                         state: Scheduler, options: RunOptions, observer: (any RunObserver)?, checked: Checked?) -> StageOutcome {
         guard let stage = graph.stage(id), let step = plan.step(id) else {
             return StageOutcome(id: id, kind: "", version: 0, status: .failed, reason: .notInPlan, key: "",
                                 record: nil, inputs: [], seconds: 0, threads: nil, error: "internal: stage \(id) missing from the plan")
@@ -235,7 +246,8 @@ public struct Runner: Sendable {
         switch settle(step, key: key, cached: cachedRecord) {
         case .reuse(let record, let why):
             // Cached: check every output's bytes against its hash before trusting it.
-            guard let corrupt = firstCorruptOutput(record) else {
+            let corrupt = if let checked, checked.record == record { checked.corrupt } else { firstCorruptOutput(record) }
+            guard let corrupt else {
                 return outcome(.cached, why, key: key, record: record, inputs: inputs, seconds: record.seconds,
                                threads: record.threads)
             }
