@@ -32,7 +32,7 @@ import TestSupport
         let noOp = runs.appendingPathComponent(records[2]).appendingPathComponent("manifest.json")
         let full = runs.appendingPathComponent(records[1]).appendingPathComponent("manifest.json")
         let noOpText = try String(contentsOf: noOp, encoding: .utf8)
-        #expect(noOpText.contains("\"record\" : \"no-op run\"") && noOpText.utf8.count < 1024, noOpText)
+        #expect(noOpText.contains("\"record\" : \"no-op run\"") && noOpText.utf8.count < 1024, "\(noOpText)")
         #expect(noOpText.contains("../\(records[1])/manifest.json"))
         #expect(try Data(contentsOf: manifest) == Data(contentsOf: full), "the current manifest is the last full record")
         // diff reads the pointer (by file and by the run's folder) and the full records.
