@@ -224,7 +224,7 @@ struct CacheGCCommand: ParsableCommand {
         var manifests = 0
         for file in rootManifests() {
             guard let data = FileManager.default.contents(atPath: file),
-                  let manifest = try? Manifest.decode(data, source: file) else { continue }
+                  let manifest = try? ManifestFile.decode(data, source: file) else { continue }
             manifests += 1
             for s in manifest.stages where !s.key.isEmpty { keep.insert(s.key) }
         }

@@ -3,6 +3,7 @@
 // folders), plus the environment and timings, which never count. Exit 0 unless --exit-code.
 import ArgumentParser
 import Foundation
+import PipelineEngine
 import PipelineModel
 
 struct DiffCommand: ParsableCommand {
@@ -46,7 +47,8 @@ struct DiffCommand: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw UserInputError("cannot read \(file)" + (isDirectory.boolValue ? " (is \(path) a results folder?)" : ""))
         }
-        do { return (try Manifest.decode(data, source: file), file) } catch {
+        // A no-op run's record is a short pointer to the manifest it reused: read through it.
+        do { return (try ManifestFile.decode(data, source: file), file) } catch {
             throw UserInputError(error.description)
         }
     }

@@ -103,7 +103,10 @@ struct RunCommand: ParsableCommand {
         observer.finish()
         let result = run.result
         let cacheRoot = pipeline.store.directory ?? FileStore.defaultRoot(flag: experiment.cache)
-        let reportURL = try ReportWriter.write(run.current, into: workspace.results.directory, cacheRoot: cacheRoot)
+        // A no-op run left the manifest as it was, so the report written from it still stands.
+        let existingReport = workspace.results.directory.appendingPathComponent("report.html")
+        let reportURL = run.isNoOp && FileManager.default.fileExists(atPath: existingReport.path)
+            ? existingReport : try ReportWriter.write(run.current, into: workspace.results.directory, cacheRoot: cacheRoot)
         if json {
             EngineSupport.print(String(decoding: try run.record.encoded(), as: UTF8.self))
         } else if !quiet {

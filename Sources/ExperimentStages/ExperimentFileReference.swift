@@ -188,9 +188,10 @@ public enum ExperimentFileReference {
 
     `resources:` in a stage says what it asks of the machine. Left-out keys take the defaults of
     the stage's kind (listed with each kind below). With Slurm they become `--cpus-per-task`,
-    `--mem`, `--time` and `--gres`; locally, `cpus` shares the cores out: a stage starts only while
-    the cpus of the stages already running plus its own fit in the machine's cores (or in `--jobs`,
-    when larger; a stage alone always starts). Not part of the stage's key: they never change its
+    `--mem`, `--time` and `--gres`; locally, `cpus` shares the cores out: a ready stage starts while
+    a core is free (of the machine's, or of `--jobs` when larger) and holds its cpus, or the cores
+    still free if fewer, so no core idles while a stage waits; ready stages start longest remaining
+    path first (by the seconds of the last run). Not part of the stage's key: they never change its
     outputs. The defaults below are for a kind that sets none.
 
     ```yaml

@@ -12,8 +12,10 @@ public enum ManifestBuilder {
     public static func manifest(spec: ExperimentSpec, result: RunResult, files: [String: FileHash], store: any ArtifactStore,
                                 runID: String, startedAt: Date, toolVersion: String,
                                 environment: Manifest.Environment? = nil) -> Manifest {
+        // One lookup table, not a linear `spec.stage(_:)` per outcome (quadratic at 10,000 stages).
+        let specs = Dictionary(spec.stages.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let entries = result.outcomes.map { o -> Manifest.StageEntry in
-            let stage = spec.stage(o.id)
+            let stage = specs[o.id]
             let outputs = (o.record?.outputs ?? [:]).keys.sorted().compactMap { name -> Manifest.Output? in
                 guard let ref = o.record?.outputs[name] else { return nil }
                 return Manifest.Output(name: name, path: store.relativePath(of: ref), sha256: ref.sha256, bytes: ref.bytes)
@@ -135,8 +137,10 @@ public struct ResultsFolder: Sendable {
         let root = directory.deletingLastPathComponent().path
         do {
             let runDir = try ContainedPath.prepareFolder([directory.lastPathComponent, "runs", record.runID], under: root, intruder: .refuse)
-            try AtomicFile.write(try record.encoded(), to: runDir + "/manifest.json")
-            try AtomicFile.write(try current.encoded(), to: manifestURL.path)
+            let recordBytes = try record.encoded()
+            try AtomicFile.write(recordBytes, to: runDir + "/manifest.json")
+            // Most runs carry nothing over: then the current manifest is the record, encoded once.
+            try AtomicFile.write(current == record ? recordBytes : try current.encoded(), to: manifestURL.path)
         } catch let error as AtomicWriteError where error.isUnsafePath {
             throw .unsafePath(path: error.path, reason: error.reason)
         } catch let error as EngineError {

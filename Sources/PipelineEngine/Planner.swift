@@ -83,9 +83,13 @@ public struct Planner: Sendable {
         let previousSeed = previous?.experiment.params["seed"]?.int
         var previousStages: [String: Manifest.StageEntry] = [:]
         for e in previous?.stages ?? [] { previousStages[e.id] = e }
+        // The records of the previous run's keys, read on every core at once: in a rerun most
+        // stages keep their key. `decide` looks up any other key itself.
+        let prefetched = store.records(previous?.stages.compactMap { $0.key.isEmpty ? nil : $0.key } ?? [], in: .stages)
+        let lookup = PrefetchedRecords(store: store, records: prefetched)
         for id in graph.order {
             guard let stage = graph.stage(id) else { continue }
-            let step = decide(stage, spec: spec, files: files, store: store, previous: previousStages[id.description],
+            let step = decide(stage, spec: spec, files: files, store: lookup, previous: previousStages[id.description],
                               previousSeed: previousSeed, steps: steps, options: options)
             steps[id] = step
             ordered.append(step)
@@ -93,8 +97,25 @@ public struct Planner: Sendable {
         return Plan(steps: ordered)
     }
 
+    /// Record lookups answered from the prefetched records first, else by the store.
+    struct PrefetchedRecords {
+        let store: any ArtifactStore
+        let records: [String: StageRecord]
+        func record(_ key: String, in table: RecordTable) -> StageRecord? {
+            table == .stages ? records[key] ?? store.record(key, in: table) : store.record(key, in: table)
+        }
+        func contains(_ ref: ObjectRef) -> Bool { store.contains(ref) }
+    }
+
     /// The decision for one stage, given the decisions for the stages before it.
     func decide(_ stage: StageSpec, spec: ExperimentSpec, files: [String: FileHash], store: any ArtifactStore,
+                previous: Manifest.StageEntry?, previousSeed: Int?, steps: [StageID: Plan.Step],
+                options: PlanOptions) -> Plan.Step {
+        decide(stage, spec: spec, files: files, store: PrefetchedRecords(store: store, records: [:]), previous: previous,
+               previousSeed: previousSeed, steps: steps, options: options)
+    }
+
+    func decide(_ stage: StageSpec, spec: ExperimentSpec, files: [String: FileHash], store: PrefetchedRecords,
                 previous: Manifest.StageEntry?, previousSeed: Int?, steps: [StageID: Plan.Step],
                 options: PlanOptions) -> Plan.Step {
         let id = stage.id

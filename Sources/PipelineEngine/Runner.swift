@@ -78,6 +78,9 @@ public struct RunOptions: Sendable {
     public var owner: String
     /// Wait for a stage another process is computing (false: the stage fails, saying who holds it).
     public var waitForLocks: Bool
+    /// Seconds each stage is expected to take (see `Runner.expectedSeconds`): ready stages start
+    /// longest remaining path first. Stages missing here count 1 s if they run, 0 if reused.
+    public var expectedSeconds: [StageID: Double] = [:]
 
     public init(jobs: Int = 1, keepGoing: Bool = false, threads: ThreadPolicy = ThreadPolicy(fixed: 1),
                 baseDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
@@ -126,14 +129,23 @@ public struct Runner: Sendable {
         let cpus = Dictionary(graph.order.map { id in
             (id, StageResources.resolved(graph.stage(id)?.resources ?? [:]).cpus)
         }, uniquingKeysWith: { a, _ in a })
-        let state = Scheduler(graph: graph, cores: max(options.threads.cores, options.jobs), cpus: cpus)
+        let expected = Dictionary(plan.steps.map { step in
+            (step.id, options.expectedSeconds[step.id] ?? (step.action == .run ? 1 : 0))
+        }, uniquingKeysWith: { a, _ in a })
+        let state = Scheduler(graph: graph, cores: max(options.threads.cores, options.jobs), cpus: cpus,
+                              priority: Self.remainingPath(graph: graph, seconds: expected))
         // Stages excluded by --only are recorded as skipped but are not part of the run an observer sees.
         observer?.runStarted(total: plan.steps.filter { $0.action != .excluded }.count, toRun: plan.runCount, jobs: options.jobs)
+        // The outputs of the records the plan reuses are hash-checked up front on every core (the
+        // same check `process` makes, which takes the result while the record is the same).
+        let reused = plan.steps.compactMap { step in step.action == .reuse && !step.forced ? step.record.map { (step.id, $0) } : nil }
+        let checked = Dictionary(concurrentMap(reused) { (id, record) in (id, Checked(record: record, corrupt: self.firstCorruptOutput(record))) },
+                                 uniquingKeysWith: { a, _ in a })
         let workers = min(options.jobs, max(1, plan.steps.count))
         let work: @Sendable (Int) -> Void = { _ in
             while let id = state.next() {
                 let outcome = self.process(id, spec: spec, graph: graph, plan: plan, files: files, state: state,
-                                           options: options, observer: observer)
+                                           options: options, observer: observer, checked: checked[id])
                 state.finish(outcome, stopOnFailure: !options.keepGoing)
                 if plan.step(id)?.action != .excluded { observer?.stageFinished(outcome) }
             }
@@ -155,8 +167,44 @@ public struct Runner: Sendable {
         return RunResult(outcomes: outcomes, seconds: Date().timeIntervalSince(started))
     }
 
+    /// Each stage's expected seconds: its own from `previous` (the last run: a cached entry keeps
+    /// the seconds of the run that made it) when the plan runs it, else the mean of its kind's there,
+    /// else 1 s; 0 for a stage the plan reuses.
+    public static func expectedSeconds(plan: Plan, previous: Manifest?) -> [StageID: Double] {
+        var own: [String: Double] = [:]
+        var byKind: [String: (sum: Double, count: Double)] = [:]
+        for entry in previous?.stages ?? [] where (entry.status == .ran || entry.status == .cached)
+            && entry.seconds.isFinite && entry.seconds > 0 {
+            own[entry.id] = entry.seconds
+            byKind[entry.kind, default: (0, 0)].sum += entry.seconds
+            byKind[entry.kind, default: (0, 0)].count += 1
+        }
+        return Dictionary(plan.steps.map { step in
+            guard step.action == .run else { return (step.id, 0) }
+            let kind = byKind[step.kind].map { $0.sum / $0.count }
+            return (step.id, own[step.id.description] ?? kind ?? 1)
+        }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The longest path of expected seconds from each stage to the end of the graph (the stage's
+    /// own included): the stages on the critical path have the largest.
+    static func remainingPath(graph: PipelineGraph, seconds: [StageID: Double]) -> [StageID: Double] {
+        var path: [StageID: Double] = [:]
+        for id in graph.order.reversed() {
+            let longest = graph.dependents(of: id).map { path[$0] ?? 0 }.max() ?? 0
+            path[id] = (seconds[id] ?? 0) + longest
+        }
+        return path
+    }
+
+    /// A record whose outputs were hash-checked, and the first corrupt one (nil: all sound).
+    struct Checked: Sendable {
+        let record: StageRecord
+        let corrupt: String?
+    }
+
     private func process(_ id: StageID, spec: ExperimentSpec, graph: PipelineGraph, plan: Plan, files: [String: FileHash],
-                         state: Scheduler, options: RunOptions, observer: (any RunObserver)?) -> StageOutcome {
+                         state: Scheduler, options: RunOptions, observer: (any RunObserver)?, checked: Checked?) -> StageOutcome {
         guard let stage = graph.stage(id), let step = plan.step(id) else {
             return StageOutcome(id: id, kind: "", version: 0, status: .failed, reason: .notInPlan, key: "",
                                 record: nil, inputs: [], seconds: 0, threads: nil, error: "internal: stage \(id) missing from the plan")
@@ -198,7 +246,8 @@ public struct Runner: Sendable {
         switch settle(step, key: key, cached: cachedRecord) {
         case .reuse(let record, let why):
             // Cached: check every output's bytes against its hash before trusting it.
-            guard let corrupt = firstCorruptOutput(record) else {
+            let corrupt = if let checked, checked.record == record { checked.corrupt } else { firstCorruptOutput(record) }
+            guard let corrupt else {
                 return outcome(.cached, why, key: key, record: record, inputs: inputs, seconds: record.seconds,
                                threads: record.threads)
             }
@@ -312,28 +361,45 @@ private final class Scheduler: @unchecked Sendable {
     private let cores: Int
     private let cpus: [StageID: Int]
     private var reserved = 0
+    /// The cores each started stage holds: its cpus, or fewer when fewer were free.
+    private var granted: [StageID: Int] = [:]
+    /// The expected seconds from each stage to the end of the graph; ready stages are kept in
+    /// descending order of it (ties in dependency order), so the critical path goes first.
+    private let priority: [StageID: Double]
 
-    init(graph: PipelineGraph, cores: Int, cpus: [StageID: Int]) {
+    init(graph: PipelineGraph, cores: Int, cpus: [StageID: Int], priority: [StageID: Double] = [:]) {
         self.graph = graph
         self.cores = max(1, cores)
         self.cpus = cpus.mapValues { min(max(1, $0), max(1, cores)) }
+        self.priority = priority
         for id in graph.order {
             let needs = graph.stage(id)?.needs.count ?? 0
             remaining[id] = needs
             if needs == 0 { ready.append(id) }
         }
+        ready.sort(by: goesFirst)
     }
 
-    /// The next ready stage whose cpus fit (earliest in dependency order), or nil when every
-    /// stage has finished.
+    private func goesFirst(_ a: StageID, _ b: StageID) -> Bool {
+        let pa = priority[a] ?? 0, pb = priority[b] ?? 0
+        if pa != pb { return pa > pb }
+        return (graph.position(of: a) ?? 0) < (graph.position(of: b) ?? 0)
+    }
+
+    /// The first ready stage (longest remaining path first) while a core is free, holding its cpus
+    /// or the cores still free if fewer (a core never idles while a stage waits: the runner's
+    /// thread policy shares the cores out between the stages computing), or nil when every stage
+    /// has finished.
     func next() -> StageID? {
         condition.lock()
         defer { condition.unlock() }
         while true {
             if ready.isEmpty, outcomes.count >= graph.order.count { return nil }
-            if let i = ready.firstIndex(where: { reserved == 0 || reserved + (cpus[$0] ?? 1) <= cores }) {
-                let id = ready.remove(at: i)
-                reserved += cpus[id] ?? 1
+            if !ready.isEmpty, reserved < cores {
+                let id = ready.removeFirst()
+                let cores = min(cpus[id] ?? 1, self.cores - reserved)
+                granted[id] = cores
+                reserved += cores
                 return id
             }
             condition.wait()
@@ -343,7 +409,7 @@ private final class Scheduler: @unchecked Sendable {
     func finish(_ outcome: StageOutcome, stopOnFailure: Bool) {
         condition.lock()
         outcomes[outcome.id] = outcome
-        reserved -= cpus[outcome.id] ?? 1
+        reserved -= granted.removeValue(forKey: outcome.id) ?? 0
         if outcome.status == .failed, stopOnFailure, stop == nil { stop = outcome.id }
         var released: [StageID] = []
         for d in graph.dependents(of: outcome.id) {
@@ -352,7 +418,7 @@ private final class Scheduler: @unchecked Sendable {
         }
         if !released.isEmpty {
             ready += released
-            ready.sort { (graph.position(of: $0) ?? 0) < (graph.position(of: $1) ?? 0) }
+            ready.sort(by: goesFirst)
         }
         condition.broadcast()
         condition.unlock()

@@ -1,6 +1,7 @@
 // Workspace: an experiment's results folder over a cache, and the one workflow the commands
 // share — hold the cache (sweeping what killed writers left when no one else uses it), plan
-// against the previous manifest, run, write the run's record and the current manifest. Works
+// against the previous manifest, run, write the run's record and the current manifest (a no-op
+// run: only a short record pointing at the unchanged manifest, see RunPointer). Works
 // through the ArtifactStore protocol only, so it runs the same over a FileStore or a MemoryStore.
 public import Foundation
 public import PipelineModel
@@ -41,6 +42,9 @@ public struct Workspace: Sendable {
         /// The current manifest (results/<name>/manifest.json): the record plus the stages a
         /// partial run left alone, carried over while their keys still apply.
         public let current: Manifest
+        /// A no-op run (see `RunPointer`): its record is a short pointer to the unchanged current
+        /// manifest, which was not rewritten.
+        public var isNoOp = false
     }
 
     /// Runs `plan` (made against `previous`) and writes the run's record and the current manifest.
@@ -48,9 +52,15 @@ public struct Workspace: Sendable {
     public func run(_ prepared: PreparedExperiment, plan: Plan, previous: Manifest?, options: RunOptions,
                     observer: (any RunObserver)?, toolVersion: String, environment: Manifest.Environment? = nil,
                     startedAt: Date = Date()) throws(EngineError) -> Run {
+        var options = options
+        if options.expectedSeconds.isEmpty { options.expectedSeconds = Runner.expectedSeconds(plan: plan, previous: previous) }
         let (result, record) = pipeline.run(prepared, plan: plan, options: options, observer: observer,
                                             toolVersion: toolVersion, environment: environment, startedAt: startedAt)
         let current = pipeline.current(after: record, result: result, plan: plan, previous: previous, prepared: prepared)
+        // A no-op writes a short record pointing at the unchanged manifest, not a full copy.
+        if let previous, try results.writePointer(record: record, previous: previous) {
+            return Run(result: result, record: record, current: current, isNoOp: true)
+        }
         try results.write(record: record, current: current)
         return Run(result: result, record: record, current: current)
     }

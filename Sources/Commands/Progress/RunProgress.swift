@@ -45,9 +45,13 @@ struct RunProgress: Sendable, Equatable {
     /// Every stage, in dependency order.
     private(set) var stages: [Stage]
     private let index: [StageID: Int]
+    /// How many stages are finished, kept as events arrive (counting them on every event made a
+    /// run's progress quadratic in its stage count).
+    private(set) var done: Int
 
     init(stages: [Stage], jobs: Int, startedAt: Date) {
         self.stages = stages
+        self.done = stages.filter { if case .finished = $0.phase { true } else { false } }.count
         self.jobs = max(1, jobs)
         self.startedAt = startedAt
         self.index = Dictionary(stages.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
@@ -94,13 +98,15 @@ struct RunProgress: Sendable, Equatable {
 
     private mutating func update(_ id: StageID, _ change: (inout Stage) -> Void) {
         guard let i = index[id] else { return }
+        let wasFinished = if case .finished = stages[i].phase { true } else { false }
         change(&stages[i])
+        let isFinished = if case .finished = stages[i].phase { true } else { false }
+        done += (isFinished ? 1 : 0) - (wasFinished ? 1 : 0)
     }
 
     // MARK: - Reading
 
     var total: Int { stages.count }
-    var done: Int { stages.filter { if case .finished = $0.phase { true } else { false } }.count }
     /// Running stages in dependency order (a stable order, so lines do not jump around).
     var running: [Stage] { stages.filter { if case .running = $0.phase { true } else { false } } }
     func stage(_ id: StageID) -> Stage? { index[id].map { stages[$0] } }
