@@ -2,7 +2,7 @@
 
 Steps (from the repository root):
   HSIFLOW_KEEP_MODEL=/tmp/hsiflow_model.h5 swift test --filter ModelFileTests/roundTripIsExactForEveryLayerKind
-  /work/venv/bin/python reference/check_keras_load.py /tmp/hsiflow_model.h5 [path/to/hsiflow]
+  /tmp/venv/bin/python reference/check_keras_load.py /tmp/hsiflow_model.h5 [path/to/hsiflow]
 It writes seeded random patches for the model's input, runs `hsiflow predict MODEL PATCHES`, loads
 the model with keras.models.load_model, and compares Keras' probabilities with HSIFlow's.
 """

@@ -4,7 +4,7 @@
   model_bad_shape.h5     conv1's kernel has the wrong shape for its config
   model_missing_weight.h5  weight_names lists a dataset that is not there
   model_no_config.h5     an HDF5 file with model_weights but no model_config
-Run after reference/keras_model_fixtures.py: /work/venv/bin/python reference/malformed_model_fixtures.py
+Run after reference/keras_model_fixtures.py: /tmp/venv/bin/python reference/malformed_model_fixtures.py
 """
 import json
 import pathlib
