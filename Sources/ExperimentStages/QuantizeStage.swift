@@ -73,8 +73,8 @@ public struct QuantizeStage: StageKind {
             let quantized = try QuantizedModel(quantizing: model, bits: bits)
             // Stages computing while the timings ran (above 1: the latencies were measured on a shared machine).
             var concurrent = context.stagesComputing
-            let (q, _) = try quantized.measure(on: samples, singleSamples: 100, repeats: 3)
-            let (f, _) = try ModelEvaluation.measure(model, on: samples, singleSamples: 100, repeats: 3)
+            let (q, _) = try quantized.measure(on: samples, singleSamples: 100, repeats: 3, latencyBudget: StageLatency.budget)
+            let (f, _) = try ModelEvaluation.measure(model, on: samples, singleSamples: 100, repeats: 3, latencyBudget: StageLatency.budget)
             concurrent = max(concurrent, context.stagesComputing)
             let suffix = name == "model" ? "" : String(name.dropFirst(5))
             let data = try ModelArtifacts.encode(quantized)
