@@ -5,6 +5,8 @@
 // Indian Pines scene. Kernels are checked against plain-loop references before anything is timed.
 // Usage: hsiflow-bench [--threads N] [--steps N] [--data DIR] [--inference-only]
 //        (DIR holds indian_pines/, or HSIFLOW_DATA; --inference-only stops after the latency table)
+//        hsiflow-bench --serve-deploy [--threads N] [--bands 200,100] [--levels 0,20,…] [--level-bands 100]
+//        (scripts/bench-deploy's timing rounds: see DeploymentRounds.swift)
 import Foundation
 import Tensors
 import NeuralNet
@@ -18,6 +20,19 @@ var threads = 2
 var steps = 40
 var dataDirectory = ProcessInfo.processInfo.environment["HSIFLOW_DATA"]
 var inferenceOnly = false
+var serveDeploy = false
+var deployBands = [200, 100]
+var deployLevels = [0, 20, 40, 55, 70, 85]
+var deployLevelBands = 100
+/// A comma-separated list of non-negative integers, or exit 2 naming the option.
+func integerList(_ text: String?, option: String) -> [Int] {
+    let values = (text ?? "").split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! >= 0 }) else {
+        FileHandle.standardError.write(Data("hsiflow-bench: \(option) takes a comma-separated list of non-negative integers, got '\(text ?? "")'\n".utf8))
+        exit(2)
+    }
+    return values.compactMap { $0 }
+}
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let a = arguments.next() {
     switch a {
@@ -25,8 +40,13 @@ while let a = arguments.next() {
     case "--steps": steps = Int(arguments.next() ?? "") ?? steps
     case "--data": dataDirectory = arguments.next()
     case "--inference-only": inferenceOnly = true
+    case "--serve-deploy": serveDeploy = true
+    case "--bands": deployBands = integerList(arguments.next(), option: "--bands").map { max(1, $0) }
+    case "--levels": deployLevels = integerList(arguments.next(), option: "--levels").map { min(99, $0) }
+    case "--level-bands": deployLevelBands = max(1, integerList(arguments.next(), option: "--level-bands")[0])
     default:
-        FileHandle.standardError.write(Data("usage: hsiflow-bench [--threads N] [--steps N] [--data DIR] [--inference-only]\n".utf8))
+        FileHandle.standardError.write(Data(("usage: hsiflow-bench [--threads N] [--steps N] [--data DIR] [--inference-only]\n" +
+            "       hsiflow-bench --serve-deploy [--threads N] [--bands 200,100] [--levels 0,20,40] [--level-bands 100]\n").utf8))
         exit(2)
     }
 }
@@ -65,6 +85,14 @@ func cpuSeconds() -> Double {
 }
 
 func fmt(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
+
+if serveDeploy {
+    do {
+        try serveDeploymentRounds(bands: deployBands, levels: deployLevels, levelBands: deployLevelBands, threads: threads)
+    } catch {
+        fail("deployment rounds failed: \(error)")
+    }
+}
 
 print("hsiflow-bench: BLAS threads \(Workers.count), \(ProcessInfo.processInfo.activeProcessorCount) cores visible")
 
