@@ -68,12 +68,13 @@ func serveDeploymentRounds(bands: [Int], levels: [Int], levelBands: Int, threads
         var round: [String: [Double]] = [:]
         for i in configurations.indices {
             let c = configurations[i]
-            // Batch 1: up to 200 calls; batch 128: up to 10; each stops at its budget once it has its minimum.
+            // Batch 1: up to 200 calls; batch 128: up to 12; each stops at its budget once it has its minimum
+            // (the same numbers as scripts/bench-deploy's LiteRT and Keras workers).
             let stats = c.batch == 1
                 ? Latency.measure(&configurations[i].model, sample: c.sample, batchSize: 1, threads: threads, warmup: 5,
                                   repeats: 200, budget: .milliseconds(40), minimumRepeats: 30)
                 : Latency.measure(&configurations[i].model, sample: c.sample, batchSize: c.batch, threads: threads, warmup: 2,
-                                  repeats: 10, budget: .milliseconds(60), minimumRepeats: 4)
+                                  repeats: 12, budget: .milliseconds(100), minimumRepeats: 6)
             round[c.label] = [stats.medianMicroseconds, stats.p10Microseconds, stats.p90Microseconds]
         }
         emitJSON(["round": round])
