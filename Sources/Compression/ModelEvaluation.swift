@@ -105,7 +105,9 @@ public struct ModelEvaluation: Sendable, Equatable, Codable {
             s = rows.upperBound
         }
         let threads = Workers.count
-        let batched = Latency.measure(&model, sample: samples.inputs.slicing(rows: 0 ..< min(n, 64 * batchSize)),
+        // 16 distinct batches at most: the inputs' values do not change the time, and a copy of 64
+        // batches of cao patches is tens of megabytes.
+        let batched = Latency.measure(&model, sample: samples.inputs.slicing(rows: 0 ..< min(n, 16 * batchSize)),
                                       batchSize: batchSize, threads: threads, warmup: 2, repeats: 10 * repeats,
                                       budget: latencyBudget, minimumRepeats: Self.minimumBatchedRepeats)
         let singles = min(max(singleSamples, 0), n)

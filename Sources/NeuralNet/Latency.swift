@@ -22,7 +22,7 @@ public struct LatencyStatistics: Sendable, Equatable, Codable {
 
 public enum Latency {
     /// Times `model` on batches of `batchSize` cut in order from `sample` ([S, …]; at most 64
-    /// distinct batches, used in turn): `warmup` untimed calls, then up to `repeats` timed ones, on
+    /// distinct batches, and no more than the calls made, used in turn): `warmup` untimed calls, then up to `repeats` timed ones, on
     /// `threads` workers (the previous count is restored afterwards). With a `budget`, timing stops
     /// early once `minimumRepeats` calls are timed and the timed calls have taken `budget` in all:
     /// a slow model gets fewer calls, a fast one as many as fit, and the statistics say how many.
@@ -31,7 +31,8 @@ public enum Latency {
                                budget: Duration? = nil, minimumRepeats: Int = 5) -> LatencyStatistics {
         let available = sample.shape.first ?? 0
         let b = max(1, min(batchSize, available))
-        let distinct = max(1, min(64, available / b))
+        // No more batches cut than calls made (a large batch is megabytes to copy).
+        let distinct = max(1, min(64, available / b, max(0, warmup) + max(1, repeats)))
         let batches = (0..<distinct).map { sample.slicing(rows: $0 * b ..< ($0 + 1) * b) }
         let previous = Workers.count
         Workers.count = threads
