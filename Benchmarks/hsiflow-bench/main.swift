@@ -7,6 +7,8 @@
 //        hsiflow-bench --versus-keras [--threads N] [--shards S] [--rounds N]
 //        (DIR holds indian_pines/, or HSIFLOW_DATA; --inference-only stops after the latency table;
 //        --versus-keras only trains cao beside Keras, VersusKeras.swift, scripts/bench-train)
+//        hsiflow-bench --serve-deploy [--threads N] [--bands 200,100] [--levels 0,20,…] [--level-bands 100]
+//        (scripts/bench-deploy's timing rounds: see DeploymentRounds.swift)
 import Foundation
 import Tensors
 import NeuralNet
@@ -23,6 +25,19 @@ var inferenceOnly = false
 var versusKeras = false
 var versusRounds = 8
 var versusShards = 1
+var serveDeploy = false
+var deployBands = [200, 100]
+var deployLevels = [0, 20, 40, 55, 70, 85]
+var deployLevelBands = 100
+/// A comma-separated list of non-negative integers, or exit 2 naming the option.
+func integerList(_ text: String?, option: String) -> [Int] {
+    let values = (text ?? "").split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! >= 0 }) else {
+        FileHandle.standardError.write(Data("hsiflow-bench: \(option) takes a comma-separated list of non-negative integers, got '\(text ?? "")'\n".utf8))
+        exit(2)
+    }
+    return values.compactMap { $0 }
+}
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let a = arguments.next() {
     switch a {
@@ -33,8 +48,14 @@ while let a = arguments.next() {
     case "--versus-keras": versusKeras = true
     case "--shards": versusShards = max(1, Int(arguments.next() ?? "") ?? versusShards)
     case "--rounds": versusRounds = max(1, Int(arguments.next() ?? "") ?? versusRounds)
+    case "--serve-deploy": serveDeploy = true
+    case "--bands": deployBands = integerList(arguments.next(), option: "--bands").map { max(1, $0) }
+    case "--levels": deployLevels = integerList(arguments.next(), option: "--levels").map { min(99, $0) }
+    case "--level-bands": deployLevelBands = max(1, integerList(arguments.next(), option: "--level-bands")[0])
     default:
-        FileHandle.standardError.write(Data("usage: hsiflow-bench [--threads N] [--steps N] [--data DIR] [--inference-only] | --versus-keras [--threads N] [--shards S] [--rounds N]\n".utf8))
+        FileHandle.standardError.write(Data(("usage: hsiflow-bench [--threads N] [--steps N] [--data DIR] [--inference-only]\n" +
+            "       hsiflow-bench --versus-keras [--threads N] [--shards S] [--rounds N]\n" +
+            "       hsiflow-bench --serve-deploy [--threads N] [--bands 200,100] [--levels 0,20,40] [--level-bands 100]\n").utf8))
         exit(2)
     }
 }
@@ -73,6 +94,14 @@ func cpuSeconds() -> Double {
 }
 
 func fmt(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }
+
+if serveDeploy {
+    do {
+        try serveDeploymentRounds(bands: deployBands, levels: deployLevels, levelBands: deployLevelBands, threads: threads)
+    } catch {
+        fail("deployment rounds failed: \(error)")
+    }
+}
 
 print("hsiflow-bench: BLAS threads \(Workers.count), \(ProcessInfo.processInfo.activeProcessorCount) cores visible")
 
@@ -153,6 +182,8 @@ do {
         ("float, model forward, im2col", { var m = model; m.setConvolutionAlgorithm(.im2col); return m }),
         ("float, model forward, Winograd conv1", { var m = model; m.setConvolutionAlgorithm(.winograd); return m }),
         ("float, low-latency plan", { InferencePlan(model) }),
+        ("float, plan, conv1 split only", { UnsplitPlan(plan: InferencePlan(model), split: 1 << 20) }),
+        ("float, plan, no product split (1 thread)", { UnsplitPlan(plan: InferencePlan(model), split: .max) }),
     ]
     for path in [Int8KernelPath.avx512VNNI, .avx2] where path.isSupported {
         configurations.append(("int8, \(path.rawValue) kernels", { quantized.int8Network(path: path) }))
@@ -185,10 +216,46 @@ do {
         print(line)
     }
     print("  (× = speed against the first row in the same run)")
+    let helped = InferencePlan.helperBlocks
+    print("  the plan's split products: the helper thread computed \(helped.helper) of \(helped.offered) blocks")
 } catch {
     fail("inference benchmark failed: \(error)")
 }
 Workers.count = threads
+
+// Where the plan's batch-1 time goes for cao 5×5×200: each product of the plan timed alone on
+// this thread (conv1 as its 9 × 1800 × 300 sgemm, conv2 and dense1 as their sgemv), median of 200
+// calls, in µs; the rest of a call (im2col, bias, ReLU, layer glue) is the plan's time minus these.
+do {
+    let shapes: [(label: String, m: Int, k: Int, f: Int)] = [("conv1", 9, 1800, 300), ("conv2", 1, 2700, 200),
+                                                             ("dense1", 1, 200, 200)]
+    var parts: [String] = []
+    for s in shapes {
+        let a = seeded([s.m, s.k], seed: 1).scalars, w = seeded([s.k, s.f], seed: 2).scalars
+        var c = [Float](repeating: 0, count: s.m * s.f)
+        var times: [Double] = []
+        for call in 0..<220 {
+            let start = now()
+            a.withUnsafeBufferPointer { ap in
+                w.withUnsafeBufferPointer { wp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        if s.m == 1 {
+                            BLAS.sgemv(transpose: true, rows: s.k, columns: s.f, a: wp.baseAddress!, lda: s.f,
+                                       x: ap.baseAddress!, beta: 0, y: cp.baseAddress!)
+                        } else {
+                            BLAS.sgemmOnThisThread(m: s.m, n: s.f, k: s.k, a: ap.baseAddress!, lda: s.k, b: wp.baseAddress!,
+                                                   ldb: s.f, c: cp.baseAddress!, ldc: s.f)
+                        }
+                    }
+                }
+            }
+            if call >= 20 { times.append((now() - start) * 1e6) }
+        }
+        times.sort()
+        parts.append("\(s.label) \(fmt(times[times.count / 2])) µs (\(fmt(2e-3 * Double(s.m * s.k * s.f) / times[times.count / 2])) GFLOP/s)")
+    }
+    print("cao 5×5×200 batch 1, the plan's products alone on one thread: " + parts.joined(separator: ", "))
+}
 
 if inferenceOnly { exit(0) }
 
@@ -360,4 +427,28 @@ if let dataDirectory {
     }
 } else {
     print("full Indian Pines: skipped (set HSIFLOW_DATA or pass --data DIR)")
+}
+
+/// The low-latency plan with another split size (`.max`: no product cut in two, every product on
+/// the calling thread, as before the paired helper; 2^20: conv1 cut, conv2 whole): the baselines
+/// InferencePlan.splitMultiplyAdds is measured against.
+struct UnsplitPlan: InferenceModel {
+    var plan: InferencePlan
+    var split: Int
+    var name: String { plan.name }
+    var inputShape: [Int] { plan.inputShape }
+    var outputUnits: Int { plan.outputUnits }
+    func threads(batchSize: Int) -> Int {
+        let saved = InferencePlan.splitMultiplyAdds
+        InferencePlan.splitMultiplyAdds = split
+        defer { InferencePlan.splitMultiplyAdds = saved }
+        return plan.threads(batchSize: batchSize)
+    }
+    mutating func infer(_ x: Tensor) -> Tensor {
+        let split = InferencePlan.splitMultiplyAdds
+        let saved = InferencePlan.splitMultiplyAdds
+        InferencePlan.splitMultiplyAdds = split
+        defer { InferencePlan.splitMultiplyAdds = saved }
+        return plan.infer(x)
+    }
 }

@@ -91,14 +91,137 @@ void hsi_i8_column_sums(const int8_t *b, int k, int n, int32_t *sums) {
         for (int j = 0; j < n; j++) sums[j] += b[(size_t)kk * n + j];
 }
 
+// The range of a row: lo = min(0, x…), hi = max(0, x…) (0 belongs to every range, so vector
+// tails loaded as zeros change nothing).
+static void range_c(const float *x, int count, float *lo, float *hi) {
+    float l = 0, h = 0;
+    for (int i = 0; i < count; i++) {
+        l = x[i] < l ? x[i] : l;
+        h = x[i] > h ? x[i] : h;
+    }
+    *lo = l;
+    *hi = h;
+}
+
+// Stores u[i] = clamp(roundf(x[i] · inverse) + offset, qlo, qhi) + 128: roundf is round half away
+// from zero, as TFLite's std::round.
+static void quantize_c(const float *x, int count, float inverse, int32_t offset, int32_t qlo, int32_t qhi, uint8_t *u) {
+    for (int i = 0; i < count; i++) {
+        int32_t q = (int32_t)roundf(x[i] * inverse) + offset;
+        q = q < qlo ? qlo : (q > qhi ? qhi : q);
+        u[i] = (uint8_t)(q + 128);
+    }
+}
+
+#ifdef HSI_X86
+// The vector forms give the same bits as the plain loops: min/max are exact, x · inverse is one
+// float product per lane, and round half away from zero is built exactly from truncation:
+// t = trunc(v), then t ± 1 when |v − t| ≥ 0.5 (v − t is exact for any float v).
+__attribute__((target("avx512f,avx512bw")))
+static void range_avx512(const float *x, int count, float *lo, float *hi) {
+    __m512 l = _mm512_setzero_ps(), h = _mm512_setzero_ps();
+    int i = 0;
+    for (; i + 16 <= count; i += 16) {
+        __m512 v = _mm512_loadu_ps(x + i);
+        l = _mm512_min_ps(l, v);
+        h = _mm512_max_ps(h, v);
+    }
+    if (i < count) {
+        __m512 v = _mm512_maskz_loadu_ps((__mmask16)((1u << (count - i)) - 1), x + i);
+        l = _mm512_min_ps(l, v);
+        h = _mm512_max_ps(h, v);
+    }
+    *lo = _mm512_reduce_min_ps(l);
+    *hi = _mm512_reduce_max_ps(h);
+}
+
+__attribute__((target("avx512f,avx512bw")))
+static void quantize_avx512(const float *x, int count, float inverse, int32_t offset, int32_t qlo, int32_t qhi, uint8_t *u) {
+    const __m512 inv = _mm512_set1_ps(inverse), half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f);
+    const __m512i off = _mm512_set1_epi32(offset + 128), lo = _mm512_set1_epi32(qlo + 128), hi = _mm512_set1_epi32(qhi + 128);
+    for (int i = 0; i < count; i += 16) {
+        __mmask16 mask = count - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (count - i)) - 1);
+        __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(mask, x + i), inv);
+        __m512 t = _mm512_roundscale_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+        __m512 f = _mm512_abs_ps(_mm512_sub_ps(v, t));
+        __mmask16 up = _mm512_cmp_ps_mask(f, half, _CMP_GE_OQ);
+        // t + copysign(1, v) where the fraction is at least one half
+        __m512 step = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(one),
+            _mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32((int)0x80000000))));
+        t = _mm512_mask_add_ps(t, up, t, step);
+        __m512i q = _mm512_add_epi32(_mm512_cvttps_epi32(t), off);
+        q = _mm512_min_epi32(_mm512_max_epi32(q, lo), hi);
+        _mm512_mask_cvtepi32_storeu_epi8(u + i, mask, q);
+    }
+}
+
+__attribute__((target("avx2")))
+static void range_avx2(const float *x, int count, float *lo, float *hi) {
+    __m256 l = _mm256_setzero_ps(), h = _mm256_setzero_ps();
+    int i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        l = _mm256_min_ps(l, v);
+        h = _mm256_max_ps(h, v);
+    }
+    float ls[8], hs[8];
+    _mm256_storeu_ps(ls, l);
+    _mm256_storeu_ps(hs, h);
+    float lt, ht;
+    range_c(x + i, count - i, &lt, &ht);
+    for (int j = 0; j < 8; j++) {
+        lt = ls[j] < lt ? ls[j] : lt;
+        ht = hs[j] > ht ? hs[j] : ht;
+    }
+    *lo = lt;
+    *hi = ht;
+}
+
+__attribute__((target("avx2")))
+static void quantize_avx2(const float *x, int count, float inverse, int32_t offset, int32_t qlo, int32_t qhi, uint8_t *u) {
+    const __m256 inv = _mm256_set1_ps(inverse), half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1.0f);
+    const __m256 sign = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000));
+    const __m256i off = _mm256_set1_epi32(offset + 128), lo = _mm256_set1_epi32(qlo + 128), hi = _mm256_set1_epi32(qhi + 128);
+    int i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m256 v = _mm256_mul_ps(_mm256_loadu_ps(x + i), inv);
+        __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+        __m256 f = _mm256_andnot_ps(sign, _mm256_sub_ps(v, t));
+        __m256 up = _mm256_cmp_ps(f, half, _CMP_GE_OQ);
+        __m256 step = _mm256_or_ps(one, _mm256_and_ps(v, sign));
+        t = _mm256_add_ps(t, _mm256_and_ps(up, step));
+        __m256i q = _mm256_add_epi32(_mm256_cvttps_epi32(t), off);
+        q = _mm256_min_epi32(_mm256_max_epi32(q, lo), hi);
+        __m128i w = _mm_packus_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+        _mm_storel_epi64((__m128i *)(u + i), _mm_packus_epi16(w, w));
+    }
+    quantize_c(x + i, count - i, inverse, offset, qlo, qhi, u + i);
+}
+#endif
+
+static void range_on(int path, const float *x, int count, float *lo, float *hi) {
+    if (path == HSI_I8_AUTO || !hsi_i8_path_supported(path)) path = hsi_i8_best_path();
+#ifdef HSI_X86
+    if (path == HSI_I8_AVX512_VNNI) { range_avx512(x, count, lo, hi); return; }
+    if (path == HSI_I8_AVX2) { range_avx2(x, count, lo, hi); return; }
+#endif
+    range_c(x, count, lo, hi);
+}
+
+static void quantize_on(int path, const float *x, int count, float inverse, int32_t offset, int32_t qlo, int32_t qhi, uint8_t *u) {
+    if (path == HSI_I8_AUTO || !hsi_i8_path_supported(path)) path = hsi_i8_best_path();
+#ifdef HSI_X86
+    if (path == HSI_I8_AVX512_VNNI) { quantize_avx512(x, count, inverse, offset, qlo, qhi, u); return; }
+    if (path == HSI_I8_AVX2) { quantize_avx2(x, count, inverse, offset, qlo, qhi, u); return; }
+#endif
+    quantize_c(x, count, inverse, offset, qlo, qhi, u);
+}
+
 // TFLite's AsymmetricQuantizeFloats: range [min(0, lo), max(0, hi)] onto [-128, 127], the zero
 // point taken from whichever end gives the smaller error and rounded; q = round(x / scale) + zp.
-void hsi_i8_quantize_row(const float *x, int count, uint8_t *u, float *scale, int32_t *zero_point) {
-    float lo = 0, hi = 0;
-    for (int i = 0; i < count; i++) {
-        lo = x[i] < lo ? x[i] : lo;
-        hi = x[i] > hi ? x[i] : hi;
-    }
+void hsi_i8_quantize_row_on(int path, const float *x, int count, uint8_t *u, float *scale, int32_t *zero_point) {
+    float lo, hi;
+    range_on(path, x, count, &lo, &hi);
     if (lo == hi) {  // all zeros: q = 0 everywhere
         memset(u, 128, (size_t)count);
         *scale = 1;
@@ -113,35 +236,30 @@ void hsi_i8_quantize_row(const float *x, int count, uint8_t *u, float *scale, in
     double zp = errorMin < errorMax ? fromMin : fromMax;
     zp = zp < qmin ? qmin : (zp > qmax ? qmax : zp);
     const int32_t nudged = (int32_t)round(zp);
-    const float inverse = (float)(1.0 / s);
-    for (int i = 0; i < count; i++) {
-        int32_t q = (int32_t)roundf(x[i] * inverse) + nudged;
-        q = q < -128 ? -128 : (q > 127 ? 127 : q);
-        u[i] = (uint8_t)(q + 128);
-    }
+    quantize_on(path, x, count, (float)(1.0 / s), nudged, -128, 127, u);
     *scale = (float)s;
     *zero_point = nudged + 128;
 }
 
-void hsi_i8_quantize_row_symmetric(const float *x, int count, uint8_t *u, float *scale) {
-    float lo = 0, hi = 0;
-    for (int i = 0; i < count; i++) {
-        lo = x[i] < lo ? x[i] : lo;
-        hi = x[i] > hi ? x[i] : hi;
-    }
+void hsi_i8_quantize_row(const float *x, int count, uint8_t *u, float *scale, int32_t *zero_point) {
+    hsi_i8_quantize_row_on(HSI_I8_AUTO, x, count, u, scale, zero_point);
+}
+
+void hsi_i8_quantize_row_symmetric_on(int path, const float *x, int count, uint8_t *u, float *scale) {
+    float lo, hi;
+    range_on(path, x, count, &lo, &hi);
     const float range = fabsf(lo) > fabsf(hi) ? fabsf(lo) : fabsf(hi);
     if (range == 0) {
         memset(u, 128, (size_t)count);
         *scale = 1;
         return;
     }
-    const float inverse = 127.0f / range;
-    for (int i = 0; i < count; i++) {
-        int32_t q = (int32_t)roundf(x[i] * inverse);
-        q = q < -127 ? -127 : (q > 127 ? 127 : q);
-        u[i] = (uint8_t)(q + 128);
-    }
+    quantize_on(path, x, count, 127.0f / range, 0, -127, 127, u);
     *scale = range / 127.0f;
+}
+
+void hsi_i8_quantize_row_symmetric(const float *x, int count, uint8_t *u, float *scale) {
+    hsi_i8_quantize_row_symmetric_on(HSI_I8_AUTO, x, count, u, scale);
 }
 
 void hsi_i8_im2col(const uint8_t *x, int h, int w, int c, int kh, int kw, int pt, int pl,
@@ -294,6 +412,57 @@ static void finish(const hsi_epilogue *e, int i0, int R, int j0, int columns, co
     }
 }
 
+#ifdef HSI_X86
+// The same epilogue 16 (AVX-512) or 8 (AVX2) columns at a time, with the same operations in the same
+// order: int32 v − zp·colsum (wrapping as the scalar form does), one rounding to float, × (rowScale ×
+// colScale), + bias, then max(o, 0), which gives 0 for NaN and −0 as !(o > 0) does. Mul and add are
+// separate intrinsics (never contracted to an FMA), so the bits equal `finish`'s (tested).
+__attribute__((target("avx512f,avx512bw"), noinline))
+static void finish_avx512(const hsi_epilogue *e, int i0, int R, int j0, int columns, const int32_t *acc) {
+    for (int r = 0; r < R; r++) {
+        const int i = i0 + r;
+        const int32_t *a = acc + r * HSI_TILE_STRIDE;
+        for (int jj = 0; jj < columns; jj += 16) {
+            const __mmask16 m = columns - jj >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (columns - jj)) - 1);
+            __m512i v = _mm512_maskz_loadu_epi32(m, a + jj);
+            if (e->out32) {
+                _mm512_mask_storeu_epi32(e->out32 + (size_t)i * e->ld32 + j0 + jj, m, v);
+                continue;
+            }
+            v = _mm512_sub_epi32(v, _mm512_mullo_epi32(_mm512_set1_epi32(e->zp[i]), _mm512_maskz_loadu_epi32(m, e->colsum + j0 + jj)));
+            __m512 scale = _mm512_mul_ps(_mm512_set1_ps(e->rowScale[i]), _mm512_maskz_loadu_ps(m, e->colScale + j0 + jj));
+            __m512 o = _mm512_mul_ps(_mm512_cvtepi32_ps(v), scale);
+            if (e->bias) o = _mm512_add_ps(o, _mm512_maskz_loadu_ps(m, e->bias + j0 + jj));
+            if (e->relu) o = _mm512_max_ps(o, _mm512_setzero_ps());
+            _mm512_mask_storeu_ps(e->y + (size_t)i * e->ldy + j0 + jj, m, o);
+        }
+    }
+}
+
+__attribute__((target("avx2"), noinline))
+static void finish_avx2(const hsi_epilogue *e, int i0, int R, int j0, int columns, const int32_t *acc) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (int r = 0; r < R; r++) {
+        const int i = i0 + r;
+        const int32_t *a = acc + r * HSI_TILE_STRIDE;
+        for (int jj = 0; jj < columns; jj += 8) {
+            const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32(columns - jj), lane);  // lanes < columns − jj
+            __m256i v = _mm256_maskload_epi32(a + jj, m);
+            if (e->out32) {
+                _mm256_maskstore_epi32(e->out32 + (size_t)i * e->ld32 + j0 + jj, m, v);
+                continue;
+            }
+            v = _mm256_sub_epi32(v, _mm256_mullo_epi32(_mm256_set1_epi32(e->zp[i]), _mm256_maskload_epi32(e->colsum + j0 + jj, m)));
+            __m256 scale = _mm256_mul_ps(_mm256_set1_ps(e->rowScale[i]), _mm256_maskload_ps(e->colScale + j0 + jj, m));
+            __m256 o = _mm256_mul_ps(_mm256_cvtepi32_ps(v), scale);
+            if (e->bias) o = _mm256_add_ps(o, _mm256_maskload_ps(e->bias + j0 + jj, m));
+            if (e->relu) o = _mm256_max_ps(o, _mm256_setzero_ps());
+            _mm256_maskstore_ps(e->y + (size_t)i * e->ldy + j0 + jj, m, o);
+        }
+    }
+}
+#endif
+
 static void run(int path, int m, int n, int k, const uint8_t *a, int lda, const int8_t *packed, const hsi_epilogue *e) {
     if (m <= 0 || n <= 0) return;
     if (path == HSI_I8_AUTO || !hsi_i8_path_supported(path)) path = hsi_i8_best_path();
@@ -326,6 +495,10 @@ static void run(int path, int m, int n, int k, const uint8_t *a, int lda, const 
             }
             int j0 = p * HSI_I8_PANEL;
             int columns = n - j0 < P * HSI_I8_PANEL ? n - j0 : P * HSI_I8_PANEL;
+#ifdef HSI_X86
+            if (path == HSI_I8_AVX512_VNNI) { finish_avx512(e, i, R, j0, columns, acc); continue; }
+            if (path == HSI_I8_AVX2) { finish_avx2(e, i, R, j0, columns, acc); continue; }
+#endif
             finish(e, i, R, j0, columns, acc);
         }
     }

@@ -196,7 +196,7 @@ struct Prediction {
                                         fromCube: true, classes: result.classMap.map { Int($0) }, classShape: [cube.height, cube.width],
                                         probabilities: result.probabilities, probabilityShape: [cube.height, cube.width, units], units: units)
             prediction.classNames = pipeline.classNames
-            prediction.pipelineSummary = "pipeline \(URL(fileURLWithPath: modelPath).lastPathComponent): \(pipeline.transformSummary), \(pipeline.patch)×\(pipeline.patch) patches, model \(pipeline.model.name)"
+            prediction.pipelineSummary = "pipeline \(URL(fileURLWithPath: modelPath).lastPathComponent): \(pipeline.transformSummary), \(pipeline.patch)×\(pipeline.patch) patches, model \(pipeline.model.name)\(pipeline.isQuantized ? " (int8 kernels)" : "")"
             return prediction
         } catch let error as UserInputError {
             throw error

@@ -31,12 +31,15 @@ public struct PruningOptions: Sendable, Equatable, Codable {
     public var evaluationBatchSize: Int
     /// Samples timed one at a time for the batch-1 latency.
     public var latencySamples: Int
-    /// Each latency is timed this many times and the fastest kept.
+    /// Scales the timed calls of each latency (ModelEvaluation.measure's `repeats`; median kept).
     public var latencyRepeats: Int
+    /// Time each of a level's two latency measurements may take once it has its minimum calls
+    /// (nil: no budget, every call made). Not part of any key: latency is a timing, not a result.
+    public var latencyBudget: Duration?
 
     public init(criterion: PruningCriterion = .apoz, scope: PruningScope = .global, fineTuning: FineTuning = FineTuning(),
                 seed: UInt64 = 41, scoringBatchSize: Int = 256, evaluationBatchSize: Int = 128, latencySamples: Int = 200,
-                latencyRepeats: Int = 3) {
+                latencyRepeats: Int = 3, latencyBudget: Duration? = nil) {
         self.criterion = criterion
         self.scope = scope
         self.fineTuning = fineTuning
@@ -45,6 +48,7 @@ public struct PruningOptions: Sendable, Equatable, Codable {
         self.evaluationBatchSize = evaluationBatchSize
         self.latencySamples = latencySamples
         self.latencyRepeats = latencyRepeats
+        self.latencyBudget = latencyBudget
     }
 }
 
@@ -259,7 +263,8 @@ public struct ChannelPruner: Sendable {
         report(.evaluating)
         let evaluation = try ModelEvaluation.measure(model, on: data.evaluation, batchSize: options.evaluationBatchSize,
                                                      singleSamples: options.latencySamples,
-                                                     repeats: options.latencyRepeats).evaluation
+                                                     repeats: options.latencyRepeats,
+                                                     latencyBudget: options.latencyBudget).evaluation
         let pruned = PrunedModel(model: model, level: level, originalChannels: previous.originalChannels, channelOrigins: origins)
         let cost = ModelCost(of: model)
         let metrics = PruningLevelMetrics(

@@ -101,13 +101,14 @@ public enum ActivationQuantization: String, Sendable, Codable {
     /// max|x| onto 127, zero point 0 (128 in the stored u8).
     case symmetric
 
-    /// Quantizes `count` floats to u = q + 128; x ≈ (u − zeroPoint) · scale.
-    public func quantize(_ x: UnsafePointer<Float>, count: Int, into u: UnsafeMutablePointer<UInt8>)
-        -> (scale: Float, zeroPoint: Int32) {
+    /// Quantizes `count` floats to u = q + 128; x ≈ (u − zeroPoint) · scale. Every `path` (AVX-512,
+    /// AVX2, plain C) gives the same bits.
+    public func quantize(_ x: UnsafePointer<Float>, count: Int, into u: UnsafeMutablePointer<UInt8>,
+                         path: Int8KernelPath = .automatic) -> (scale: Float, zeroPoint: Int32) {
         var scale: Float = 0, zp: Int32 = 128
         switch self {
-        case .asymmetric: hsi_i8_quantize_row(x, Int32(count), u, &scale, &zp)
-        case .symmetric: hsi_i8_quantize_row_symmetric(x, Int32(count), u, &scale)
+        case .asymmetric: hsi_i8_quantize_row_on(path.code, x, Int32(count), u, &scale, &zp)
+        case .symmetric: hsi_i8_quantize_row_symmetric_on(path.code, x, Int32(count), u, &scale)
         }
         return (scale, zp)
     }

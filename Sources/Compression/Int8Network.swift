@@ -3,7 +3,8 @@
 // (symmetric), 8 bits at run time,
 // int8 weights per output channel, int32 sums, then a float rescale, + bias and a fused ReLU. The
 // other layers (flatten, pooling, dropout, activations) run in float. Scratch buffers are planned
-// once per batch size and reused. 4-bit models run on the same kernels (their values fit in int8).
+// once per batch size and reused; large batches are split over the workers in blocks of samples
+// (quantization, u8 columns and product per block). 4-bit models run on the same kernels (their values fit in int8).
 // x: (N, H, W, C) per conv with K = KH·KW·C, M = N·OH·OW rows; (N, I) per dense with K = I, M = N.
 public import NeuralNet
 public import Tensors
@@ -79,26 +80,25 @@ struct Int8Scratch: Sendable {
     var scales: [Float] = []
 }
 
-/// Multiply–adds at or above which a product is split over the workers (in blocks of
-/// `int8RowBlock` rows; at least two blocks). cao's conv1 at batch 1 (4.9 M, 9 rows) stays on one
-/// thread; at batch 128 (1,152 rows) it is split. Not tuned beyond that (see Docs/Inference.md).
+/// Multiply–adds at or above which a layer's batch is split over the workers, in blocks of whole
+/// samples of about `int8RowBlock` product rows (at least two blocks). Each block quantizes its own
+/// samples, builds its own u8 columns and runs its own product, so the quantization runs in parallel
+/// too and a block's columns are still in cache when the product reads them. cao's conv1 at batch 1
+/// (4.9 M, 9 rows) stays on one thread; at batch 128 it is split.
 let int8ParallelMACs = 1 << 22
-let int8RowBlock = 32
+let int8RowBlock = 64
 
-/// Runs the hybrid product over `m` rows, split in row blocks over the workers when it is large.
-func hybridProduct(_ w: Int8Matrix, rows m: Int, a: UnsafePointer<UInt8>, zeroPoints: UnsafePointer<Int32>,
-                   rowScales: UnsafePointer<Float>, bias: UnsafePointer<Float>?, relu: Bool,
-                   into y: UnsafeMutablePointer<Float>, path: Int8KernelPath) {
-    guard m * w.n * w.k >= int8ParallelMACs, m >= 2 * int8RowBlock else {
-        w.hybridProduct(rows: m, a: a, zeroPoints: zeroPoints, rowScales: rowScales, bias: bias, relu: relu, into: y, path: path)
+/// Runs `body` over `0..<count` items (samples or rows) of `rowsPerItem` product rows each: on this
+/// thread when the product (`macsPerRow` multiply–adds a row) is small, else in blocks over the
+/// workers. Items are independent: the result is the same bits however the blocks are shared out.
+func forEachBlock(count: Int, rowsPerItem: Int, macsPerRow: Int, _ body: (Range<Int>) -> Void) {
+    let perBlock = max(1, int8RowBlock / max(1, rowsPerItem))
+    guard count * rowsPerItem * macsPerRow >= int8ParallelMACs, count >= 2 * perBlock else {
+        body(0..<count)
         return
     }
-    // Rows are independent: the result is the same bits however the blocks are shared out.
-    let box = UncheckedBox((a, zeroPoints, rowScales, bias, y))
-    parallelBlocks(count: m, blockSize: int8RowBlock) { r in
-        let (a, zp, rs, b, y) = box.value
-        w.hybridProduct(rows: r.count, a: a + r.lowerBound * w.paddedK, zeroPoints: zp + r.lowerBound,
-                        rowScales: rs + r.lowerBound, bias: b, relu: relu, into: y + r.lowerBound * w.n, path: path)
+    _ = parallelBlocks(count: count, blockSize: perBlock) { r in
+        body(r)
         return 0
     }
 }
@@ -142,17 +142,24 @@ struct Int8Convolution: Sendable {
                                 y.withUnsafeMutableBufferPointer { yp in
                                     guard let xa = xp.baseAddress, let qa = qp.baseAddress, let ca = cp.baseAddress,
                                           let za = zp.baseAddress, let sa = sp.baseAddress, let ya = yp.baseAddress else { return }
-                                    for sample in 0..<n {
-                                        let q = qa + sample * sampleSize
-                                        let (scale, zero) = ActivationQuantization.asymmetric.quantize(xa + sample * sampleSize, count: sampleSize, into: q)
-                                        hsi_im2col(q, pad: UInt8(zero), into: ca + sample * rowsPerSample * kp)
-                                        for r in 0..<rowsPerSample {
-                                            za[sample * rowsPerSample + r] = zero
-                                            sa[sample * rowsPerSample + r] = scale
+                                    let box = UncheckedBox((xa, qa, ca, za, sa, bp.baseAddress, ya))
+                                    forEachBlock(count: n, rowsPerItem: rowsPerSample, macsPerRow: f * kp) { samples in
+                                        let (xa, qa, ca, za, sa, ba, ya) = box.value
+                                        for sample in samples {
+                                            let q = qa + sample * sampleSize
+                                            let (scale, zero) = ActivationQuantization.asymmetric.quantize(
+                                                xa + sample * sampleSize, count: sampleSize, into: q, path: path)
+                                            hsi_im2col(q, pad: UInt8(zero), into: ca + sample * rowsPerSample * kp)
+                                            for r in 0..<rowsPerSample {
+                                                za[sample * rowsPerSample + r] = zero
+                                                sa[sample * rowsPerSample + r] = scale
+                                            }
                                         }
+                                        let first = samples.lowerBound * rowsPerSample
+                                        weights.hybridProduct(rows: samples.count * rowsPerSample, a: ca + first * kp,
+                                                              zeroPoints: za + first, rowScales: sa + first, bias: ba,
+                                                              relu: activation == .relu, into: ya + first * f, path: path)
                                     }
-                                    hybridProduct(weights, rows: m, a: ca, zeroPoints: za, rowScales: sa, bias: bp.baseAddress,
-                                                  relu: activation == .relu, into: ya, path: path)
                                 }
                             }
                         }
@@ -203,11 +210,18 @@ struct Int8Dense: Sendable {
                             y.withUnsafeMutableBufferPointer { yp in
                                 guard let xa = xp.baseAddress, let qa = qp.baseAddress, let za = zp.baseAddress,
                                       let sa = sp.baseAddress, let ya = yp.baseAddress else { return }
-                                for row in 0..<n {
-                                    (sa[row], za[row]) = ActivationQuantization.symmetric.quantize(xa + row * k, count: k, into: qa + row * kp)
+                                let box = UncheckedBox((xa, qa, za, sa, bp.baseAddress, ya))
+                                forEachBlock(count: n, rowsPerItem: 1, macsPerRow: o * kp) { rows in
+                                    let (xa, qa, za, sa, ba, ya) = box.value
+                                    for row in rows {
+                                        (sa[row], za[row]) = ActivationQuantization.symmetric.quantize(
+                                            xa + row * k, count: k, into: qa + row * kp, path: path)
+                                    }
+                                    let first = rows.lowerBound
+                                    weights.hybridProduct(rows: rows.count, a: qa + first * kp, zeroPoints: za + first,
+                                                          rowScales: sa + first, bias: ba, relu: activation == .relu,
+                                                          into: ya + first * o, path: path)
                                 }
-                                hybridProduct(weights, rows: n, a: qa, zeroPoints: za, rowScales: sa, bias: bp.baseAddress,
-                                              relu: activation == .relu, into: ya, path: path)
                             }
                         }
                     }

@@ -71,18 +71,27 @@ public struct ModelEvaluation: Sendable, Equatable, Codable {
     /// Scores `model` on `samples` (every sample, `batchSize` at a time), then times it with
     /// `Latency.measure`: at `batchSize` on the first samples, and at batch 1 cycling through the
     /// first `singleSamples` samples (0: not timed). `repeats` scales the number of timed calls
-    /// (10 × repeats at `batchSize`, singleSamples × repeats at batch 1). Wall-clock figures;
-    /// nothing should assert on them.
+    /// (10 × repeats at `batchSize`, singleSamples × repeats at batch 1). With a `latencyBudget`,
+    /// each of the two timings stops once it has `minimumRepeats` calls and has spent the budget
+    /// (Latency.measure), so a large model costs a bounded time. Wall-clock figures; nothing should
+    /// assert on them.
     public static func measure(_ model: Sequential, on samples: LabelledSamples, batchSize: Int = 128,
-                               singleSamples: Int = 200, repeats: Int = 1) throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
+                               singleSamples: Int = 200, repeats: Int = 1, latencyBudget: Duration? = nil)
+        throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
         // Small batches (batch-1 latency) take the low-latency plan; scoring batches the model's own pass.
         var runner = InferencePlan(model)
-        return try measure(&runner, on: samples, batchSize: batchSize, singleSamples: singleSamples, repeats: repeats)
+        return try measure(&runner, on: samples, batchSize: batchSize, singleSamples: singleSamples, repeats: repeats,
+                           latencyBudget: latencyBudget)
     }
+
+    /// Timed calls a budgeted measurement makes at least: at the scoring batch size, and at batch 1.
+    public static let minimumBatchedRepeats = 5
+    public static let minimumSingleRepeats = 50
 
     /// Scores and times any inference model (a float Sequential or an Int8Network) the same way.
     public static func measure(_ model: inout some InferenceModel, on samples: LabelledSamples, batchSize: Int = 128,
-                               singleSamples: Int = 200, repeats: Int = 1) throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
+                               singleSamples: Int = 200, repeats: Int = 1, latencyBudget: Duration? = nil)
+        throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
         guard batchSize > 0 else { throw .invalidArgument("evaluation batch size must be positive, got \(batchSize)") }
         guard repeats > 0 else { throw .invalidArgument("timing repeats must be positive, got \(repeats)") }
         let n = samples.count
@@ -96,12 +105,16 @@ public struct ModelEvaluation: Sendable, Equatable, Codable {
             s = rows.upperBound
         }
         let threads = Workers.count
-        let batched = Latency.measure(&model, sample: samples.inputs.slicing(rows: 0 ..< min(n, 64 * batchSize)),
-                                      batchSize: batchSize, threads: threads, warmup: 2, repeats: 10 * repeats)
+        // 16 distinct batches at most: the inputs' values do not change the time, and a copy of 64
+        // batches of cao patches is tens of megabytes.
+        let batched = Latency.measure(&model, sample: samples.inputs.slicing(rows: 0 ..< min(n, 16 * batchSize)),
+                                      batchSize: batchSize, threads: threads, warmup: 2, repeats: 10 * repeats,
+                                      budget: latencyBudget, minimumRepeats: Self.minimumBatchedRepeats)
         let singles = min(max(singleSamples, 0), n)
         let single = singles > 0
             ? Latency.measure(&model, sample: samples.inputs.slicing(rows: 0 ..< singles), batchSize: 1, threads: threads,
-                              warmup: 5, repeats: singles * repeats)
+                              warmup: 5, repeats: singles * repeats, budget: latencyBudget,
+                              minimumRepeats: Self.minimumSingleRepeats)
             : nil
         let metrics = try wrapping { () throws(NeuralNetError) in
             try ClassificationMetrics(truth: samples.labels, predicted: predicted, classes: model.outputUnits)

@@ -131,10 +131,12 @@ public struct QuantizedModel: Sendable {
         return try wrapping { () throws(NeuralNetError) in try network.predict(inputs, batchSize: batchSize) }
     }
 
-    /// OA/AA/kappa and per-sample latency on a labelled set, computed on the int8 kernels.
+    /// OA/AA/kappa and per-sample latency on a labelled set, computed on the int8 kernels
+    /// (`latencyBudget` as ModelEvaluation.measure).
     public func measure(on samples: LabelledSamples, batchSize: Int = 128, singleSamples: Int = 200,
-                        repeats: Int = 1) throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
+                        repeats: Int = 1, latencyBudget: Duration? = nil) throws(CompressionError) -> (evaluation: ModelEvaluation, predicted: [Int]) {
         var network = int8Network()
-        return try ModelEvaluation.measure(&network, on: samples, batchSize: batchSize, singleSamples: singleSamples, repeats: repeats)
+        return try ModelEvaluation.measure(&network, on: samples, batchSize: batchSize, singleSamples: singleSamples, repeats: repeats,
+                                           latencyBudget: latencyBudget)
     }
 }

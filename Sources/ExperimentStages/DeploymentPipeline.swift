@@ -19,8 +19,11 @@ public struct DeploymentPipeline: Sendable {
     public var transform: FittedBandTransform
     /// The model file's bytes (float Keras HDF5 or HSIFlow's quantized HDF5).
     public var modelBytes: Data
-    /// The model that computes predictions (a quantized one with its weights dequantized).
-    public let model: Sequential
+    /// The model that computes predictions: a float Sequential, or a quantized model on the int8
+    /// kernels (Int8Network, as `hsiflow predict` runs a quantized model file).
+    public let model: any InferenceModel
+    /// Whether the embedded model is quantized (and runs on the int8 kernels).
+    public var isQuantized: Bool { model is Int8Network }
     /// How patches are filled beyond the scene's border (as in training).
     public var padding: PatchPadding
     /// Name of each class, in output order.
@@ -57,7 +60,7 @@ public struct DeploymentPipeline: Sendable {
 
     /// The embedded model, read like any model file from outside the cache: in the isolated
     /// reader (a pipeline file is shared between people, so its HDF5 bytes are untrusted).
-    private static func runnable(_ bytes: Data, source: String) throws -> Sequential {
+    private static func runnable(_ bytes: Data, source: String) throws -> any InferenceModel {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hsiflow-pipeline-\(UUID().uuidString)")
         let file = folder.appendingPathComponent("model.h5")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -74,7 +77,7 @@ public struct DeploymentPipeline: Sendable {
         }
         switch loaded {
         case .float(let model): return model.model
-        case .quantized(let contents): return try ModelArtifacts.quantizedModel(fromContents: contents).dequantizedModel
+        case .quantized(let contents): return try ModelArtifacts.quantizedModel(fromContents: contents).int8Network()
         }
     }
 

@@ -119,7 +119,7 @@ public struct PruneStage: StageKind {
         let options = PruningOptions(
             criterion: p.criterion, scope: p.scope,
             fineTuning: FineTuning(epochs: p.finetune.epochs, learningRate: p.finetune.lr, batchSize: p.finetune.batch),
-            seed: UInt64(p.seed ?? context.seed))
+            seed: UInt64(p.seed ?? context.seed), latencyBudget: StageLatency.budget)
         let levels = try p.levels.pruningLevels.values()
         let pruner = ChannelPruner(options: options)
         let scoring = PruningData(training: data.training, evaluation: data.evaluation, scoring: scoreOnTest ? data.evaluation.inputs : nil)

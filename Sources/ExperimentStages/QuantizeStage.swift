@@ -61,6 +61,7 @@ public struct QuantizeStage: StageKind {
         let cube = try ArtifactCoding.cube(try context.input("cube"), source: "cube")
         let test = try ArtifactCoding.labelMap(try context.input("test"), source: "test")
         var perModel: [ParamValue] = []
+        var testSamples: [Int: LabelledSamples] = [:]
         // Levels in numeric order (model-5 before model-40), a lone `model` first.
         let ordered = names.sorted { a, b in
             let (x, y) = (Double(a.1.dropFirst(6)) ?? -1, Double(b.1.dropFirst(6)) ?? -1)
@@ -69,12 +70,15 @@ public struct QuantizeStage: StageKind {
         for (k, (stage, name)) in ordered.enumerated() {
             context.progress(Double(k) / Double(ordered.count), "quantizing \(name) and timing it (\(k + 1)/\(ordered.count))")
             let model = try ModelArtifacts.model(try context.input(name, from: stage))
-            let samples = try ModelArtifacts.samples(cube, test, patch: model.inputShape[0])
+            // Every level of a prune stage takes the same patch: cut the test patches once.
+            let patch = model.inputShape[0]
+            let samples = try testSamples[patch] ?? ModelArtifacts.samples(cube, test, patch: patch)
+            testSamples[patch] = samples
             let quantized = try QuantizedModel(quantizing: model, bits: bits)
             // Stages computing while the timings ran (above 1: the latencies were measured on a shared machine).
             var concurrent = context.stagesComputing
-            let (q, _) = try quantized.measure(on: samples, singleSamples: 100, repeats: 3)
-            let (f, _) = try ModelEvaluation.measure(model, on: samples, singleSamples: 100, repeats: 3)
+            let (q, _) = try quantized.measure(on: samples, singleSamples: 100, repeats: 3, latencyBudget: StageLatency.budget)
+            let (f, _) = try ModelEvaluation.measure(model, on: samples, singleSamples: 100, repeats: 3, latencyBudget: StageLatency.budget)
             concurrent = max(concurrent, context.stagesComputing)
             let suffix = name == "model" ? "" : String(name.dropFirst(5))
             let data = try ModelArtifacts.encode(quantized)

@@ -21,31 +21,40 @@ public struct LatencyStatistics: Sendable, Equatable, Codable {
 }
 
 public enum Latency {
-    /// Times `model` on batches of `batchSize` cut in order from `sample` ([S, …]; at most 16
-    /// distinct batches, used in turn): `warmup` untimed calls, then `repeats` timed ones, on
-    /// `threads` workers (the previous count is restored afterwards).
+    /// Times `model` on batches of `batchSize` cut in order from `sample` ([S, …]; at most 64
+    /// distinct batches, and no more than the calls made, used in turn): `warmup` untimed calls, then up to `repeats` timed ones, on
+    /// `threads` workers (the previous count is restored afterwards). With a `budget`, timing stops
+    /// early once `minimumRepeats` calls are timed and the timed calls have taken `budget` in all:
+    /// a slow model gets fewer calls, a fast one as many as fit, and the statistics say how many.
     public static func measure(_ model: inout some InferenceModel, sample: Tensor, batchSize: Int,
-                               threads: Int = Workers.count, warmup: Int = 3, repeats: Int = 30) -> LatencyStatistics {
+                               threads: Int = Workers.count, warmup: Int = 3, repeats: Int = 30,
+                               budget: Duration? = nil, minimumRepeats: Int = 5) -> LatencyStatistics {
         let available = sample.shape.first ?? 0
         let b = max(1, min(batchSize, available))
-        let distinct = max(1, min(64, available / b))
+        // No more batches cut than calls made (a large batch is megabytes to copy).
+        let distinct = max(1, min(64, available / b, max(0, warmup) + max(1, repeats)))
         let batches = (0..<distinct).map { sample.slicing(rows: $0 * b ..< ($0 + 1) * b) }
         let previous = Workers.count
         Workers.count = threads
         defer { Workers.count = previous }
+        let usedThreads = model.threads(batchSize: b)
         for i in 0..<max(0, warmup) { _ = model.infer(batches[i % distinct]) }
         let clock = ContinuousClock()
         var perSample: [Double] = []
         perSample.reserveCapacity(max(1, repeats))
+        var spent = Duration.zero
         for i in 0..<max(1, repeats) {
+            if let budget, i >= max(1, minimumRepeats), spent >= budget { break }
             let start = clock.now
             _ = model.infer(batches[i % distinct])
             let d = clock.now - start
+            spent += d
             perSample.append((Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) * 1e6 / Double(b))
         }
         perSample.sort()
         func percentile(_ q: Double) -> Double { perSample[Int((Double(perSample.count - 1) * q).rounded())] }
-        return LatencyStatistics(batchSize: b, threads: threads, repeats: perSample.count, medianMicroseconds: percentile(0.5),
+        // The threads the calls ran on: fewer than `threads` where the model uses fewer (the plan's batch 1).
+        return LatencyStatistics(batchSize: b, threads: min(threads, usedThreads), repeats: perSample.count, medianMicroseconds: percentile(0.5),
                                  p10Microseconds: percentile(0.1), p90Microseconds: percentile(0.9))
     }
 }

@@ -79,6 +79,21 @@ struct DeploymentExportTests {
         #expect(predicted.allSatisfy { (1...3).contains($0) })
         let probabilities = try Npy.read(path: dir.appendingPathComponent("map.probabilities.npy").path)
         #expect(probabilities.shape == [24, 20, 3])
+
+        // The quantized model's pipeline runs on the int8 kernels: the same classes as predicting
+        // with the quantized model file on the reduced cube (which runs on them too) wherever the
+        // 5×5 patch is inside the scene (predict pads with zeros, the pipeline as train: reflect).
+        let quantizedPipeline = dir.appendingPathComponent("deploy/quantize/quantized.pipeline.json")
+        let viaPipeline = try runHsiflow(["predict", quantizedPipeline.path, "files/scene/cube.npy", "--out", "q-pipeline.npy"], in: dir)
+        #expect(viaPipeline.status == 0, "\(viaPipeline.stderr)")
+        #expect(viaPipeline.stdout.contains("(int8 kernels)"), "\(viaPipeline.stdout)")
+        let viaModel = try runHsiflow(["predict", "files/quantize/quantized.h5", "files/reduce/cube.npy", "--out", "q-model.npy"], in: dir)
+        #expect(viaModel.status == 0, "\(viaModel.stderr)")
+        let (qp, qm) = (try ints(dir.appendingPathComponent("q-pipeline.npy")), try ints(dir.appendingPathComponent("q-model.npy")))
+        let interior = (2..<22).flatMap { y in (2..<18).map { x in y * 20 + x } }
+        #expect(qp.count == 480 && qm.count == 480)
+        let differ = interior.filter { qp.count == 480 && qm.count == 480 && qp[$0] != qm[$0] }
+        #expect(differ.isEmpty, "\(differ.count) of \(interior.count) interior pixels differ")
     }
 
     @Test("a cube with the wrong band count, or a damaged pipeline, is exit 2 naming the file and the problem")

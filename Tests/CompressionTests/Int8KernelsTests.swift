@@ -112,6 +112,35 @@ import Tensors
         }
     }
 
+    /// The vector quantizers (AVX-512 on the VNNI path, AVX2) give the plain C loop's bits: lengths
+    /// 1…300 (vector tails), values on exact half steps (round half away from zero), all zeros.
+    @Test(.enabled(if: Int8KernelPath.avx512VNNI.isSupported, "this CPU has no AVX-512 VNNI: its quantizer is not tested here"))
+    func avx512QuantizationGivesThePlainLoopsBits() { checkQuantization(.avx512VNNI) }
+
+    @Test(.enabled(if: Int8KernelPath.avx2.isSupported, "this CPU has no AVX2: its quantizer is not tested here"))
+    func avx2QuantizationGivesThePlainLoopsBits() { checkQuantization(.avx2) }
+
+    func checkQuantization(_ path: Int8KernelPath) {
+        var rng = SeededRandom(seed: 11)
+        for trial in 0..<400 {
+            let count = 1 + Int(rng.next() % 300)
+            let spread = Float(trial % 7 + 1)
+            var row = (0..<count).map { _ in rng.uniform(-0.4, 0.6) * spread }
+            if trial % 3 == 0 {  // multiples of half a step: ties for both schemes' rounding
+                row = row.enumerated().map { i, v in i % 2 == 0 ? Float(Int(v * 254)) / 254 : v }
+            }
+            if trial == 5 { row = [Float](repeating: 0, count: count) }
+            for scheme in [ActivationQuantization.asymmetric, .symmetric] {
+                var fast = [UInt8](repeating: 0, count: count), plain = [UInt8](repeating: 1, count: count)
+                let (a, b) = row.withUnsafeBufferPointer { x in
+                    (fast.withUnsafeMutableBufferPointer { scheme.quantize(x.baseAddress!, count: count, into: $0.baseAddress!, path: path) },
+                     plain.withUnsafeMutableBufferPointer { scheme.quantize(x.baseAddress!, count: count, into: $0.baseAddress!, path: .plainC) })
+                }
+                #expect(fast == plain && a == b, "\(scheme) on \(path), \(count) values, trial \(trial)")
+            }
+        }
+    }
+
     @Test func im2colTakesPatchesAndPadsWithTheZeroPoint() {
         let (h, w, c, kh, kw) = (4, 5, 3, 3, 2)
         let x = (0..<(h * w * c)).map { UInt8($0 % 251) }

@@ -74,6 +74,31 @@ import FileFormats
         }
     }
 
+    /// A batch large enough to be split over the workers (blocks of samples, each quantized, put in
+    /// columns and multiplied on its own) gives the same bits as one worker, on every kernel path.
+    @Test func int8NetworkGivesTheSameBitsOnOneWorkerAndOnTwo() throws {
+        try BLASConfiguration.exclusively {
+            let model = try ModelSpec(name: "cao-pruned", layers: [
+                .conv2D(filters: 151, kernel: [3, 3], activation: .relu, name: "conv1"),
+                .conv2D(filters: 97, kernel: [3, 3], activation: .relu, name: "conv2"),
+                .flatten(name: "flatten"),
+                .dense(units: 200, name: "dense1"), .dense(units: 100, name: "dense2"),
+                .dense(units: 9, activation: .softmax, name: "out"),
+            ]).build(inputShape: [5, 5, 37], seed: 41)
+            let quantized = try QuantizedModel(quantizing: model, bits: 8)
+            // conv1: 161·9 rows × 151 × 336 multiply–adds, above the split threshold; 161 leaves a partial block.
+            let x = seededTensor([161, 5, 5, 37], seed: 9, low: -2, high: 3)
+            for path in Int8KernelPath.allCases where path.isSupported {
+                var network = quantized.int8Network(path: path)
+                Workers.count = 1
+                let one = network.infer(x)
+                Workers.count = 2
+                let two = network.infer(x)
+                #expect(one.scalars == two.scalars, "\(path): one worker and two differ")
+            }
+        }
+    }
+
     /// cao (5×5×200, and a pruned-shaped cao with odd channel counts) on int8 kernels against its
     /// float twin, at batch 1 and 37.
     @Test(arguments: [[5, 5, 200], [5, 5, 37]])

@@ -49,11 +49,17 @@ void hsi_i8_column_sums(const int8_t *b, int k, int n, int32_t *sums);
 /// x ≈ (u − zero_point) · scale; writes scale and zero_point (in u's range 0…255).
 void hsi_i8_quantize_row(const float *x, int count, uint8_t *u, float *scale, int32_t *zero_point);
 
+/// hsi_i8_quantize_row on a chosen path (AVX-512 on the VNNI path, AVX2, plain C): the same bits on each.
+void hsi_i8_quantize_row_on(int path, const float *x, int count, uint8_t *u, float *scale, int32_t *zero_point);
+
 /// Symmetric quantization of `count` floats to int8 as TFLite's SymmetricQuantizeFloats (what its
 /// hybrid fully-connected kernel uses unless asymmetric_quantize_inputs is set, and the converter
 /// leaves it unset): scale = max|x| / 127, q = round(x / scale) in [−127, 127], stored as
 /// u = q + 128, so the zero point is always 128. Writes scale (1 for an all-zero row).
 void hsi_i8_quantize_row_symmetric(const float *x, int count, uint8_t *u, float *scale);
+
+/// hsi_i8_quantize_row_symmetric on a chosen path: the same bits on each.
+void hsi_i8_quantize_row_symmetric_on(int path, const float *x, int count, uint8_t *u, float *scale);
 
 /// im2col of one u8 image (H×W×C) for a KH×KW stride-1 kernel with top/left padding pt/pl and
 /// output OH×OW: row (oy·OW + ox) of `cols` (row stride ldc ≥ KH·KW·C) holds the patch in
