@@ -6,8 +6,10 @@
 // at most the budget from the pipe, decodes it with bounds checks, and turns any signal, limit,
 // time-out or garbage into a FileFormatsError naming the file. See Docs/Security.md.
 //
-// Reply on the child's stdout: the 16-byte magic "HSIFLOW-READER1\n", an 8-byte little-endian
-// header length, the header (JSON, `Reply`), then the blobs the header lists, back to back.
+// Reply on the child's stdout: the 16-byte magic "HSIFLOW-READER2\n", the header's length and the
+// blobs' total length (8-byte little-endian each, so the parent reads the reply straight into one
+// buffer of the right size), the header (JSON, `Reply`), then the blobs it lists, back to back.
+// Arrays cross in their final (C) order, so the parent copies them once and transposes nothing.
 import Foundation
 import NeuralNet
 import Tensors
@@ -96,7 +98,7 @@ public enum IsolatedReader {
         var blobs: [Int] = []
     }
 
-    static let magic = Array("HSIFLOW-READER1\n".utf8)
+    static let magic = Array("HSIFLOW-READER2\n".utf8)
 
     // MARK: - Parent side: the reads FileFormats offers
 
@@ -122,12 +124,16 @@ public enum IsolatedReader {
     /// One variable of a .mat v7.3 file, read in the child; C-order bytes.
     static func matArray(path: String, variable: String?, rank: Int?) throws(FileFormatsError) -> (name: String, array: NumericArray, format: String) {
         let (reply, blobs) = try run(Request(kind: .matArray, path: path, variable: variable, rank: rank, budget: 0, cpuSeconds: 0))
+        return try array(reply, blobs, path: path)
+    }
+
+    /// The array of a `.matArray` reply, its size checked against its shape.
+    static func array(_ reply: Reply, _ blobs: [ArraySlice<UInt8>], path: String) throws(FileFormatsError) -> (name: String, array: NumericArray, format: String) {
         guard let a = reply.matArray, blobs.count == 1 else { throw garbage(path, "it answered without the array") }
         guard let count = MemoryBudget.checkedBytes(a.shape, elementSize: a.elementType.size), count == blobs[0].count else {
             throw garbage(path, "the array's \(blobs[0].count) bytes do not match its shape \(a.shape)")
         }
-        let cOrder = Layout.fortranToC(Array(blobs[0]), shape: a.shape, elementSize: a.elementType.size)
-        return (a.name, NumericArray(elementType: a.elementType, shape: a.shape, bytes: cOrder), a.format)
+        return (a.name, NumericArray(elementType: a.elementType, shape: a.shape, bytes: Array(blobs[0])), a.format)
     }
 
     private static func garbage(_ path: String, _ what: String) -> FileFormatsError {
@@ -194,7 +200,7 @@ public enum IsolatedReader {
         request.budget = MemoryBudget.bytes
         // Ten CPU seconds, plus one per 50 MiB of file; the wall clock gets eight more.
         request.cpuSeconds = 10 + size / (50 << 20)
-        let wallSeconds = Double(request.cpuSeconds + 8)
+        let wallSeconds = ReaderZygote.testMode == "stall" ? 2 : Double(request.cpuSeconds + 8)
         guard let json = try? JSONEncoder().encode(request), let argument = String(data: json, encoding: .utf8) else {
             throw .unreadable(path: path, reason: "cannot encode the isolated reader's request")
         }
@@ -211,7 +217,7 @@ public enum IsolatedReader {
             if ReaderZygote.tracing { ReaderZygote.trace("hsiflow: reading \(path) in a spawned \(executable)") }
             outcome = ChildProcess.run(executable: executable, arguments: [childCommand, argument],
                                        environment: ["LIBC_FATAL_STDERR_": "1", "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"],
-                                       outputCap: cap, wallSeconds: wallSeconds)
+                                       outputCap: cap, wallSeconds: wallSeconds, expectedSize: announcedSize)
         }
         switch outcome.ending {
         case .spawnFailed(let code):
@@ -222,7 +228,9 @@ public enum IsolatedReader {
             throw .malformed(path: path, reason: "the HDF5 reader's answer is larger than the memory budget; \(MemoryBudget.raiseHint)")
         case .signalled(let signal):
             throw .malformed(path: path, reason: describe(signal: signal, cpuSeconds: request.cpuSeconds))
-        case .exited(let code):
+        case .exited, .answered:
+            let code: Int32
+            if case .exited(let status) = outcome.ending { code = status } else { code = 0 }
             guard let decoded = decode(outcome.output) else {
                 throw .malformed(path: path, reason: code == 0
                     ? "the isolated HDF5 reader gave an unreadable answer; the file is damaged or crafted"
@@ -243,9 +251,25 @@ public enum IsolatedReader {
         }
     }
 
+    /// The whole reply's size as its prefix announces it, once `start` holds the prefix; nil before,
+    /// or when it is not a reply's prefix or announces an impossible size (the reading then just
+    /// grows its buffer, and `decode` judges the bytes).
+    static func announcedSize(_ start: ArraySlice<UInt8>) -> Int? {
+        let prefix = magic.count + 16
+        guard start.count >= prefix, start.prefix(magic.count).elementsEqual(magic) else { return nil }
+        let base = start.startIndex + magic.count
+        var header: UInt64 = 0, blobs: UInt64 = 0
+        for i in 0..<8 {
+            header |= UInt64(start[base + i]) << (8 * UInt64(i))
+            blobs |= UInt64(start[base + 8 + i]) << (8 * UInt64(i))
+        }
+        guard header <= 64 << 20, blobs <= 1 << 50 else { return nil }
+        return prefix + Int(header) + Int(blobs)
+    }
+
     /// The header and blobs of a reply, or nil when the bytes are not one (bounds-checked throughout).
     static func decode(_ bytes: [UInt8]) -> (Reply, [ArraySlice<UInt8>])? {
-        let prefix = magic.count + 8
+        let prefix = magic.count + 16
         guard bytes.count >= prefix, bytes[0..<magic.count].elementsEqual(magic) else { return nil }
         var length: UInt64 = 0
         for i in 0..<8 { length |= UInt64(bytes[magic.count + i]) << (8 * UInt64(i)) }
@@ -295,7 +319,9 @@ public enum IsolatedReader {
         let (reply, blobs) = answer(request)
         let header = (try? JSONEncoder().encode(reply)).map { [UInt8]($0) } ?? []
         var prefix = magic
+        let total = blobs.reduce(0) { $0 + $1.count }
         for i in 0..<8 { prefix.append(UInt8(truncatingIfNeeded: UInt64(header.count) >> (8 * UInt64(i)))) }
+        for i in 0..<8 { prefix.append(UInt8(truncatingIfNeeded: UInt64(total) >> (8 * UInt64(i)))) }
         // Raw writes, nothing buffered: _exit skips the atexit work (libhdf5's shutdown) for nothing.
         guard writeAll(prefix), writeAll(header) else { _exit(3) }
         for blob in blobs { guard writeAll(blob) else { _exit(3) } }
@@ -337,9 +363,11 @@ public enum IsolatedReader {
                 reply.matContents = try MatFile.contentsInProcess(path: request.path)
             case .matArray:
                 let read = try MatFile.readFortranOrder(path: request.path, variable: request.variable, rank: request.rank)
+                let elementType = read.variable.elementType ?? .uint8
                 reply.matArray = MatArray(name: read.variable.name, format: read.format,
-                                          elementType: read.variable.elementType ?? .uint8, shape: read.variable.shape)
-                blobs.append(read.bytes)
+                                          elementType: elementType, shape: read.variable.shape)
+                // MATLAB stores arrays column-major; the parent takes C order as it comes.
+                blobs.append(Layout.fortranToC(read.bytes, shape: read.variable.shape, elementSize: elementType.size))
             }
         } catch {
             reply = Reply(failure: Failure(error))

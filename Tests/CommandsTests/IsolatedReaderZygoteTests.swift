@@ -55,6 +55,43 @@ import TestSupport
         #expect(forked?.stderr.contains("in zygote worker") == true && forked?.stderr.contains("--max-memory") == true, "\(forked?.stderr ?? "")")
     }
 
+    /// `inspect` of a .mat v7.3 file reads twice (its variable list, then the array). With the test
+    /// hook killing the zygote after the first read, the second meets a dead zygote: it must spawn
+    /// a reader instead and give exactly what a spawned reader gives.
+    @Test func aReadAfterTheZygoteDiedSpawnsAndGivesTheSameResult() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = Self.fixtures.appendingPathComponent("mat_v73_cube.mat").path
+        let killing = Self.trace.merging(["HSIFLOW_TEST_KINDS": "1", ReaderZygote.testVariable: "kill-zygote"]) { $1 }
+        let recovered = try runHsiflow(["inspect", path], in: dir, environment: killing)
+        let spawned = try runHsiflow(["inspect", path], in: dir, environment: Self.spawnOnly)
+        #expect(recovered.status == 0 && spawned.status == 0, "\(recovered.stderr)\n\(spawned.stderr)")
+        let lines = recovered.stderr.split(separator: "\n")
+        let forked = try #require(lines.firstIndex { $0.contains("in zygote worker") }, "\(recovered.stderr)")
+        let lost = try #require(lines.firstIndex { $0.contains("lost; reads spawn from now on") }, "\(recovered.stderr)")
+        let respawned = try #require(lines.firstIndex { $0.contains("in a spawned") }, "\(recovered.stderr)")
+        #expect(forked < lost && lost < respawned, "\(recovered.stderr)")
+        #expect(!recovered.stdout.isEmpty)
+        #expect(recovered.stdout == spawned.stdout)
+    }
+
+    /// A worker that never answers (the test hook stalls it, and sets the wall limit to 2 s) is
+    /// killed at the limit: a clean error naming the file, exit 2, and the worker does not survive.
+    @Test func aWorkerKilledAtTheWallLimitIsACleanError() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = Self.fixtures.appendingPathComponent("keras2_cao.h5").path
+        let stalling = Self.trace.merging(["HSIFLOW_TEST_KINDS": "1", ReaderZygote.testVariable: "stall"]) { $1 }
+        let result = try runHsiflow(["inspect", path], in: dir, environment: stalling)
+        #expect(result.status == 2, "\(result.stderr)")
+        let message = Self.message(result.stderr)
+        #expect(message.contains(path) && message.contains("took more than 2 s"), "\(message)")
+        #expect(!message.contains("Fatal") && !message.contains("Stack"), "\(message)")
+        let line = try #require(result.stderr.split(separator: "\n").first { $0.contains("in zygote worker") }, "\(result.stderr)")
+        let worker = try #require(pid_t(line.split(separator: " ").last ?? ""))
+        #expect(Self.ends(worker), "the stalled worker \(worker) still runs")
+    }
+
     @Test func commandsThatReadNoModelStartNoZygote() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
