@@ -10,6 +10,7 @@
 // blobs' total length (8-byte little-endian each, so the parent reads the reply straight into one
 // buffer of the right size), the header (JSON, `Reply`), then the blobs it lists, back to back.
 // Arrays cross in their final (C) order, so the parent copies them once and transposes nothing.
+import CHDF5
 import Foundation
 import NeuralNet
 import Tensors
@@ -377,22 +378,36 @@ public enum IsolatedReader {
         return (reply, blobs)
     }
 
-    /// Runs the reader once on a small model HSIFlow writes itself, in the zygote before it forks
-    /// any worker: libhdf5's initialisation, lazy symbol binding and the Swift runtime's type
-    /// caches are then done once, not in every worker. Trusted bytes only; no file is touched.
-    static func warmUp() {
-        let spec = ModelSpec(name: "warm-up", layers: [
-            .conv2D(filters: 2, kernel: [3, 3], padding: .valid, activation: .relu, name: "conv"),
-            .flatten(name: "flatten"),
-            .dense(units: 2, activation: .softmax, name: "predictions"),
-        ])
-        guard let model = try? spec.build(inputShape: [3, 3, 2], seed: 0),
-              let bytes = try? ModelFile.encode(model) else { return }
-        let request = Request(kind: .model, path: "warm-up", budget: MemoryBudget.bytes, cpuSeconds: 10)
-        guard let json = try? JSONEncoder().encode(request), let decoded = try? JSONDecoder().decode(Request.self, from: json) else { return }
-        let (reply, _) = answer(decoded, modelBytes: [UInt8](bytes))
-        _ = try? JSONEncoder().encode(reply)
-        _ = mappedBytes()
+    /// Runs the reader once on a small model HSIFlow writes itself, in the zygote: libhdf5's
+    /// initialisation, lazy symbol binding and the Swift runtime's type caches are then done once,
+    /// not in every worker. Trusted bytes only; no file is touched. In steps, from `step` on: it
+    /// stops before a step when `interrupted()` says a request is waiting (that worker is served
+    /// cold rather than late), and returns the step to resume from (nil when done).
+    static func warmUp(from step: Int = 0, interrupted: () -> Bool = { false }) -> Int? {
+        let steps: [() -> Void] = [
+            { _ = H5open(); _ = mappedBytes(); _ = FileManager.default },
+            {
+                let request = Request(kind: .model, path: "warm-up", budget: MemoryBudget.bytes, cpuSeconds: 10)
+                if let json = try? JSONEncoder().encode(request) { _ = try? JSONDecoder().decode(Request.self, from: json) }
+            },
+            {
+                let spec = ModelSpec(name: "warm-up", layers: [
+                    .conv2D(filters: 2, kernel: [3, 3], padding: .valid, activation: .relu, name: "conv"),
+                    .flatten(name: "flatten"),
+                    .dense(units: 2, activation: .softmax, name: "predictions"),
+                ])
+                guard let model = try? spec.build(inputShape: [3, 3, 2], seed: 0),
+                      let bytes = try? ModelFile.encode(model) else { return }
+                let request = Request(kind: .model, path: "warm-up", budget: MemoryBudget.bytes, cpuSeconds: 10)
+                let (reply, _) = answer(request, modelBytes: [UInt8](bytes))
+                _ = try? JSONEncoder().encode(reply)
+            },
+        ]
+        for index in step ..< steps.count {
+            if interrupted() { return index }
+            steps[index]()
+        }
+        return nil
     }
 
     /// Sets RLIMIT_CORE 0, RLIMIT_CPU and RLIMIT_AS (what is mapped now plus the budget and a

@@ -227,12 +227,20 @@ public enum ReaderZygote {
         guard getppid() == parent else { _exit(0) }
         quietStandardStreams()
         closeDescriptors(except: fd)
-        // Warm up before the first request, not after it: every worker, the first one included,
-        // then inherits an initialised libhdf5, bound symbols and filled Swift type caches. It runs
-        // while the parent parses its command line; a command that reads nothing does not wait for
-        // it (`stop` kills the zygote), and on a busy machine it only takes CPU time nobody waits for.
-        IsolatedReader.warmUp()
-        if threadCount() != 1 { _exit(0) } // the warm-up started a thread: forking is no longer safe
+        // Warm up at once, while the parent parses its command line: workers then inherit an
+        // initialised libhdf5, bound symbols and filled Swift type caches. In steps: a request that
+        // arrives meanwhile is served first (by a colder worker), the rest of the warm-up after it.
+        // A command that reads nothing does not wait for it (`stop` kills the zygote).
+        var warmUpStep: Int? = 0
+        func warmUp() {
+            guard let step = warmUpStep else { return }
+            warmUpStep = IsolatedReader.warmUp(from: step) {
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                return poll(&poller, 1, 0) != 0
+            }
+            if threadCount() != 1 { _exit(0) } // the warm-up started a thread: forking is no longer safe
+        }
+        warmUp()
         while true {
             var header = [UInt8](repeating: 0, count: 8)
             guard let passed = receiveWithDescriptor(fd, &header) else { _exit(0) }
@@ -254,6 +262,7 @@ public enum ReaderZygote {
             var raw: Int32 = 0
             while waitpid(worker, &raw, 0) < 0 && errno == EINTR {}
             guard writeAll(fd, le(2) + le(UInt64(UInt32(bitPattern: raw)))) else { _exit(0) }
+            warmUp()
         }
     }
 
