@@ -161,10 +161,15 @@ public enum ReaderZygote {
     /// exit, so it is killed at once rather than asked: a zygote busy warming up would only see
     /// the closed socket when done, and the command would wait for it. (Left to PDEATHSIG, an
     /// exited zygote would wait as a zombie until init reaps it, which some container inits do late.)
+    /// A worker that answered in full but had not ended is waited for first (through the zygote,
+    /// at most a second), so that the zygote reaps it and no worker is left for init either.
     public static func stop() {
         lock.lock()
         defer { lock.unlock() }
         guard socket >= 0 else { return }
+        let deadline = now() + 1
+        while owed > 0, receive(deadline: deadline)?.tag == 2 { owed -= 1 }
+        owed = 0
         close(socket)
         socket = -1
         kill(zygote, SIGKILL)

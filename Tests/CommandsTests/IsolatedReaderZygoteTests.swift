@@ -31,6 +31,12 @@ import TestSupport
         #expect(spawned.stderr.contains("in a spawned") && !spawned.stderr.contains("zygote"), "\(spawned.stderr)")
         #expect(!forked.stdout.isEmpty)
         #expect(forked.stdout == spawned.stdout)
+        // The parent decodes a complete reply without waiting for the worker's exit, but waits for
+        // it before it exits itself: the zygote has reaped every worker, none is left for init.
+        for line in forked.stderr.split(separator: "\n") where line.contains("in zygote worker") {
+            let worker = try #require(pid_t(line.split(separator: " ").last ?? ""))
+            #expect(!FileManager.default.fileExists(atPath: "/proc/\(worker)"), "worker \(worker) was not reaped by the zygote")
+        }
     }
 
     @Test(arguments: HostileInputTests.crashingHDF5 + HostileInputTests.hostileConfigs + ["h5_vlen_length_ffffffff.h5", "mat73_huge_declared.mat"])
