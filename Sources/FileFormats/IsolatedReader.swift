@@ -26,7 +26,7 @@ public enum IsolatedReader {
 
     /// What the parent asks the child to read.
     struct Request: Codable {
-        enum Kind: String, Codable { case model, matContents, matArray }
+        enum Kind: String, Codable { case model, matContents, matArray, matInspection }
         var kind: Kind
         var path: String
         var variable: String?
@@ -126,6 +126,16 @@ public enum IsolatedReader {
     static func matArray(path: String, variable: String?, rank: Int?) throws(FileFormatsError) -> (name: String, array: NumericArray, format: String) {
         let (reply, blobs) = try run(Request(kind: .matArray, path: path, variable: variable, rank: rank, budget: 0, cpuSeconds: 0))
         return try array(reply, blobs, path: path)
+    }
+
+    /// The variables of a .mat v7.3 file and one of them (`MatFile.inspect`), in one child: one
+    /// read and validation of the file, not one per question.
+    static func matInspection(path: String, variable: String?) throws(FileFormatsError)
+        -> (contents: MatFile.Contents, name: String, array: NumericArray, format: String) {
+        let (reply, blobs) = try run(Request(kind: .matInspection, path: path, variable: variable, budget: 0, cpuSeconds: 0))
+        guard let contents = reply.matContents else { throw garbage(path, "it answered without a variable list") }
+        let read = try array(reply, blobs, path: path)
+        return (contents, read.name, read.array, read.format)
     }
 
     /// The array of a `.matArray` reply, its size checked against its shape.
@@ -362,8 +372,10 @@ public enum IsolatedReader {
                 }
             case .matContents:
                 reply.matContents = try MatFile.contentsInProcess(path: request.path)
-            case .matArray:
-                let read = try MatFile.readFortranOrder(path: request.path, variable: request.variable, rank: request.rank)
+            case .matArray, .matInspection:
+                let read = try MatFile.readFortranOrder(path: request.path, variable: request.variable, rank: request.rank,
+                                                        rankFromListing: request.kind == .matInspection)
+                if request.kind == .matInspection { reply.matContents = MatFile.Contents(format: read.format, variables: read.listing) }
                 let elementType = read.variable.elementType ?? .uint8
                 reply.matArray = MatArray(name: read.variable.name, format: read.format,
                                           elementType: elementType, shape: read.variable.shape)

@@ -61,24 +61,43 @@ import TestSupport
         #expect(forked?.stderr.contains("in zygote worker") == true && forked?.stderr.contains("--max-memory") == true, "\(forked?.stderr ?? "")")
     }
 
-    /// `inspect` of a .mat v7.3 file reads twice (its variable list, then the array). With the test
-    /// hook killing the zygote after the first read, the second meets a dead zygote: it must spawn
-    /// a reader instead and give exactly what a spawned reader gives.
-    @Test func aReadAfterTheZygoteDiedSpawnsAndGivesTheSameResult() throws {
+    /// `inspect` of a .mat v7.3 file lists its variables and reads the array in one worker (one
+    /// read and heap validation of the file), with and without the zygote.
+    @Test func inspectingAMatFileUsesOneWorker() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = Self.fixtures.appendingPathComponent("mat_v73_cube.mat").path
+        for environment in [Self.trace, Self.spawnOnly] {
+            let result = try runHsiflow(["inspect", path], in: dir, environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").filter { $0.hasPrefix("hsiflow: reading \(path)") }.count == 1, "\(result.stderr)")
+            #expect(result.stdout.contains("variable  cube") && result.stdout.contains("gt  uint8 4×5"), "\(result.stdout)")
+        }
+    }
+
+    /// `predict` reads twice (the model, then the input). With the test hook killing the zygote
+    /// after the first read, the second meets a dead zygote: it must spawn a reader instead and
+    /// give exactly what a spawned reader gives. The input is a v7.3 file with two numeric
+    /// variables, so the answer is the reader's own refusal (naming the variables): it comes from
+    /// the second worker's reply, not from the parent. (`inspect` of a .mat reads once.)
+    @Test func aReadAfterTheZygoteDiedSpawnsAndGivesTheSameResult() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = Self.fixtures.appendingPathComponent("hsiflow_small.h5").path
+        let path = Self.fixtures.appendingPathComponent("mat_v73_cube.mat").path
+        let arguments = ["predict", model, path, "--out", dir.appendingPathComponent("p.npy").path]
         let killing = Self.trace.merging(["HSIFLOW_TEST_KINDS": "1", ReaderZygote.testVariable: "kill-zygote"]) { $1 }
-        let recovered = try runHsiflow(["inspect", path], in: dir, environment: killing)
-        let spawned = try runHsiflow(["inspect", path], in: dir, environment: Self.spawnOnly)
-        #expect(recovered.status == 0 && spawned.status == 0, "\(recovered.stderr)\n\(spawned.stderr)")
+        let recovered = try runHsiflow(arguments, in: dir, environment: killing)
+        let spawned = try runHsiflow(arguments, in: dir, environment: Self.spawnOnly)
+        #expect(recovered.status == 2 && spawned.status == 2, "\(recovered.stderr)\n\(spawned.stderr)")
         let lines = recovered.stderr.split(separator: "\n")
         let forked = try #require(lines.firstIndex { $0.contains("in zygote worker") }, "\(recovered.stderr)")
         let lost = try #require(lines.firstIndex { $0.contains("lost; reads spawn from now on") }, "\(recovered.stderr)")
-        let respawned = try #require(lines.firstIndex { $0.contains("in a spawned") }, "\(recovered.stderr)")
+        let respawned = try #require(lines.firstIndex { $0.contains("reading \(path) in a spawned") }, "\(recovered.stderr)")
         #expect(forked < lost && lost < respawned, "\(recovered.stderr)")
-        #expect(!recovered.stdout.isEmpty)
-        #expect(recovered.stdout == spawned.stdout)
+        let message = Self.message(recovered.stderr)
+        #expect(message.contains(path) && message.contains("several numeric variables (cube, gt)"), "\(message)")
+        #expect(message == Self.message(spawned.stderr))
     }
 
     /// A worker that never answers (the test hook stalls it, and sets the wall limit to 2 s) is
