@@ -57,18 +57,17 @@ struct ArrayInspection: Codable, Equatable {
 
     static func inspect(path: String, variable: String?) throws -> ArrayInspection {
         do throws(FileFormatsError) {
-            var rank: Int?
             var listing: [VariableLine]?
+            let format: String, name: String?, array: NumericArray
             if path.lowercased().hasSuffix(".mat") {
-                let contents = try MatFile.contents(path: path)
-                listing = contents.variables.map { VariableLine(name: $0.name, className: $0.className, shape: $0.shape) }
-                if variable == nil {
-                    let numeric = contents.variables.filter { $0.elementType != nil && !$0.isComplex }
-                    if numeric.count > 1 { rank = numeric.contains { $0.shape.count == 3 } ? 3 : 2 }
-                }
+                // One validation and (v7.3) one isolated reader for the listing and the array.
+                let read = try MatFile.inspect(path: path, variable: variable)
+                listing = read.contents.variables.map { VariableLine(name: $0.name, className: $0.className, shape: $0.shape) }
+                (format, name, array) = ("mat \(read.format)", read.name, read.array)
+            } else {
+                let loaded = try ArrayFile.read(path: path, variable: variable)
+                (format, name, array) = (loaded.format, loaded.variable, loaded.array)
             }
-            let loaded = try ArrayFile.read(path: path, variable: variable, rank: rank)
-            let array = loaded.array
             let range = array.range
             var counts: [Int]?
             if array.shape.count == 2, (range?.min ?? -1) >= 0,
@@ -76,7 +75,7 @@ struct ArrayInspection: Codable, Equatable {
                 let labels = try array.labelMap(source: path)
                 if labels.maxLabel <= 10_000 { counts = labels.classCounts }
             }
-            return ArrayInspection(file: path, format: loaded.format, variable: loaded.variable, shape: array.shape,
+            return ArrayInspection(file: path, format: format, variable: name, shape: array.shape,
                                    dtype: array.elementType.rawValue, min: range?.min, max: range?.max,
                                    classCounts: counts, variables: listing)
         } catch {

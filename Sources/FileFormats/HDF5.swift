@@ -6,6 +6,7 @@
 // Debian libhdf5 is not thread-safe).
 import CHDF5
 import Foundation
+import Synchronization
 
 /// An open HDF5 object (file, group, dataset, attribute, dataspace or datatype), closed on release.
 final class HDF5Handle {
@@ -104,8 +105,14 @@ struct HDF5File {
         return access
     }
 
-    /// A name for an in-memory file, unique so libhdf5 never takes two images for one open file.
-    private static func memoryName() -> String { "hsiflow-memory-\(UUID().uuidString).h5" }
+    /// A name for an in-memory file, unique so libhdf5 never takes two images for one open file:
+    /// the process id and a counter (a UUID would open /dev/urandom in every reader worker).
+    private static func memoryName() -> String {
+        "hsiflow-memory-\(getpid())-\(memoryFileCount.add(1, ordering: .relaxed).newValue).h5"
+    }
+
+    /// In-memory files named so far in this process.
+    private static let memoryFileCount = Atomic<Int>(0)
 
     /// The shape of a dataset, refusing ranks above 8 and more than 2³¹ elements (a damaged file
     /// must not make us allocate absurd buffers).

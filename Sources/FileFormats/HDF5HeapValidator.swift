@@ -11,8 +11,11 @@
 //   Index 0 is the free space, whose size counts its own header and is not padded: libhdf5 steps
 //   over it by that size, so a zero there is an endless loop. A tail too short for an object
 //   header is free space too. The walk below follows libhdf5's own (H5HG__cache_heap_deserialize).
-// Collections are found by their 8-byte prefix "GCOL" 01 00 00 00, which a chance run of data
-// matches with a probability of 2⁻⁶⁴ per position.
+// Collections are found by their 5-byte prefix "GCOL" 01, which a chance run of data matches with
+// a probability of 2⁻⁴⁰ per position. The three reserved bytes after the version are not part of
+// the match: libhdf5 skips them unread, so a collection whose reserved bytes were changed is still
+// one it reads (a file with them set to ff ff and a damaged size kept libhdf5 looping until the
+// isolated reader's wall limit).
 import Foundation
 
 enum HDF5HeapValidator {
@@ -73,7 +76,7 @@ enum HDF5HeapValidator {
             guard let hit = memchr(base + i, Int32(UInt8(ascii: "G")), raw.count - 8 - i + 1) else { return nil }
             let at = base.distance(to: UnsafeRawPointer(hit))
             if raw[at + 1] == UInt8(ascii: "C"), raw[at + 2] == UInt8(ascii: "O"), raw[at + 3] == UInt8(ascii: "L"),
-               raw[at + 4] == 1, raw[at + 5] == 0, raw[at + 6] == 0, raw[at + 7] == 0 {
+               raw[at + 4] == 1 {
                 return at
             }
             i = at + 1

@@ -6,8 +6,11 @@
 // at most the budget from the pipe, decodes it with bounds checks, and turns any signal, limit,
 // time-out or garbage into a FileFormatsError naming the file. See Docs/Security.md.
 //
-// Reply on the child's stdout: the 16-byte magic "HSIFLOW-READER1\n", an 8-byte little-endian
-// header length, the header (JSON, `Reply`), then the blobs the header lists, back to back.
+// Reply on the child's stdout: the 16-byte magic "HSIFLOW-READER2\n", the header's length and the
+// blobs' total length (8-byte little-endian each, so the parent reads the reply straight into one
+// buffer of the right size), the header (JSON, `Reply`), then the blobs it lists, back to back.
+// Arrays cross in their final (C) order, so the parent copies them once and transposes nothing.
+import CHDF5
 import Foundation
 import NeuralNet
 import Tensors
@@ -23,7 +26,7 @@ public enum IsolatedReader {
 
     /// What the parent asks the child to read.
     struct Request: Codable {
-        enum Kind: String, Codable { case model, matContents, matArray }
+        enum Kind: String, Codable { case model, matContents, matArray, matInspection }
         var kind: Kind
         var path: String
         var variable: String?
@@ -96,7 +99,7 @@ public enum IsolatedReader {
         var blobs: [Int] = []
     }
 
-    static let magic = Array("HSIFLOW-READER1\n".utf8)
+    static let magic = Array("HSIFLOW-READER2\n".utf8)
 
     // MARK: - Parent side: the reads FileFormats offers
 
@@ -122,12 +125,26 @@ public enum IsolatedReader {
     /// One variable of a .mat v7.3 file, read in the child; C-order bytes.
     static func matArray(path: String, variable: String?, rank: Int?) throws(FileFormatsError) -> (name: String, array: NumericArray, format: String) {
         let (reply, blobs) = try run(Request(kind: .matArray, path: path, variable: variable, rank: rank, budget: 0, cpuSeconds: 0))
+        return try array(reply, blobs, path: path)
+    }
+
+    /// The variables of a .mat v7.3 file and one of them (`MatFile.inspect`), in one child: one
+    /// read and validation of the file, not one per question.
+    static func matInspection(path: String, variable: String?) throws(FileFormatsError)
+        -> (contents: MatFile.Contents, name: String, array: NumericArray, format: String) {
+        let (reply, blobs) = try run(Request(kind: .matInspection, path: path, variable: variable, budget: 0, cpuSeconds: 0))
+        guard let contents = reply.matContents else { throw garbage(path, "it answered without a variable list") }
+        let read = try array(reply, blobs, path: path)
+        return (contents, read.name, read.array, read.format)
+    }
+
+    /// The array of a `.matArray` reply, its size checked against its shape.
+    static func array(_ reply: Reply, _ blobs: [ArraySlice<UInt8>], path: String) throws(FileFormatsError) -> (name: String, array: NumericArray, format: String) {
         guard let a = reply.matArray, blobs.count == 1 else { throw garbage(path, "it answered without the array") }
         guard let count = MemoryBudget.checkedBytes(a.shape, elementSize: a.elementType.size), count == blobs[0].count else {
             throw garbage(path, "the array's \(blobs[0].count) bytes do not match its shape \(a.shape)")
         }
-        let cOrder = Layout.fortranToC(Array(blobs[0]), shape: a.shape, elementSize: a.elementType.size)
-        return (a.name, NumericArray(elementType: a.elementType, shape: a.shape, bytes: cOrder), a.format)
+        return (a.name, NumericArray(elementType: a.elementType, shape: a.shape, bytes: Array(blobs[0])), a.format)
     }
 
     private static func garbage(_ path: String, _ what: String) -> FileFormatsError {
@@ -194,7 +211,7 @@ public enum IsolatedReader {
         request.budget = MemoryBudget.bytes
         // Ten CPU seconds, plus one per 50 MiB of file; the wall clock gets eight more.
         request.cpuSeconds = 10 + size / (50 << 20)
-        let wallSeconds = Double(request.cpuSeconds + 8)
+        let wallSeconds = ReaderZygote.testMode == "stall" ? 2 : Double(request.cpuSeconds + 8)
         guard let json = try? JSONEncoder().encode(request), let argument = String(data: json, encoding: .utf8) else {
             throw .unreadable(path: path, reason: "cannot encode the isolated reader's request")
         }
@@ -211,7 +228,7 @@ public enum IsolatedReader {
             if ReaderZygote.tracing { ReaderZygote.trace("hsiflow: reading \(path) in a spawned \(executable)") }
             outcome = ChildProcess.run(executable: executable, arguments: [childCommand, argument],
                                        environment: ["LIBC_FATAL_STDERR_": "1", "OPENBLAS_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"],
-                                       outputCap: cap, wallSeconds: wallSeconds)
+                                       outputCap: cap, wallSeconds: wallSeconds, expectedSize: announcedSize)
         }
         switch outcome.ending {
         case .spawnFailed(let code):
@@ -222,7 +239,9 @@ public enum IsolatedReader {
             throw .malformed(path: path, reason: "the HDF5 reader's answer is larger than the memory budget; \(MemoryBudget.raiseHint)")
         case .signalled(let signal):
             throw .malformed(path: path, reason: describe(signal: signal, cpuSeconds: request.cpuSeconds))
-        case .exited(let code):
+        case .exited, .answered:
+            let code: Int32
+            if case .exited(let status) = outcome.ending { code = status } else { code = 0 }
             guard let decoded = decode(outcome.output) else {
                 throw .malformed(path: path, reason: code == 0
                     ? "the isolated HDF5 reader gave an unreadable answer; the file is damaged or crafted"
@@ -243,9 +262,25 @@ public enum IsolatedReader {
         }
     }
 
+    /// The whole reply's size as its prefix announces it, once `start` holds the prefix; nil before,
+    /// or when it is not a reply's prefix or announces an impossible size (the reading then just
+    /// grows its buffer, and `decode` judges the bytes).
+    static func announcedSize(_ start: ArraySlice<UInt8>) -> Int? {
+        let prefix = magic.count + 16
+        guard start.count >= prefix, start.prefix(magic.count).elementsEqual(magic) else { return nil }
+        let base = start.startIndex + magic.count
+        var header: UInt64 = 0, blobs: UInt64 = 0
+        for i in 0..<8 {
+            header |= UInt64(start[base + i]) << (8 * UInt64(i))
+            blobs |= UInt64(start[base + 8 + i]) << (8 * UInt64(i))
+        }
+        guard header <= 64 << 20, blobs <= 1 << 50 else { return nil }
+        return prefix + Int(header) + Int(blobs)
+    }
+
     /// The header and blobs of a reply, or nil when the bytes are not one (bounds-checked throughout).
     static func decode(_ bytes: [UInt8]) -> (Reply, [ArraySlice<UInt8>])? {
-        let prefix = magic.count + 8
+        let prefix = magic.count + 16
         guard bytes.count >= prefix, bytes[0..<magic.count].elementsEqual(magic) else { return nil }
         var length: UInt64 = 0
         for i in 0..<8 { length |= UInt64(bytes[magic.count + i]) << (8 * UInt64(i)) }
@@ -295,7 +330,9 @@ public enum IsolatedReader {
         let (reply, blobs) = answer(request)
         let header = (try? JSONEncoder().encode(reply)).map { [UInt8]($0) } ?? []
         var prefix = magic
+        let total = blobs.reduce(0) { $0 + $1.count }
         for i in 0..<8 { prefix.append(UInt8(truncatingIfNeeded: UInt64(header.count) >> (8 * UInt64(i)))) }
+        for i in 0..<8 { prefix.append(UInt8(truncatingIfNeeded: UInt64(total) >> (8 * UInt64(i)))) }
         // Raw writes, nothing buffered: _exit skips the atexit work (libhdf5's shutdown) for nothing.
         guard writeAll(prefix), writeAll(header) else { _exit(3) }
         for blob in blobs { guard writeAll(blob) else { _exit(3) } }
@@ -335,11 +372,15 @@ public enum IsolatedReader {
                 }
             case .matContents:
                 reply.matContents = try MatFile.contentsInProcess(path: request.path)
-            case .matArray:
-                let read = try MatFile.readFortranOrder(path: request.path, variable: request.variable, rank: request.rank)
+            case .matArray, .matInspection:
+                let read = try MatFile.readFortranOrder(path: request.path, variable: request.variable, rank: request.rank,
+                                                        rankFromListing: request.kind == .matInspection)
+                if request.kind == .matInspection { reply.matContents = MatFile.Contents(format: read.format, variables: read.listing) }
+                let elementType = read.variable.elementType ?? .uint8
                 reply.matArray = MatArray(name: read.variable.name, format: read.format,
-                                          elementType: read.variable.elementType ?? .uint8, shape: read.variable.shape)
-                blobs.append(read.bytes)
+                                          elementType: elementType, shape: read.variable.shape)
+                // MATLAB stores arrays column-major; the parent takes C order as it comes.
+                blobs.append(Layout.fortranToC(read.bytes, shape: read.variable.shape, elementSize: elementType.size))
             }
         } catch {
             reply = Reply(failure: Failure(error))
@@ -349,22 +390,36 @@ public enum IsolatedReader {
         return (reply, blobs)
     }
 
-    /// Runs the reader once on a small model HSIFlow writes itself, in the zygote before it forks
-    /// any worker: libhdf5's initialisation, lazy symbol binding and the Swift runtime's type
-    /// caches are then done once, not in every worker. Trusted bytes only; no file is touched.
-    static func warmUp() {
-        let spec = ModelSpec(name: "warm-up", layers: [
-            .conv2D(filters: 2, kernel: [3, 3], padding: .valid, activation: .relu, name: "conv"),
-            .flatten(name: "flatten"),
-            .dense(units: 2, activation: .softmax, name: "predictions"),
-        ])
-        guard let model = try? spec.build(inputShape: [3, 3, 2], seed: 0),
-              let bytes = try? ModelFile.encode(model) else { return }
-        let request = Request(kind: .model, path: "warm-up", budget: MemoryBudget.bytes, cpuSeconds: 10)
-        guard let json = try? JSONEncoder().encode(request), let decoded = try? JSONDecoder().decode(Request.self, from: json) else { return }
-        let (reply, _) = answer(decoded, modelBytes: [UInt8](bytes))
-        _ = try? JSONEncoder().encode(reply)
-        _ = mappedBytes()
+    /// Runs the reader once on a small model HSIFlow writes itself, in the zygote: libhdf5's
+    /// initialisation, lazy symbol binding and the Swift runtime's type caches are then done once,
+    /// not in every worker. Trusted bytes only; no file is touched. In steps, from `step` on: it
+    /// stops before a step when `interrupted()` says a request is waiting (that worker is served
+    /// cold rather than late), and returns the step to resume from (nil when done).
+    static func warmUp(from step: Int = 0, interrupted: () -> Bool = { false }) -> Int? {
+        let steps: [() -> Void] = [
+            { _ = H5open(); _ = mappedBytes(); _ = FileManager.default },
+            {
+                let request = Request(kind: .model, path: "warm-up", budget: MemoryBudget.bytes, cpuSeconds: 10)
+                if let json = try? JSONEncoder().encode(request) { _ = try? JSONDecoder().decode(Request.self, from: json) }
+            },
+            {
+                let spec = ModelSpec(name: "warm-up", layers: [
+                    .conv2D(filters: 2, kernel: [3, 3], padding: .valid, activation: .relu, name: "conv"),
+                    .flatten(name: "flatten"),
+                    .dense(units: 2, activation: .softmax, name: "predictions"),
+                ])
+                guard let model = try? spec.build(inputShape: [3, 3, 2], seed: 0),
+                      let bytes = try? ModelFile.encode(model) else { return }
+                let request = Request(kind: .model, path: "warm-up", budget: MemoryBudget.bytes, cpuSeconds: 10)
+                let (reply, _) = answer(request, modelBytes: [UInt8](bytes))
+                _ = try? JSONEncoder().encode(reply)
+            },
+        ]
+        for index in step ..< steps.count {
+            if interrupted() { return index }
+            steps[index]()
+        }
+        return nil
     }
 
     /// Sets RLIMIT_CORE 0, RLIMIT_CPU and RLIMIT_AS (what is mapped now plus the budget and a

@@ -82,14 +82,18 @@ public enum MatFile {
     }
 
     /// One variable's description and its bytes in the file's (column-major) order, in this process.
-    static func readFortranOrder(path: String, variable name: String?, rank: Int?) throws(FileFormatsError) -> (variable: Variable, bytes: [UInt8], format: String) {
+    /// With `rankFromListing` and no `name`, the rank is `inspectionRank` of the file's variables;
+    /// the listing is returned too (`inspect` lists and reads with one validation and one open).
+    static func readFortranOrder(path: String, variable name: String?, rank: Int?, rankFromListing: Bool = false) throws(FileFormatsError)
+        -> (variable: Variable, bytes: [UInt8], format: String, listing: [Variable]) {
         let format = try validate(path)
-        let (chosen, bytes) = try withOpenFile(path) { mat throws(FileFormatsError) -> (Variable, [UInt8]) in
+        let (chosen, bytes, listing) = try withOpenFile(path) { mat throws(FileFormatsError) -> (Variable, [UInt8], [Variable]) in
             var variables: [Variable] = []
             while let info = Mat_VarReadNextInfo(mat) {
                 variables.append(describe(info.pointee))
                 Mat_VarFree(info)
             }
+            let rank = rankFromListing && name == nil ? inspectionRank(variables) : rank
             let chosen = try choose(variables, name: name, rank: rank, path: path)
             guard let type = chosen.elementType, !chosen.isComplex else {
                 throw .unexpectedContent(path: path, reason: "variable '\(chosen.name)' is \(chosen.isComplex ? "complex" : chosen.className), not a real numeric array")
@@ -111,9 +115,29 @@ public enum MatFile {
                   v.nbytes == count * type.size else {
                 throw .malformed(path: path, reason: "variable '\(chosen.name)' changed between listing and reading, or its data is missing")
             }
-            return (chosen, [UInt8](UnsafeRawBufferPointer(start: data, count: count * type.size)))
+            return (chosen, [UInt8](UnsafeRawBufferPointer(start: data, count: count * type.size)), variables)
         }
-        return (chosen, bytes, format)
+        return (chosen, bytes, format, listing)
+    }
+
+    /// The rank `inspect` reads when no variable is named: 3 if the file holds several real numeric
+    /// variables and one of them is 3-D, 2 if several and none is, otherwise any (nil).
+    static func inspectionRank(_ variables: [Variable]) -> Int? {
+        let numeric = variables.filter { $0.elementType != nil && !$0.isComplex }
+        guard numeric.count > 1 else { return nil }
+        return numeric.contains { $0.shape.count == 3 } ? 3 : 2
+    }
+
+    /// The file's variables and one of them (`name`, or else chosen by `inspectionRank`), after one
+    /// validation; a v7.3 (HDF5) file is listed and read by one isolated reader (one child process).
+    public static func inspect(path: String, variable name: String?) throws(FileFormatsError)
+        -> (contents: Contents, name: String, array: NumericArray, format: String) {
+        if try isVersion73(path) { return try IsolatedReader.matInspection(path: path, variable: name) }
+        let read = try readFortranOrder(path: path, variable: name, rank: nil, rankFromListing: true)
+        let size = read.variable.elementType?.size ?? 1
+        let cOrder = Layout.fortranToC(read.bytes, shape: read.variable.shape, elementSize: size)
+        let array = NumericArray(elementType: read.variable.elementType ?? .uint8, shape: read.variable.shape, bytes: cOrder)
+        return (Contents(format: read.format, variables: read.listing), read.variable.name, array, read.format)
     }
 
     /// Reads one variable in this process, handing the file to libmatio and libhdf5 whatever its

@@ -22,9 +22,22 @@ public enum ReaderZygote {
     /// Set to any value to turn the zygote off (every read spawns `hsiflow __isolated-read`).
     public static let disableVariable = "HSIFLOW_NO_ZYGOTE"
 
+    /// Test-only, honoured only with HSIFLOW_TEST_KINDS=1: "kill-zygote" has the parent kill the
+    /// zygote after each read it served (the next read meets a dead zygote); "stall" has every
+    /// worker wait forever before reading, and the wall limit 2 s (the read times out).
+    public static let testVariable = "HSIFLOW_TEST_READER"
+
+    static var testMode: String? {
+        guard let kinds = getenv("HSIFLOW_TEST_KINDS"), String(cString: kinds) == "1", let mode = getenv(testVariable) else { return nil }
+        return String(cString: mode)
+    }
+
     private static let lock = NSLock()
     nonisolated(unsafe) private static var socket: Int32 = -1
     nonisolated(unsafe) private static var zygote: pid_t = 0
+    /// Workers whose whole reply arrived before they ended: the zygote's "ended" message for each
+    /// is still to come, ahead of the next request's "started".
+    nonisolated(unsafe) private static var owed = 0
 
     /// The zygote's pid while it is in use, else nil.
     public static var pid: Int32? {
@@ -96,6 +109,15 @@ public enum ReaderZygote {
         lock.lock()
         defer { lock.unlock() }
         guard socket >= 0 else { return nil }
+        // The ends of workers that answered in full before they ended (see `collect`): a worker
+        // that does not end within its wall time is stuck in a way it cannot be after writing its
+        // reply, and the zygote is given up (killing it kills the worker too).
+        while owed > 0 {
+            guard receive(deadline: now() + wallSeconds)?.tag == 2 else {
+                return abandon()
+            }
+            owed -= 1
+        }
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { return nil }
         let (readEnd, writeEnd) = (fds[0], fds[1])
@@ -114,7 +136,8 @@ public enum ReaderZygote {
         if tracing { trace("hsiflow: reading \(path) in zygote worker \(worker)") }
         var lost = false
         let outcome = ChildProcess.collect(
-            from: readEnd, outputCap: outputCap, wallSeconds: wallSeconds,
+            from: readEnd, outputCap: outputCap, wallSeconds: wallSeconds, statusFD: socket,
+            expectedSize: IsolatedReader.announcedSize, returnWhenComplete: true,
             status: {
                 guard let message = receive(deadline: nil) else { return nil }
                 guard message.tag == 2 else { lost = true; return -1 }
@@ -129,25 +152,28 @@ public enum ReaderZygote {
                 if receive(deadline: now() + 10)?.tag != 2 { lost = true }
             })
         if lost { return abandon() }
+        if outcome.ending == .answered { owed += 1 }
+        if testMode == "kill-zygote" { kill(zygote, SIGKILL) }
         return outcome
     }
 
-    /// Ends the zygote before this process exits, and reaps it: closing the socket makes it exit;
-    /// one that has not within 0.2 s is killed. (Left to PDEATHSIG, an exited zygote would wait
-    /// as a zombie until init reaps it, which some container inits do late.)
+    /// Ends the zygote before this process exits, and reaps it. It holds nothing worth a clean
+    /// exit, so it is killed at once rather than asked: a zygote busy warming up would only see
+    /// the closed socket when done, and the command would wait for it. (Left to PDEATHSIG, an
+    /// exited zygote would wait as a zombie until init reaps it, which some container inits do late.)
+    /// A worker that answered in full but had not ended is waited for first (through the zygote,
+    /// at most a second), so that the zygote reaps it and no worker is left for init either.
     public static func stop() {
         lock.lock()
         defer { lock.unlock() }
         guard socket >= 0 else { return }
+        let deadline = now() + 1
+        while owed > 0, receive(deadline: deadline)?.tag == 2 { owed -= 1 }
+        owed = 0
         close(socket)
         socket = -1
-        var raw: Int32 = 0
-        for _ in 0 ..< 40 {
-            let done = waitpid(zygote, &raw, WNOHANG)
-            if done != 0 { return }
-            usleep(5_000)
-        }
         kill(zygote, SIGKILL)
+        var raw: Int32 = 0
         while waitpid(zygote, &raw, 0) < 0 && errno == EINTR {}
     }
 
@@ -156,6 +182,7 @@ public enum ReaderZygote {
         if tracing { trace("hsiflow: reader zygote \(zygote) lost; reads spawn from now on") }
         close(socket)
         socket = -1
+        owed = 0
         kill(zygote, SIGKILL)
         var raw: Int32 = 0
         while waitpid(zygote, &raw, 0) < 0 && errno == EINTR {}
@@ -205,7 +232,20 @@ public enum ReaderZygote {
         guard getppid() == parent else { _exit(0) }
         quietStandardStreams()
         closeDescriptors(except: fd)
-        var warm = false
+        // Warm up at once, while the parent parses its command line: workers then inherit an
+        // initialised libhdf5, bound symbols and filled Swift type caches. In steps: a request that
+        // arrives meanwhile is served first (by a colder worker), the rest of the warm-up after it.
+        // A command that reads nothing does not wait for it (`stop` kills the zygote).
+        var warmUpStep: Int? = 0
+        func warmUp() {
+            guard let step = warmUpStep else { return }
+            warmUpStep = IsolatedReader.warmUp(from: step) {
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                return poll(&poller, 1, 0) != 0
+            }
+            if threadCount() != 1 { _exit(0) } // the warm-up started a thread: forking is no longer safe
+        }
+        warmUp()
         while true {
             var header = [UInt8](repeating: 0, count: 8)
             guard let passed = receiveWithDescriptor(fd, &header) else { _exit(0) }
@@ -227,13 +267,7 @@ public enum ReaderZygote {
             var raw: Int32 = 0
             while waitpid(worker, &raw, 0) < 0 && errno == EINTR {}
             guard writeAll(fd, le(2) + le(UInt64(UInt32(bitPattern: raw)))) else { _exit(0) }
-            // After the first read, not at start: a command that reads nothing (a no-op run)
-            // should not pay for it, and the first worker would wait for it.
-            if !warm {
-                warm = true
-                IsolatedReader.warmUp()
-                if threadCount() != 1 { _exit(0) } // the warm-up started a thread: forking is no longer safe
-            }
+            warmUp()
         }
     }
 
@@ -249,6 +283,7 @@ public enum ReaderZygote {
         sigprocmask(SIG_SETMASK, &none, nil)
         guard dup2(output, 1) == 1 else { _exit(3) }
         close(output)
+        if testMode == "stall" { while true { pause() } }
         IsolatedReader.serve([String(decoding: request, as: UTF8.self)])
     }
 

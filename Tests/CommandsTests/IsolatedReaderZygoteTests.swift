@@ -31,6 +31,12 @@ import TestSupport
         #expect(spawned.stderr.contains("in a spawned") && !spawned.stderr.contains("zygote"), "\(spawned.stderr)")
         #expect(!forked.stdout.isEmpty)
         #expect(forked.stdout == spawned.stdout)
+        // The parent decodes a complete reply without waiting for the worker's exit, but waits for
+        // it before it exits itself: the zygote has reaped every worker, none is left for init.
+        for line in forked.stderr.split(separator: "\n") where line.contains("in zygote worker") {
+            let worker = try #require(pid_t(line.split(separator: " ").last ?? ""))
+            #expect(!FileManager.default.fileExists(atPath: "/proc/\(worker)"), "worker \(worker) was not reaped by the zygote")
+        }
     }
 
     @Test(arguments: HostileInputTests.crashingHDF5 + HostileInputTests.hostileConfigs + ["h5_vlen_length_ffffffff.h5", "mat73_huge_declared.mat"])
@@ -53,6 +59,62 @@ import TestSupport
         let forked = try HostileInputTests.run(["inspect", path, "--max-memory", "16M"], in: dir, environment: Self.trace)
         HostileInputTests.expectCleanRefusal(forked, naming: path, "inspect --max-memory 16M through the zygote")
         #expect(forked?.stderr.contains("in zygote worker") == true && forked?.stderr.contains("--max-memory") == true, "\(forked?.stderr ?? "")")
+    }
+
+    /// `inspect` of a .mat v7.3 file lists its variables and reads the array in one worker (one
+    /// read and heap validation of the file), with and without the zygote.
+    @Test func inspectingAMatFileUsesOneWorker() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = Self.fixtures.appendingPathComponent("mat_v73_cube.mat").path
+        for environment in [Self.trace, Self.spawnOnly] {
+            let result = try runHsiflow(["inspect", path], in: dir, environment: environment)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").filter { $0.hasPrefix("hsiflow: reading \(path)") }.count == 1, "\(result.stderr)")
+            #expect(result.stdout.contains("variable  cube") && result.stdout.contains("gt  uint8 4×5"), "\(result.stdout)")
+        }
+    }
+
+    /// `predict` reads twice (the model, then the input). With the test hook killing the zygote
+    /// after the first read, the second meets a dead zygote: it must spawn a reader instead and
+    /// give exactly what a spawned reader gives. The input is a v7.3 file with two numeric
+    /// variables, so the answer is the reader's own refusal (naming the variables): it comes from
+    /// the second worker's reply, not from the parent. (`inspect` of a .mat reads once.)
+    @Test func aReadAfterTheZygoteDiedSpawnsAndGivesTheSameResult() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = Self.fixtures.appendingPathComponent("hsiflow_small.h5").path
+        let path = Self.fixtures.appendingPathComponent("mat_v73_cube.mat").path
+        let arguments = ["predict", model, path, "--out", dir.appendingPathComponent("p.npy").path]
+        let killing = Self.trace.merging(["HSIFLOW_TEST_KINDS": "1", ReaderZygote.testVariable: "kill-zygote"]) { $1 }
+        let recovered = try runHsiflow(arguments, in: dir, environment: killing)
+        let spawned = try runHsiflow(arguments, in: dir, environment: Self.spawnOnly)
+        #expect(recovered.status == 2 && spawned.status == 2, "\(recovered.stderr)\n\(spawned.stderr)")
+        let lines = recovered.stderr.split(separator: "\n")
+        let forked = try #require(lines.firstIndex { $0.contains("in zygote worker") }, "\(recovered.stderr)")
+        let lost = try #require(lines.firstIndex { $0.contains("lost; reads spawn from now on") }, "\(recovered.stderr)")
+        let respawned = try #require(lines.firstIndex { $0.contains("reading \(path) in a spawned") }, "\(recovered.stderr)")
+        #expect(forked < lost && lost < respawned, "\(recovered.stderr)")
+        let message = Self.message(recovered.stderr)
+        #expect(message.contains(path) && message.contains("several numeric variables (cube, gt)"), "\(message)")
+        #expect(message == Self.message(spawned.stderr))
+    }
+
+    /// A worker that never answers (the test hook stalls it, and sets the wall limit to 2 s) is
+    /// killed at the limit: a clean error naming the file, exit 2, and the worker does not survive.
+    @Test func aWorkerKilledAtTheWallLimitIsACleanError() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = Self.fixtures.appendingPathComponent("keras2_cao.h5").path
+        let stalling = Self.trace.merging(["HSIFLOW_TEST_KINDS": "1", ReaderZygote.testVariable: "stall"]) { $1 }
+        let result = try runHsiflow(["inspect", path], in: dir, environment: stalling)
+        #expect(result.status == 2, "\(result.stderr)")
+        let message = Self.message(result.stderr)
+        #expect(message.contains(path) && message.contains("took more than 2 s"), "\(message)")
+        #expect(!message.contains("Fatal") && !message.contains("Stack"), "\(message)")
+        let line = try #require(result.stderr.split(separator: "\n").first { $0.contains("in zygote worker") }, "\(result.stderr)")
+        let worker = try #require(pid_t(line.split(separator: " ").last ?? ""))
+        #expect(Self.ends(worker), "the stalled worker \(worker) still runs")
     }
 
     @Test func commandsThatReadNoModelStartNoZygote() throws {

@@ -38,7 +38,8 @@ import TestSupport
     }
 
     @Test func aChanceGCOLInsideDataIsNotACollection() {
-        // "GCOL" followed by anything but version 1 and three zero bytes is not taken for a heap.
+        // "GCOL" followed by anything but version 1 is not taken for a heap (the three reserved
+        // bytes after the version are not looked at: libhdf5 does not look at them either).
         let bytes: [UInt8] = Array("GCOL".utf8) + [2, 0, 0, 0] + [UInt8](repeating: 0xFF, count: 16)
         bytes.withUnsafeBytes { raw in #expect(HDF5HeapValidator.nextCollection(raw, from: 0) == nil) }
     }

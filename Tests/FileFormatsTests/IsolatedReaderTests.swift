@@ -62,7 +62,9 @@ import TestSupport
         let header = try JSONEncoder().encode(IsolatedReader.Reply(blobs: [3, 2]))
         func reply(_ header: Data, length: UInt64? = nil, tail: [UInt8]) -> [UInt8] {
             let n = length ?? UInt64(header.count)
-            return IsolatedReader.magic + (0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * UInt64($0))) } + [UInt8](header) + tail
+            let total = UInt64(tail.count)
+            return IsolatedReader.magic + (0..<8).map { UInt8(truncatingIfNeeded: n >> (8 * UInt64($0))) }
+                + (0..<8).map { UInt8(truncatingIfNeeded: total >> (8 * UInt64($0))) } + [UInt8](header) + tail
         }
         let good = try #require(IsolatedReader.decode(reply(header, tail: [1, 2, 3, 4, 5])))
         #expect(good.1.map { Array($0) } == [[1, 2, 3], [4, 5]])
@@ -74,5 +76,11 @@ import TestSupport
         let negative = try JSONEncoder().encode(IsolatedReader.Reply(blobs: [-1, 6]))
         #expect(IsolatedReader.decode(reply(negative, tail: [1, 2, 3, 4, 5])) == nil, "a negative blob size")
         #expect(IsolatedReader.decode(reply(Data("{".utf8), tail: [])) == nil, "a header that is not JSON")
+        // The announced size lets the parent read the reply into one buffer; it is a hint only.
+        let framed = reply(header, tail: [1, 2, 3, 4, 5])
+        #expect(IsolatedReader.announcedSize(framed[...]) == framed.count)
+        #expect(IsolatedReader.announcedSize(framed[0..<20]) == nil, "a prefix not yet complete")
+        #expect(IsolatedReader.announcedSize(Array(repeating: 0xff, count: 40)[...]) == nil, "not a reply")
+        #expect(IsolatedReader.announcedSize(reply(header, length: UInt64.max, tail: [])[...]) == nil, "an impossible size")
     }
 }

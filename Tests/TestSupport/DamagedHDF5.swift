@@ -10,6 +10,9 @@ public enum HeapDamage: String, CaseIterable, Sendable {
     case zeroFreeSpace
     /// The collection's own size set past the end of the file.
     case collectionPastEndOfFile
+    /// ff ff ff 7f written over two reserved bytes and the low bytes of the collection's size, as
+    /// the hostile campaign did (case 06543): libhdf5 skips reserved bytes, then loops on the size.
+    case reservedBytesAndSize
 }
 
 /// `bytes` (an HDF5 file with 8-byte lengths) with `damage` done to its first global heap collection.
@@ -26,6 +29,8 @@ public func damagingGlobalHeap(_ bytes: [UInt8], _ damage: HeapDamage) -> [UInt8
         write(first + 8, UInt64(size * 4))
     case .collectionPastEndOfFile:
         write(at + 8, UInt64(bytes.count * 2))
+    case .reservedBytesAndSize:
+        out.replaceSubrange((at + 6)..<(at + 10), with: [0xFF, 0xFF, 0xFF, 0x7F])
     case .zeroFreeSpace:
         // Grow the first object so that it ends on 16 zero bytes inside the collection (an index 0
         // with size 0): libhdf5 then steps over the "free space" by 0 bytes, again and again.

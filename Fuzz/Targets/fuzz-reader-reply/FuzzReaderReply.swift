@@ -1,7 +1,7 @@
 // fuzz-reader-reply: libFuzzer entry for the parent side of the isolated HDF5 reader — what the
 // parent does with the bytes a child wrote to its pipe (a child that crashed half-way or was made
 // to lie by a hostile file): the framed reply (magic, JSON header, blobs) decoded with bounds
-// checks, then the float or quantized model assembled from it, or a v7.3 array checked against its shape.
+// checks, then the float or quantized model assembled from it, or a v7.3 array (already in C order) checked against its shape.
 import FuzzSupport
 @testable import FileFormats
 
@@ -10,10 +10,7 @@ public func fuzzReaderReply(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt
     guard let (reply, blobs) = IsolatedReader.decode(Array(fuzzBytes(data, count))) else { return 0 }
     if let model = reply.floatModel { _ = try? IsolatedReader.assemble(model, blobs, path: "fuzz.h5") }
     if let model = reply.quantizedModel { _ = try? IsolatedReader.assemble(model, blobs, path: "fuzz.h5") }
-    if let array = reply.matArray, blobs.count == 1,
-       let bytes = MemoryBudget.checkedBytes(array.shape, elementSize: array.elementType.size), bytes == blobs[0].count {
-        _ = Layout.fortranToC(Array(blobs[0]), shape: array.shape, elementSize: array.elementType.size)
-    }
+    if reply.matArray != nil { _ = try? IsolatedReader.array(reply, blobs, path: "fuzz.mat") }
     return 0
 }
 
