@@ -59,7 +59,16 @@ public enum ReaderZygote {
             // own fork handler stops the pool the same way; it starts again at the next BLAS call.
             typealias Shutdown = @convention(c) () -> Int32
             _ = unsafeBitCast(shutdown, to: Shutdown.self)()
+            // A joined thread can stay listed in /proc/self/task for a moment after pthread_join
+            // returns (the kernel wakes the joiner before it removes the task), so a loaded machine
+            // may still show the pool: look again for up to 50 ms before giving up on the zygote.
             threads = threadCount()
+            var looks = 0
+            while threads > 1 && looks < 50 {
+                usleep(1_000)
+                looks += 1
+                threads = threadCount()
+            }
         }
         guard threads == 1 else {
             if tracing { trace("hsiflow: reader zygote not started (\(threads) threads)") }
