@@ -182,6 +182,7 @@ do {
         ("float, model forward, im2col", { var m = model; m.setConvolutionAlgorithm(.im2col); return m }),
         ("float, model forward, Winograd conv1", { var m = model; m.setConvolutionAlgorithm(.winograd); return m }),
         ("float, low-latency plan", { InferencePlan(model) }),
+        ("float, plan, no product split (1 thread)", { UnsplitPlan(plan: InferencePlan(model)) }),
     ]
     for path in [Int8KernelPath.avx512VNNI, .avx2] where path.isSupported {
         configurations.append(("int8, \(path.rawValue) kernels", { quantized.int8Network(path: path) }))
@@ -389,4 +390,20 @@ if let dataDirectory {
     }
 } else {
     print("full Indian Pines: skipped (set HSIFLOW_DATA or pass --data DIR)")
+}
+
+/// The low-latency plan with no product cut in two (every product on the calling thread, as before
+/// the paired helper): the baseline InferencePlan.splitMultiplyAdds is measured against.
+struct UnsplitPlan: InferenceModel {
+    var plan: InferencePlan
+    var name: String { plan.name }
+    var inputShape: [Int] { plan.inputShape }
+    var outputUnits: Int { plan.outputUnits }
+    func threads(batchSize: Int) -> Int { batchSize <= InferencePlan.smallBatchLimit ? 1 : Workers.count }
+    mutating func infer(_ x: Tensor) -> Tensor {
+        let split = InferencePlan.splitMultiplyAdds
+        InferencePlan.splitMultiplyAdds = .max
+        defer { InferencePlan.splitMultiplyAdds = split }
+        return plan.infer(x)
+    }
 }

@@ -13,9 +13,14 @@ public protocol InferenceModel: Sendable {
     var outputUnits: Int { get }
     /// Outputs for a batch whose shape was checked (`checkInput`).
     mutating func infer(_ x: Tensor) -> Tensor
+    /// Threads a call on `batchSize` samples runs on at the current `Workers.count` (what a
+    /// latency record says); by default `Workers.count`.
+    func threads(batchSize: Int) -> Int
 }
 
 extension InferenceModel {
+    public func threads(batchSize: Int) -> Int { Workers.count }
+
     /// Checks a batch against the model's per-sample input shape.
     public func checkInput(_ x: Tensor) throws(NeuralNetError) {
         guard x.rank == inputShape.count + 1, Array(x.shape.dropFirst()) == inputShape else {

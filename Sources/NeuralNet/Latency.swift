@@ -37,6 +37,7 @@ public enum Latency {
         let previous = Workers.count
         Workers.count = threads
         defer { Workers.count = previous }
+        let usedThreads = model.threads(batchSize: b)
         for i in 0..<max(0, warmup) { _ = model.infer(batches[i % distinct]) }
         let clock = ContinuousClock()
         var perSample: [Double] = []
@@ -52,7 +53,8 @@ public enum Latency {
         }
         perSample.sort()
         func percentile(_ q: Double) -> Double { perSample[Int((Double(perSample.count - 1) * q).rounded())] }
-        return LatencyStatistics(batchSize: b, threads: threads, repeats: perSample.count, medianMicroseconds: percentile(0.5),
+        // The threads the calls ran on: fewer than `threads` where the model uses fewer (the plan's batch 1).
+        return LatencyStatistics(batchSize: b, threads: min(threads, usedThreads), repeats: perSample.count, medianMicroseconds: percentile(0.5),
                                  p10Microseconds: percentile(0.1), p90Microseconds: percentile(0.9))
     }
 }

@@ -1,7 +1,8 @@
 // InferencePlanTests: the low-latency plan computes the model's function — at every small batch
 // size (matrix–vector products at batch 1, single-thread products, planned buffers reused across
 // calls and batch sizes), with a 1×1 and a "same" convolution, and cao's shape — and hands larger
-// batches to the model's own forward pass unchanged (the same bits).
+// batches to the model's own forward pass unchanged (the same bits). Products cut in two and shared
+// with the helper thread are the same bits on one thread or two.
 import Testing
 import TestSupport
 import Tensors
@@ -44,5 +45,43 @@ import Tensors
             #expect(plan.infer(x).scalars == reference.forward(x, training: false).scalars)
             #expect(try plan.predict(x, batchSize: 64).scalars == reference.predict(x, batchSize: 64).scalars)
         }
+    }
+
+    // cao at 5×5×23: conv1's product (9 × 207 × 300 at batch 1) is above the split size, so it is cut
+    // in two column blocks shared with the helper thread at 2 workers and run in turn at 1: the same
+    // bits either way, and the latency record says the threads the calls used.
+    @Test func splitProductsAreTheSameBitsOnOneOrTwoThreads() throws {
+        try BLASConfiguration.exclusively {
+            let model = try ModelSpec.cao(classes: 5).build(inputShape: [5, 5, 23], seed: 6)
+            #expect(InferencePlan.columnBlocks(rows: 9, inner: 207, columns: 300) == 2)
+            let previous = Workers.count
+            defer { Workers.count = previous }
+            var results: [Int: [[Float]]] = [:]
+            for workers in [1, 2] {
+                Workers.count = workers
+                var plan = InferencePlan(model)
+                #expect(plan.threads(batchSize: 1) == workers)
+                #expect(plan.threads(batchSize: InferencePlan.smallBatchLimit + 1) == workers)
+                // Many calls in a row: the helper is spinning, parked, or late, in turn.
+                results[workers] = (0..<40).map { i in
+                    plan.infer(seededTensor([1 + i % 3] + model.inputShape, seed: UInt64(i))).scalars
+                }
+                let sample = seededTensor([8] + model.inputShape, seed: 99)
+                #expect(Latency.measure(&plan, sample: sample, batchSize: 1, threads: workers, warmup: 1, repeats: 3).threads == workers)
+            }
+            #expect(results[1] == results[2])
+            var reference = model
+            let x = seededTensor([1] + model.inputShape, seed: 0)
+            #expect(maxAbsDifference(results[2]?[0] ?? [], reference.forward(x, training: false).scalars) < 1e-5)
+        }
+    }
+
+    // A small model (no product above the split size) runs on the calling thread: its record says 1.
+    @Test func smallProductsRecordOneThread() throws {
+        let previous = Workers.count
+        defer { Workers.count = previous }
+        Workers.count = 2
+        let plan = InferencePlan(try Self.smallModel())
+        #expect(plan.threads(batchSize: 1) == 1)
     }
 }
