@@ -182,7 +182,8 @@ do {
         ("float, model forward, im2col", { var m = model; m.setConvolutionAlgorithm(.im2col); return m }),
         ("float, model forward, Winograd conv1", { var m = model; m.setConvolutionAlgorithm(.winograd); return m }),
         ("float, low-latency plan", { InferencePlan(model) }),
-        ("float, plan, no product split (1 thread)", { UnsplitPlan(plan: InferencePlan(model)) }),
+        ("float, plan, conv1 split only", { UnsplitPlan(plan: InferencePlan(model), split: 1 << 20) }),
+        ("float, plan, no product split (1 thread)", { UnsplitPlan(plan: InferencePlan(model), split: .max) }),
     ]
     for path in [Int8KernelPath.avx512VNNI, .avx2] where path.isSupported {
         configurations.append(("int8, \(path.rawValue) kernels", { quantized.int8Network(path: path) }))
@@ -215,10 +216,46 @@ do {
         print(line)
     }
     print("  (× = speed against the first row in the same run)")
+    let helped = InferencePlan.helperBlocks
+    print("  the plan's split products: the helper thread computed \(helped.helper) of \(helped.offered) blocks")
 } catch {
     fail("inference benchmark failed: \(error)")
 }
 Workers.count = threads
+
+// Where the plan's batch-1 time goes for cao 5×5×200: each product of the plan timed alone on
+// this thread (conv1 as its 9 × 1800 × 300 sgemm, conv2 and dense1 as their sgemv), median of 200
+// calls, in µs; the rest of a call (im2col, bias, ReLU, layer glue) is the plan's time minus these.
+do {
+    let shapes: [(label: String, m: Int, k: Int, f: Int)] = [("conv1", 9, 1800, 300), ("conv2", 1, 2700, 200),
+                                                             ("dense1", 1, 200, 200)]
+    var parts: [String] = []
+    for s in shapes {
+        let a = seeded([s.m, s.k], seed: 1).scalars, w = seeded([s.k, s.f], seed: 2).scalars
+        var c = [Float](repeating: 0, count: s.m * s.f)
+        var times: [Double] = []
+        for call in 0..<220 {
+            let start = now()
+            a.withUnsafeBufferPointer { ap in
+                w.withUnsafeBufferPointer { wp in
+                    c.withUnsafeMutableBufferPointer { cp in
+                        if s.m == 1 {
+                            BLAS.sgemv(transpose: true, rows: s.k, columns: s.f, a: wp.baseAddress!, lda: s.f,
+                                       x: ap.baseAddress!, beta: 0, y: cp.baseAddress!)
+                        } else {
+                            BLAS.sgemmOnThisThread(m: s.m, n: s.f, k: s.k, a: ap.baseAddress!, lda: s.k, b: wp.baseAddress!,
+                                                   ldb: s.f, c: cp.baseAddress!, ldc: s.f)
+                        }
+                    }
+                }
+            }
+            if call >= 20 { times.append((now() - start) * 1e6) }
+        }
+        times.sort()
+        parts.append("\(s.label) \(fmt(times[times.count / 2])) µs (\(fmt(2e-3 * Double(s.m * s.k * s.f) / times[times.count / 2])) GFLOP/s)")
+    }
+    print("cao 5×5×200 batch 1, the plan's products alone on one thread: " + parts.joined(separator: ", "))
+}
 
 if inferenceOnly { exit(0) }
 
@@ -392,18 +429,26 @@ if let dataDirectory {
     print("full Indian Pines: skipped (set HSIFLOW_DATA or pass --data DIR)")
 }
 
-/// The low-latency plan with no product cut in two (every product on the calling thread, as before
-/// the paired helper): the baseline InferencePlan.splitMultiplyAdds is measured against.
+/// The low-latency plan with another split size (`.max`: no product cut in two, every product on
+/// the calling thread, as before the paired helper; 2^20: conv1 cut, conv2 whole): the baselines
+/// InferencePlan.splitMultiplyAdds is measured against.
 struct UnsplitPlan: InferenceModel {
     var plan: InferencePlan
+    var split: Int
     var name: String { plan.name }
     var inputShape: [Int] { plan.inputShape }
     var outputUnits: Int { plan.outputUnits }
-    func threads(batchSize: Int) -> Int { batchSize <= InferencePlan.smallBatchLimit ? 1 : Workers.count }
+    func threads(batchSize: Int) -> Int {
+        let saved = InferencePlan.splitMultiplyAdds
+        InferencePlan.splitMultiplyAdds = split
+        defer { InferencePlan.splitMultiplyAdds = saved }
+        return plan.threads(batchSize: batchSize)
+    }
     mutating func infer(_ x: Tensor) -> Tensor {
         let split = InferencePlan.splitMultiplyAdds
-        InferencePlan.splitMultiplyAdds = .max
-        defer { InferencePlan.splitMultiplyAdds = split }
+        let saved = InferencePlan.splitMultiplyAdds
+        InferencePlan.splitMultiplyAdds = split
+        defer { InferencePlan.splitMultiplyAdds = saved }
         return plan.infer(x)
     }
 }

@@ -107,6 +107,9 @@ public struct InferencePlan: InferenceModel {
         rows * inner * columns >= splitMultiplyAdds && columns >= 32 ? 2 : 1
     }
 
+    /// Blocks of split products the helper thread computed, of those offered to it, in this process.
+    public static var helperBlocks: (helper: Int, offered: Int) { PairedWorker.shared.helpedBlocks }
+
     /// Threads a call on `batchSize` samples runs on (what the latency record says): the
     /// model's forward pass above the small-batch limit; on the low-latency path two when a
     /// product is cut into blocks and `Workers.count` allows two, else one.

@@ -24,6 +24,12 @@ final class PairedWorker: @unchecked Sendable {
     // and only within the job it belongs to (a helper late for a finished job claims nothing).
     private let ticket = Atomic<Int>(0)
     private let doneBlocks = Atomic<Int>(0)      // blocks of the current job finished by the helper
+    private let helped = Atomic<Int>(0)          // blocks the helper has computed, all jobs
+    private let shared = Atomic<Int>(0)          // blocks of jobs offered to the helper, all jobs
+
+    /// Blocks the helper computed, of those offered to it so far (hsiflow-bench prints it: on a
+    /// loaded machine the caller computes most of them itself).
+    var helpedBlocks: (helper: Int, offered: Int) { (helped.load(ordering: .relaxed), shared.load(ordering: .relaxed)) }
     private let wake = DispatchSemaphore(value: 0)
     private var job: ((Int) -> Void)?            // written only while no block of it can be claimed
 
@@ -56,6 +62,7 @@ final class PairedWorker: @unchecked Sendable {
         defer { busy.store(false, ordering: .releasing) }
         withoutActuallyEscaping(body) { body in
             job = body
+            shared.add(count, ordering: .relaxed)
             doneBlocks.store(0, ordering: .relaxed)
             let generation = (posted.load(ordering: .relaxed) + 1) & 0x7FFF_FFFF
             ticket.store(generation << 32 | count << 16, ordering: .releasing)
@@ -98,7 +105,10 @@ final class PairedWorker: @unchecked Sendable {
                 job?(b)  // set before the job's ticket was published, cleared only after its blocks finish
                 finished += 1
             }
-            if finished > 0 { doneBlocks.add(finished, ordering: .releasing) }
+            if finished > 0 {
+                helped.add(finished, ordering: .relaxed)
+                doneBlocks.add(finished, ordering: .releasing)
+            }
         }
     }
 }
