@@ -445,7 +445,6 @@ struct UnsplitPlan: InferenceModel {
         return plan.threads(batchSize: batchSize)
     }
     mutating func infer(_ x: Tensor) -> Tensor {
-        let split = InferencePlan.splitMultiplyAdds
         let saved = InferencePlan.splitMultiplyAdds
         InferencePlan.splitMultiplyAdds = split
         defer { InferencePlan.splitMultiplyAdds = saved }
