@@ -120,7 +120,7 @@ struct Prediction {
             throw UserInputError("\(modelPath): the model takes inputs of shape \(inputShape); predict handles image models (h×w×bands)")
         }
         let units = model.outputUnits
-        do {
+        return try asUserInput(input: inputPath) {
             switch array.shape.count {
             case 4:
                 guard Array(array.shape.dropFirst()) == inputShape else {
@@ -153,14 +153,6 @@ struct Prediction {
             default:
                 throw UserInputError("\(inputPath): expected patches (N×h×w×B) or a cube (H×W×B), found a \(array.shape.count)-D array of shape \(array.shapeText)")
             }
-        } catch let error as UserInputError {
-            throw error
-        } catch let error as FileFormatsError {
-            throw UserInputError(error.description)
-        } catch let error as SpectralDataError {
-            throw UserInputError(error.description)
-        } catch let error as NeuralNetError {
-            throw UserInputError(error.description)
         }
     }
 
@@ -180,7 +172,7 @@ struct Prediction {
     }
 
     static func runPipeline(_ data: Data, modelPath: String, inputPath: String, patch: Int?, batchSize: Int) throws -> Prediction {
-        do {
+        try asUserInput(input: inputPath) {
             let pipeline = try DeploymentPipeline.decode(data, source: modelPath)
             if let patch, patch != pipeline.patch {
                 throw UserInputError("--patch \(patch) does not match the pipeline's \(pipeline.patch)×\(pipeline.patch) patches; leave --patch out")
@@ -198,6 +190,14 @@ struct Prediction {
             prediction.classNames = pipeline.classNames
             prediction.pipelineSummary = "pipeline \(URL(fileURLWithPath: modelPath).lastPathComponent): \(pipeline.transformSummary), \(pipeline.patch)×\(pipeline.patch) patches, model \(pipeline.model.name)\(pipeline.isQuantized ? " (int8 kernels)" : "")"
             return prediction
+        }
+    }
+
+    /// Runs `body`, turning the errors of bad input it can meet (a damaged or mismatched file, a
+    /// model or pipeline that does not fit the data) into UserInputError, exit 2.
+    static func asUserInput<T>(input inputPath: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
         } catch let error as UserInputError {
             throw error
         } catch let error as ExperimentStagesError {

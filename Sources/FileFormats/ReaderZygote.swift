@@ -370,6 +370,13 @@ public enum ReaderZygote {
             raw.storeBytes(of: Int32(SCM_RIGHTS), toByteOffset: 12, as: Int32.self)
             raw.storeBytes(of: fd, toByteOffset: 16, as: Int32.self)
         }
+        return transfer(&bytes, &control) { sendmsg(socket, &$0, Int32(MSG_NOSIGNAL)) } == bytes.count
+    }
+
+    /// One sendmsg or recvmsg (`call`) of `bytes` with `control` as its ancillary data, again after
+    /// EINTR; the byte count it returned.
+    private static func transfer(_ bytes: inout [UInt8], _ control: inout [UInt8],
+                                 _ call: (inout msghdr) -> Int) -> Int {
         let count = bytes.count
         return bytes.withUnsafeMutableBytes { data in
             control.withUnsafeMutableBytes { controlBytes in
@@ -379,11 +386,11 @@ public enum ReaderZygote {
                     message.msg_iov = vectorPointer
                     message.msg_iovlen = 1
                     message.msg_control = controlBytes.baseAddress
-                    message.msg_controllen = controlSize
+                    message.msg_controllen = controlBytes.count
                     while true {
-                        let n = sendmsg(socket, &message, Int32(MSG_NOSIGNAL))
+                        let n = call(&message)
                         if n < 0 && errno == EINTR { continue }
-                        return n == count
+                        return n
                     }
                 }
             }
@@ -393,25 +400,8 @@ public enum ReaderZygote {
     /// Receives `bytes.count` bytes and the descriptor sent with them; nil at end-of-file or without one.
     private static func receiveWithDescriptor(_ socket: Int32, _ bytes: inout [UInt8]) -> Int32? {
         var control = [UInt8](repeating: 0, count: controlSize)
-        let count = bytes.count
-        let received: Int = bytes.withUnsafeMutableBytes { data in
-            control.withUnsafeMutableBytes { controlBytes in
-                var vector = iovec(iov_base: data.baseAddress, iov_len: count)
-                return withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                    var message = msghdr()
-                    message.msg_iov = vectorPointer
-                    message.msg_iovlen = 1
-                    message.msg_control = controlBytes.baseAddress
-                    message.msg_controllen = controlSize
-                    while true {
-                        let n = recvmsg(socket, &message, Int32(MSG_WAITALL | MSG_CMSG_CLOEXEC))
-                        if n < 0 && errno == EINTR { continue }
-                        return n
-                    }
-                }
-            }
-        }
-        guard received == count else { return nil }
+        let received = transfer(&bytes, &control) { recvmsg(socket, &$0, Int32(MSG_WAITALL | MSG_CMSG_CLOEXEC)) }
+        guard received == bytes.count else { return nil }
         let (length, level, type, fd) = control.withUnsafeBytes { raw in
             (raw.load(fromByteOffset: 0, as: Int.self), raw.load(fromByteOffset: 8, as: Int32.self),
              raw.load(fromByteOffset: 12, as: Int32.self), raw.load(fromByteOffset: 16, as: Int32.self))
