@@ -200,15 +200,6 @@ struct HDF5File {
         }
     }
 
-    /// A scalar string attribute, nil when absent.
-    func string(_ object: HDF5Handle, _ name: String) throws(FileFormatsError) -> String? {
-        guard let all = try strings(object, name) else { return nil }
-        guard all.count == 1 else {
-            throw .unexpectedContent(path: path, reason: "attribute '\(name)' should hold one string, it holds \(all.count)")
-        }
-        return all[0]
-    }
-
     /// Writes a variable-length UTF-8 string attribute: a scalar when `scalar`, else a 1-D array.
     func writeStrings(_ object: HDF5Handle, _ name: String, _ values: [String], scalar: Bool) throws(FileFormatsError) {
         let type = try HDF5Handle.check(H5Tcopy(hsf_c_s1()), closer: H5Tclose) { .unwritable(path: path, reason: "cannot make a string type") }

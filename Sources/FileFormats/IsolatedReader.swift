@@ -103,8 +103,15 @@ public enum IsolatedReader {
 
     // MARK: - Parent side: the reads FileFormats offers
 
-    /// A model file of either kind, read in the child.
+    /// A model file of either kind: by the Swift reader in this process when it can answer for the
+    /// file (SwiftHDF5Path), otherwise in the child.
     static func model(path: String) throws(FileFormatsError) -> SavedModelFile {
+        if SwiftHDF5Path.enabled, let read = SwiftHDF5Path.model(path: path) { return read }
+        return try isolatedModel(path: path)
+    }
+
+    /// A model file of either kind, read in the child.
+    static func isolatedModel(path: String) throws(FileFormatsError) -> SavedModelFile {
         let (reply, blobs) = try run(Request(kind: .model, path: path, budget: 0, cpuSeconds: 0))
         if let m = reply.floatModel {
             return .float(try assemble(m, blobs, path: path))

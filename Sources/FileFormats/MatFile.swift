@@ -33,7 +33,10 @@ public enum MatFile {
     /// The variables of the file at `path`, after validating its structure. A v7.3 (HDF5) file is
     /// listed in the isolated reader (a child process).
     public static func contents(path: String) throws(FileFormatsError) -> Contents {
-        if try isVersion73(path) { return try IsolatedReader.matContents(path: path) }
+        if try isVersion73(path) {
+            if SwiftHDF5Path.enabled, let fast = SwiftHDF5Path.mat(path: path, variable: nil, rank: nil, read: false) { return fast.contents }
+            return try IsolatedReader.matContents(path: path)
+        }
         return try contentsInProcess(path: path)
     }
 
@@ -60,7 +63,13 @@ public enum MatFile {
     /// Like `read`, also returning the file's format; the file is validated and opened once. A v7.3
     /// (HDF5) file is read in the isolated reader (a child process).
     static func readWithFormat(path: String, variable name: String?, rank: Int?) throws(FileFormatsError) -> (name: String, array: NumericArray, format: String) {
-        if try isVersion73(path) { return try IsolatedReader.matArray(path: path, variable: name, rank: rank) }
+        if try isVersion73(path) {
+            if SwiftHDF5Path.enabled, let fast = SwiftHDF5Path.mat(path: path, variable: name, rank: rank, read: true),
+               let variable = fast.variable, let array = fast.array {
+                return (variable.name, array, fast.contents.format)
+            }
+            return try IsolatedReader.matArray(path: path, variable: name, rank: rank)
+        }
         return try readInProcess(path: path, variable: name, rank: rank)
     }
 
@@ -132,7 +141,13 @@ public enum MatFile {
     /// validation; a v7.3 (HDF5) file is listed and read by one isolated reader (one child process).
     public static func inspect(path: String, variable name: String?) throws(FileFormatsError)
         -> (contents: Contents, name: String, array: NumericArray, format: String) {
-        if try isVersion73(path) { return try IsolatedReader.matInspection(path: path, variable: name) }
+        if try isVersion73(path) {
+            if SwiftHDF5Path.enabled, let fast = SwiftHDF5Path.mat(path: path, variable: name, rank: nil, read: true, rankFromListing: true),
+               let variable = fast.variable, let array = fast.array {
+                return (fast.contents, variable.name, array, fast.contents.format)
+            }
+            return try IsolatedReader.matInspection(path: path, variable: name)
+        }
         let read = try readFortranOrder(path: path, variable: name, rank: nil, rankFromListing: true)
         let size = read.variable.elementType?.size ?? 1
         let cOrder = Layout.fortranToC(read.bytes, shape: read.variable.shape, elementSize: size)
@@ -185,9 +200,7 @@ public enum MatFile {
         }
         let bigEndianVersion = version.byteSwapped
         if version == 0x0200 || bigEndianVersion == 0x0200 {
-            guard bytes.count > 520, Array(bytes[512..<520]) == hdf5Signature else {
-                throw .malformed(path: path, reason: "a v7.3 header but no HDF5 data at byte 512 (truncated or not a v7.3 file)")
-            }
+            if let problem = v73HeaderProblem(bytes) { throw .malformed(path: path, reason: problem) }
             try HDF5HeapValidator.check(bytes, path: path)
             return "v7.3 (HDF5)"
         }
@@ -203,6 +216,19 @@ public enum MatFile {
         } catch {
             throw .malformed(path: path, reason: error.reason)
         }
+    }
+
+    /// What is wrong with the start of a v7.3 file (its 128-byte header and the HDF5 data at byte
+    /// 512), nil when nothing is; the Swift reader's fast path and `validate` share this check.
+    static func v73HeaderProblem(_ bytes: [UInt8]) -> String? {
+        guard bytes.count >= 128 else { return "only \(bytes.count) bytes; a MAT-file starts with a 128-byte header" }
+        guard String(decoding: bytes[0..<116].prefix { $0 != 0 }, as: UTF8.self).hasPrefix("MATLAB") else {
+            return "not a MATLAB v5 or v7.3 MAT-file (no 'MATLAB' header text); v4 files are not supported"
+        }
+        guard bytes.count > 520, Array(bytes[512..<520]) == hdf5Signature else {
+            return "a v7.3 header but no HDF5 data at byte 512 (truncated or not a v7.3 file)"
+        }
+        return nil
     }
 
     private static func hasCompressedElement(_ bytes: [UInt8], bigEndian: Bool) -> Bool {

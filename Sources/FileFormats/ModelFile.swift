@@ -44,50 +44,55 @@ public enum ModelFile {
     /// Reads a model from the bytes of a model file (in memory, in this process: for bytes HSIFlow
     /// wrote itself, such as content-verified cache objects); `source` names them in errors.
     public static func decode(_ bytes: some ContiguousBytes, source: String = "model bytes") throws(FileFormatsError) -> LoadedModel {
-        let path = source
-        return try NativeLibraries.serialized { () throws(FileFormatsError) -> LoadedModel in
-            let h5 = try HDF5File.open(image: bytes, source: source)
-            guard let configText = try h5.string(h5.file, "model_config") else {
-                throw .unexpectedContent(path: path, reason: "no model_config attribute: this HDF5 file is not a Keras model saved with model.save(\"….h5\") (weights-only files are not supported)")
-            }
-            let (spec, inputShape) = try KerasConfig.parse(configText, path: path)
-            var model: Sequential
-            do throws(NeuralNetError) {
-                model = try spec.build(inputShape: inputShape, seed: 0)
-            } catch {
-                throw .unexpectedContent(path: path, reason: "its model cannot be built: \(error.description)")
-            }
-            let weightsRoot = try h5.openGroup(h5.file, "model_weights")
-            for i in model.layers.indices where !model.layers[i].parameterNames.isEmpty {
-                let name = model.layers[i].name
-                guard h5.exists(weightsRoot, name) else {
-                    throw .unexpectedContent(path: path, reason: "model_weights has no group for layer '\(name)'")
-                }
-                let group = try h5.openGroup(weightsRoot, name)
-                guard let weightNames = try h5.strings(group, "weight_names") else {
-                    throw .unexpectedContent(path: path, reason: "model_weights/\(name) has no weight_names attribute")
-                }
-                let expected = model.layers[i].parameterNames
-                guard weightNames.count == expected.count else {
-                    throw .unexpectedContent(path: path, reason: "layer '\(name)' stores \(weightNames.count) weights (\(weightNames.joined(separator: ", "))), the model needs \(expected.count) (\(expected.joined(separator: ", ")))")
-                }
-                var tensors: [Tensor] = []
-                for weightName in weightNames {
-                    let (shape, values) = try h5.floats(group, weightName)
-                    tensors.append(Tensor(shape: shape, scalars: values))
-                }
-                do throws(NeuralNetError) {
-                    try model.layers[i].setParameters(tensors)
-                } catch {
-                    throw .unexpectedContent(path: path, reason: error.description)
-                }
-            }
-            return LoadedModel(model: model,
-                               kerasVersion: try h5.string(h5.file, "keras_version"),
-                               backend: try h5.string(h5.file, "backend"),
-                               hsiflowVersion: try h5.string(h5.file, "hsiflow_version"),
-                               hasOptimizerWeights: h5.exists(h5.file, "optimizer_weights"))
+        try NativeLibraries.serialized { () throws(FileFormatsError) -> LoadedModel in
+            try decode(from: HDF5File.open(image: bytes, source: source))
         }
+    }
+
+    /// Reads a model from an open HDF5 file, through libhdf5 or the Swift reader.
+    static func decode<H: HDF5Reading>(from h5: H) throws(FileFormatsError) -> LoadedModel {
+        let path = h5.path
+        let root = h5.rootObject
+        guard let configText = try h5.string(root, "model_config") else {
+            throw .unexpectedContent(path: path, reason: "no model_config attribute: this HDF5 file is not a Keras model saved with model.save(\"….h5\") (weights-only files are not supported)")
+        }
+        let (spec, inputShape) = try KerasConfig.parse(configText, path: path)
+        var model: Sequential
+        do throws(NeuralNetError) {
+            model = try spec.build(inputShape: inputShape, seed: 0)
+        } catch {
+            throw .unexpectedContent(path: path, reason: "its model cannot be built: \(error.description)")
+        }
+        let weightsRoot = try h5.openGroup(root, "model_weights")
+        for i in model.layers.indices where !model.layers[i].parameterNames.isEmpty {
+            let name = model.layers[i].name
+            guard h5.exists(weightsRoot, name) else {
+                throw .unexpectedContent(path: path, reason: "model_weights has no group for layer '\(name)'")
+            }
+            let group = try h5.openGroup(weightsRoot, name)
+            guard let weightNames = try h5.strings(group, "weight_names") else {
+                throw .unexpectedContent(path: path, reason: "model_weights/\(name) has no weight_names attribute")
+            }
+            let expected = model.layers[i].parameterNames
+            guard weightNames.count == expected.count else {
+                throw .unexpectedContent(path: path, reason: "layer '\(name)' stores \(weightNames.count) weights (\(weightNames.joined(separator: ", "))), the model needs \(expected.count) (\(expected.joined(separator: ", ")))")
+            }
+            var tensors: [Tensor] = []
+            for weightName in weightNames {
+                let (shape, values) = try h5.floats(group, weightName)
+                tensors.append(Tensor(shape: shape, scalars: values))
+            }
+            do throws(NeuralNetError) {
+                try model.layers[i].setParameters(tensors)
+            } catch {
+                throw .unexpectedContent(path: path, reason: error.description)
+            }
+        }
+        return LoadedModel(model: model,
+                           kerasVersion: try h5.string(root, "keras_version"),
+                           backend: try h5.string(root, "backend"),
+                           hsiflowVersion: try h5.string(root, "hsiflow_version"),
+                           hasOptimizerWeights: h5.exists(root, "optimizer_weights"))
     }
 
     // MARK: - Save

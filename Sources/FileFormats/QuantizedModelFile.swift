@@ -6,6 +6,7 @@
 import CHDF5
 public import Foundation
 public import NeuralNet
+import Tensors
 
 /// The stored parts of one quantized layer.
 public struct QuantizedLayerContents: Sendable, Equatable {
@@ -129,57 +130,61 @@ public enum QuantizedModelFile {
 
     /// Reads a quantized model from the bytes of its file (in memory); `source` names them in errors.
     public static func decode(_ bytes: some ContiguousBytes, source: String = "quantized model bytes") throws(FileFormatsError) -> QuantizedModelContents {
-        let path = source
-        return try NativeLibraries.serialized { () throws(FileFormatsError) -> QuantizedModelContents in
-            let h5 = try HDF5File.open(image: bytes, source: source)
-            guard try h5.string(h5.file, "quantization") == scheme else {
-                throw .unexpectedContent(path: path, reason: "not a quantized HSIFlow model (no quantization = \(scheme) attribute); load float models with ModelFile")
-            }
-            guard let bitsText = try h5.string(h5.file, "quantization_bits"), let bits = Int(bitsText), bits == 8 || bits == 4 else {
-                throw .unexpectedContent(path: path, reason: "quantization_bits must be 8 or 4")
-            }
-            guard let config = try h5.string(h5.file, "model_config") else {
-                throw .unexpectedContent(path: path, reason: "no model_config attribute")
-            }
-            let (spec, inputShape) = try KerasConfig.parse(config, path: path)
-            let root = try h5.openGroup(h5.file, "quantized_weights")
-            guard let names = try h5.strings(root, "layer_names") else {
-                throw .unexpectedContent(path: path, reason: "quantized_weights has no layer_names attribute")
-            }
-            let qmax = Int8((1 << (bits - 1)) - 1)
-            var layers: [QuantizedLayerContents] = []
-            for name in names {
-                let group = try h5.openGroup(root, name)
-                let (_, shape32): ([Int], [Int32]) = try h5.readIntegers(group, "kernel_shape", type: hsf_native_int32())
-                let shape = shape32.map(Int.init)
-                guard !shape.isEmpty, shape.allSatisfy({ $0 > 0 }), shape.reduce(1, *) < 1 << 31 else {
-                    throw .malformed(path: path, reason: "layer \(name): kernel_shape \(shape) is not a valid shape")
-                }
-                let count = shape.reduce(1, *)
-                let values: [Int8]
-                if bits == 8 {
-                    let (stored, v): ([Int], [Int8]) = try h5.readIntegers(group, "kernel", type: hsf_native_int8())
-                    guard stored == shape else { throw .malformed(path: path, reason: "layer \(name): kernel has shape \(stored), kernel_shape says \(shape)") }
-                    values = v
-                } else {
-                    let (_, bytes): ([Int], [UInt8]) = try h5.readIntegers(group, "kernel", type: hsf_native_uint8())
-                    guard bytes.count == (count + 1) / 2 else {
-                        throw .malformed(path: path, reason: "layer \(name): \(count) 4-bit values need \((count + 1) / 2) bytes, the file has \(bytes.count)")
-                    }
-                    values = unpack4(bytes, count: count)
-                }
-                if let bad = values.first(where: { $0 < -qmax || $0 > qmax }) {
-                    throw .malformed(path: path, reason: "layer \(name): value \(bad) is outside ±\(qmax) for \(bits) bits")
-                }
-                let (_, scales) = try h5.floats(group, "kernel_scale")
-                let (_, bias) = try h5.floats(group, "bias")
-                guard scales.count == shape[shape.count - 1], scales.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-                    throw .malformed(path: path, reason: "layer \(name): needs \(shape[shape.count - 1]) finite non-negative scales, has \(scales.count)")
-                }
-                layers.append(QuantizedLayerContents(layer: name, kernelShape: shape, values: values, scales: scales, bias: bias))
-            }
-            return QuantizedModelContents(spec: spec, inputShape: inputShape, bits: bits, layers: layers)
+        try NativeLibraries.serialized { () throws(FileFormatsError) -> QuantizedModelContents in
+            try decode(from: HDF5File.open(image: bytes, source: source))
         }
+    }
+
+    /// Reads a quantized model from an open HDF5 file, through libhdf5 or the Swift reader.
+    static func decode<H: HDF5Reading>(from h5: H) throws(FileFormatsError) -> QuantizedModelContents {
+        let path = h5.path
+        let root = h5.rootObject
+        guard try h5.string(root, "quantization") == scheme else {
+            throw .unexpectedContent(path: path, reason: "not a quantized HSIFlow model (no quantization = \(scheme) attribute); load float models with ModelFile")
+        }
+        guard let bitsText = try h5.string(root, "quantization_bits"), let bits = Int(bitsText), bits == 8 || bits == 4 else {
+            throw .unexpectedContent(path: path, reason: "quantization_bits must be 8 or 4")
+        }
+        guard let config = try h5.string(root, "model_config") else {
+            throw .unexpectedContent(path: path, reason: "no model_config attribute")
+        }
+        let (spec, inputShape) = try KerasConfig.parse(config, path: path)
+        let weights = try h5.openGroup(root, "quantized_weights")
+        guard let names = try h5.strings(weights, "layer_names") else {
+            throw .unexpectedContent(path: path, reason: "quantized_weights has no layer_names attribute")
+        }
+        let qmax = Int8((1 << (bits - 1)) - 1)
+        var layers: [QuantizedLayerContents] = []
+        for name in names {
+            let group = try h5.openGroup(weights, name)
+            let (_, shape32): ([Int], [Int32]) = try h5.integers(group, "kernel_shape", as: Int32.self)
+            let shape = shape32.map(Int.init)
+            guard !shape.isEmpty, shape.count <= 8, shape.allSatisfy({ $0 > 0 }), let count = Tensor.checkedCount(of: shape), count < 1 << 31 else {
+                throw .malformed(path: path, reason: "layer \(name): kernel_shape \(shape) is not a valid shape")
+            }
+            let values: [Int8]
+            if bits == 8 {
+                let (stored, v): ([Int], [Int8]) = try h5.integers(group, "kernel", as: Int8.self)
+                guard stored == shape else { throw .malformed(path: path, reason: "layer \(name): kernel has shape \(stored), kernel_shape says \(shape)") }
+                values = v
+            } else {
+                let (_, bytes): ([Int], [UInt8]) = try h5.integers(group, "kernel", as: UInt8.self)
+                guard bytes.count == (count + 1) / 2 else {
+                    throw .malformed(path: path, reason: "layer \(name): \(count) 4-bit values need \((count + 1) / 2) bytes, the file has \(bytes.count)")
+                }
+                values = unpack4(bytes, count: count)
+            }
+            if let bad = values.first(where: { $0 < -qmax || $0 > qmax }) {
+                throw .malformed(path: path, reason: "layer \(name): value \(bad) is outside ±\(qmax) for \(bits) bits")
+            }
+            let (_, scales) = try h5.floats(group, "kernel_scale")
+            let (_, bias) = try h5.floats(group, "bias")
+            guard scales.count == shape[shape.count - 1], scales.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw .malformed(path: path, reason: "layer \(name): needs \(shape[shape.count - 1]) finite non-negative scales, has \(scales.count)")
+            }
+            layers.append(QuantizedLayerContents(layer: name, kernelShape: shape, values: values, scales: scales, bias: bias))
+        }
+        return QuantizedModelContents(spec: spec, inputShape: inputShape, bits: bits, layers: layers)
     }
 
     /// 4-bit two's complement values, two per byte, low nibble first.

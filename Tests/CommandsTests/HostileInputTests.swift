@@ -105,9 +105,10 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let model = Self.folder.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("FileFormatsTests/Fixtures/hsiflow_small.h5").path
-        // Without the reader zygote, the only way to a reader is spawning HSIFLOW_BIN.
+        // Without the reader zygote (and the Swift reader), the only way to a reader is spawning HSIFLOW_BIN.
         let outcome = try #require(try Self.run(["inspect", model], in: dir, environment: ["HSIFLOW_BIN": "/nonexistent/hsiflow",
-                                                                                          "HSIFLOW_NO_ZYGOTE": "1"]))
+                                                                                          "HSIFLOW_NO_ZYGOTE": "1",
+                                                                                          "HSIFLOW_HDF5_READER": "isolated"]))
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("HSIFLOW_BIN") && outcome.stderr.contains(model), "\(outcome.stderr)")
     }

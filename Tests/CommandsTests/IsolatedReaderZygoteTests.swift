@@ -10,8 +10,10 @@ import TestSupport
 @Suite struct IsolatedReaderZygoteTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("FileFormatsTests/Fixtures")
-    static let trace = [ReaderZygote.traceVariable: "1"]
-    static let spawnOnly = [ReaderZygote.traceVariable: "1", ReaderZygote.disableVariable: "1"]
+    /// Valid files are read in this process by the Swift HDF5 reader; these tests are about the
+    /// isolated reader, so they send every file there (HSIFLOW_HDF5_READER=isolated).
+    static let trace = [ReaderZygote.traceVariable: "1", "HSIFLOW_HDF5_READER": "isolated"]
+    static let spawnOnly = [ReaderZygote.traceVariable: "1", ReaderZygote.disableVariable: "1", "HSIFLOW_HDF5_READER": "isolated"]
 
     /// stderr without the trace lines.
     static func message(_ stderr: String) -> String {
@@ -37,6 +39,22 @@ import TestSupport
             let worker = try #require(pid_t(line.split(separator: " ").last ?? ""))
             #expect(!FileManager.default.fileExists(atPath: "/proc/\(worker)"), "worker \(worker) was not reaped by the zygote")
         }
+    }
+
+    /// By default a valid file is read in this process by the Swift reader — no worker — and
+    /// `inspect` prints exactly what it prints when libhdf5 reads the file in a worker.
+    @Test(arguments: ["keras2_cao.h5", "keras3_cao.h5", "hsiflow_small.h5", "hsiflow_small_int8.h5", "mat_v73_cube.mat"])
+    func aValidFileIsReadInProcessAsTheWorkerReadsIt(name: String) throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = Self.fixtures.appendingPathComponent(name).path
+        let fast = try runHsiflow(["inspect", path], in: dir, environment: [ReaderZygote.traceVariable: "1"])
+        let isolated = try runHsiflow(["inspect", path], in: dir, environment: Self.trace)
+        #expect(fast.status == 0 && isolated.status == 0, "\(fast.stderr)\n\(isolated.stderr)")
+        #expect(fast.stderr.contains("read \(path) in this process (Swift HDF5 reader)"), "\(fast.stderr)")
+        #expect(!fast.stderr.contains("worker") && !fast.stderr.contains("spawned"), "\(fast.stderr)")
+        #expect(isolated.stderr.contains("in zygote worker"), "\(isolated.stderr)")
+        #expect(!fast.stdout.isEmpty && fast.stdout == isolated.stdout)
     }
 
     @Test(arguments: HostileInputTests.crashingHDF5 + HostileInputTests.hostileConfigs + ["h5_vlen_length_ffffffff.h5", "mat73_huge_declared.mat"])
