@@ -23,6 +23,8 @@ let package = Package(
                           path: "Targets/fuzz-mat-reader"),
         .executableTarget(name: "fuzz-hdf5-heap", dependencies: ["FuzzSupport", .product(name: "FileFormats", package: "HSIFlow")],
                           path: "Targets/fuzz-hdf5-heap"),
+        .executableTarget(name: "fuzz-hdf5-parser", dependencies: ["FuzzSupport", .product(name: "FileFormats", package: "HSIFlow")],
+                          path: "Targets/fuzz-hdf5-parser"),
         .executableTarget(name: "fuzz-model-config",
                           dependencies: ["FuzzSupport", .product(name: "FileFormats", package: "HSIFlow"),
                                          .product(name: "NeuralNet", package: "HSIFlow")],

@@ -37,9 +37,12 @@ public enum CommandLineEntry {
             FileHandle.standardError.write(Data("error: \(problem)\n".utf8))
             exit(ExitStatus.invalidInput.rawValue)
         }
-        // Before anything starts a thread: the fork server for those reads, for the commands that
-        // may read a model or .mat file (not help, --version or completions; see ReaderZygote).
-        if arguments == nil, mayReadUntrustedHDF5(words) { ReaderZygote.start() }
+        // Before anything starts a thread: the fork server for isolated reads, for the commands that
+        // may read a model or .mat file (not help, --version or completions; see ReaderZygote) —
+        // only when every HDF5 file is to be read in a child (HSIFLOW_HDF5_READER=isolated). By
+        // default the Swift HDF5 reader answers in this process, and the few files it leaves to the
+        // isolated reader spawn one (starting the zygote would cost every command ~5 ms).
+        if arguments == nil, mayReadUntrustedHDF5(words), IsolatedReader.everyReadIsolated { ReaderZygote.start() }
         do {
             var command = try parse(words)
             try command.run()

@@ -222,19 +222,20 @@ extension HDF5Parser {
         return DatasetDescription(type: type, dims: dims, points: space.points, total: total, filters: filters, storage: storage)
     }
 
-    /// A dataset's type, dims and raw bytes (C order, the file's byte order).
-    func dataset(_ object: Object, what: String) throws(Refusal) -> (type: Datatype, dims: [Int], bytes: [UInt8]) {
+    /// A dataset's type, dims and raw bytes (C order, the file's byte order); contiguous and
+    /// compact data are a slice of the file's bytes, not a copy.
+    func dataset(_ object: Object, what: String) throws(Refusal) -> (type: Datatype, dims: [Int], bytes: ArraySlice<UInt8>) {
         let d = try describeDataset(object, what: what)
         switch d.storage {
         case .compact(let range):
-            return (d.type, d.dims, Array(bytes[range]))
+            return (d.type, d.dims, bytes[range])
         case .contiguous(let address, _):
             if d.total == 0 { return (d.type, d.dims, []) }
-            return (d.type, d.dims, Array(bytes[try span(address, UInt64(d.total), "the data of '\(what)'")]))
+            return (d.type, d.dims, bytes[try span(address, UInt64(d.total), "the data of '\(what)'")])
         case .chunked(let tree, let chunk):
             let data = try chunked(tree: tree, dims: d.dims, chunk: chunk, elementSize: d.type.size,
                                    total: d.total, filters: d.filters, what: what)
-            return (d.type, d.dims, data)
+            return (d.type, d.dims, data[...])
         }
     }
 

@@ -112,7 +112,7 @@ extension HDF5Parser: HDF5Reading {
         let values = (0 ..< raw.count / size).map { i -> T in
             var bits: UInt64 = 0
             for b in 0 ..< size {
-                let byte = UInt64(raw[i * size + (stored.bigEndian ? size - 1 - b : b)])
+                let byte = UInt64(raw[raw.startIndex + i * size + (stored.bigEndian ? size - 1 - b : b)])
                 bits |= byte << UInt64(8 * b)
             }
             if signed, size < 8, bits & (1 << UInt64(8 * size - 1)) != 0 { bits |= ~((1 << UInt64(8 * size)) - 1) }
@@ -122,7 +122,7 @@ extension HDF5Parser: HDF5Reading {
     }
 
     /// A dataset's type, shape (rank ≤ 8, under 2³¹ elements, as HDF5File checks) and raw bytes.
-    private func typedDataset(_ parent: Object, _ name: String, missing: String) throws(FileFormatsError) -> (Datatype, [Int], [UInt8]) {
+    private func typedDataset(_ parent: Object, _ name: String, missing: String) throws(FileFormatsError) -> (Datatype, [Int], ArraySlice<UInt8>) {
         let found = try guarded { () throws(Refusal) in try lookup(parent, name) }
         guard let object = found else { throw .unexpectedContent(path: path, reason: missing) }
         let (type, shape, raw) = try guarded { () throws(Refusal) in try dataset(object, what: name) }

@@ -103,6 +103,10 @@ public enum IsolatedReader {
 
     // MARK: - Parent side: the reads FileFormats offers
 
+    /// True when HSIFLOW_HDF5_READER=isolated sends every HDF5 file to the child (the Swift
+    /// reader off), so a reader zygote pays off.
+    public static var everyReadIsolated: Bool { !SwiftHDF5Path.enabled }
+
     /// A model file of either kind: by the Swift reader in this process when it can answer for the
     /// file (SwiftHDF5Path), otherwise in the child.
     static func model(path: String) throws(FileFormatsError) -> SavedModelFile {

@@ -10,7 +10,7 @@ enum SwiftHDF5Path {
     /// Set to "isolated" to read every HDF5 file in the child (libhdf5), skipping the Swift reader.
     static let environmentVariable = "HSIFLOW_HDF5_READER"
 
-    static var enabled: Bool { ProcessInfo.processInfo.environment[environmentVariable] != "isolated" }
+    static var enabled: Bool { getenv(environmentVariable).map { String(cString: $0) } != "isolated" }
 
     /// The bytes of the regular file at `path` when they fit the memory budget and its global
     /// heaps pass the check the isolated reader makes too (HDF5HeapValidator), so both readers
@@ -75,7 +75,7 @@ enum SwiftHDF5Path {
         guard read else { return answered(path, (contents, nil, nil)) }
         let wanted = rankFromListing && name == nil ? MatFile.inspectionRank(contents.variables) : rank
         let chosen: MatFile.Variable
-        let data: [UInt8]
+        let data: ArraySlice<UInt8>
         do throws(FileFormatsError) {
             chosen = try MatFile.choose(contents.variables, name: name, rank: wanted, path: path)
             guard let type = chosen.elementType, let count = Tensor.checkedCount(of: chosen.shape), count <= MatFile.maxElements,
