@@ -298,15 +298,27 @@ extension HDF5Parser {
         guard chunks.count == expected else {
             throw Refusal(reason: "'\(what)': \(expected - chunks.count) of its \(expected) chunks are not stored (fill values are not read here)")
         }
+        // The output and at most two chunk buffers (each filter reads one and writes the other)
+        // live at once; nothing is allocated per chunk.
+        let buffers = min(filters.count, 2)
+        guard let peak = MemoryBudget.checkedBytes([chunkBytes], elementSize: buffers).map({ $0 + total }), peak <= MemoryBudget.bytes else {
+            throw Refusal(reason: "'\(what)' and its chunk buffers need more than the memory budget")
+        }
         var output = [UInt8](repeating: 0, count: total)
-        var scratch = [UInt8](repeating: 0, count: filters.isEmpty ? 0 : chunkBytes)
+        var buffer = [[UInt8]](repeating: [UInt8](repeating: 0, count: chunkBytes), count: buffers)
         for (offsets, mask, stored) in chunks {
-            if filters.isEmpty {
-                place(bytes, stored.lowerBound, offsets: offsets, chunk: chunk, dims: dims, elementSize: elementSize, into: &output)
-            } else {
-                try decode(stored, filters: filters, mask: mask, elementSize: elementSize, into: &scratch, what: what)
-                place(scratch, 0, offsets: offsets, chunk: chunk, dims: dims, elementSize: elementSize, into: &output)
+            var input = bytes[stored]
+            var target = 0
+            for (i, filter) in filters.enumerated().reversed() where i >= 32 || mask & (1 << UInt32(i)) == 0 {
+                switch filter {
+                case .deflate: try inflate(input, into: &buffer[target], what: what)
+                case .shuffle: try unshuffle(input, into: &buffer[target], elementSize: elementSize, what: what)
+                }
+                input = buffer[target][...]
+                target = buffers - 1 - target
             }
+            guard input.count == chunkBytes else { throw Refusal(reason: "'\(what)': a chunk of the wrong size") }
+            place(input, offsets: offsets, chunk: chunk, dims: dims, elementSize: elementSize, into: &output)
         }
         return output
     }
@@ -315,13 +327,15 @@ extension HDF5Parser {
     private func walkChunkTree(_ address: UInt64, depth: Int, rank: Int, visits: inout Int, seen: inout Set<UInt64>,
                                _ visit: ([Int], UInt32, Range<Int>) throws(Refusal) -> Void) throws(Refusal) {
         visits += 1
-        guard depth < Limits.treeDepth, visits < Limits.nodesPerWalk, seen.insert(address).inserted else {
-            throw Refusal(reason: "a chunk B-tree loops or is too deep")
+        guard depth < Limits.treeDepth, visits < Limits.entriesPerWalk, seen.insert(address).inserted else {
+            throw Refusal(reason: "a chunk B-tree loops, is too deep or too large")
         }
         var c = try cursor(from: address, signature: "TREE", "chunk B-tree node")
         guard try c.u8() == 1 else { throw Refusal(reason: "a chunk B-tree node of the wrong type") }
         let level = try c.u8()
         let entries = Int(try c.u16())
+        visits += entries
+        guard visits < Limits.entriesPerWalk else { throw Refusal(reason: "a chunk B-tree is too large") }
         try c.skip(2 * offsetSize)
         for _ in 0 ..< entries {
             let size = try c.u32()
@@ -341,27 +355,18 @@ extension HDF5Parser {
         }
     }
 
-    /// Undoes `filters` (in reverse order, skipping those `mask` marks) on `stored` into `scratch`,
-    /// whose size (the chunk's) the result must match exactly.
-    private func decode(_ stored: Range<Int>, filters: [Filter], mask: UInt32, elementSize: Int,
-                        into scratch: inout [UInt8], what: String) throws(Refusal) {
-        var data = bytes[stored]
-        for (i, filter) in filters.enumerated().reversed() where i >= 32 || mask & (1 << UInt32(i)) == 0 {
-            var out = [UInt8](repeating: 0, count: scratch.count)
-            switch filter {
-            case .deflate:
-                try inflate(data, into: &out, what: what)
-            case .shuffle:
-                guard data.count == out.count else { throw Refusal(reason: "'\(what)': a shuffled chunk of the wrong size") }
-                let n = out.count / elementSize
-                guard n * elementSize == out.count else { throw Refusal(reason: "'\(what)': a shuffled chunk of the wrong size") }
-                let first = data.startIndex
-                for e in 0 ..< n { for b in 0 ..< elementSize { out[e * elementSize + b] = data[first + b * n + e] } }
-            }
-            data = out[...]
+    /// Undoes the shuffle filter: byte b of element e was stored at b × n + e.
+    private func unshuffle(_ input: ArraySlice<UInt8>, into output: inout [UInt8], elementSize: Int, what: String) throws(Refusal) {
+        let n = output.count / elementSize
+        guard input.count == output.count, n * elementSize == output.count else {
+            throw Refusal(reason: "'\(what)': a shuffled chunk of the wrong size")
         }
-        guard data.count == scratch.count else { throw Refusal(reason: "'\(what)': a chunk decodes to the wrong size") }
-        scratch = Array(data)
+        let first = input.startIndex
+        output.withUnsafeMutableBufferPointer { out in
+            for b in 0 ..< elementSize {
+                for e in 0 ..< n { out[e * elementSize + b] = input[first + b * n + e] }
+            }
+        }
     }
 
     /// Inflates `input` into `output`, which it must fill exactly; never writes past it.
@@ -387,9 +392,9 @@ extension HDF5Parser {
         }
     }
 
-    /// Copies one decoded chunk (C order, `chunk` dims) from `source` at `start` into its place in
-    /// `output` (C order, `dims`), clipping the parts past the dataset's edge.
-    private func place(_ source: [UInt8], _ start: Int, offsets: [Int], chunk: [Int], dims: [Int], elementSize: Int,
+    /// Copies one decoded chunk (C order, `chunk` dims) into its place in `output` (C order,
+    /// `dims`), clipping the parts past the dataset's edge.
+    private func place(_ source: ArraySlice<UInt8>, offsets: [Int], chunk: [Int], dims: [Int], elementSize: Int,
                        into output: inout [UInt8]) {
         let rank = dims.count
         guard rank > 0 else { return }
@@ -406,7 +411,7 @@ extension HDF5Parser {
         source.withUnsafeBytes { from in
             output.withUnsafeMutableBytes { to in
                 while true {
-                    var f = start, t = 0
+                    var f = 0, t = 0
                     for d in 0 ..< rank {
                         f += index[d] * chunkStride[d]
                         t += (offsets[d] + index[d]) * outStride[d]

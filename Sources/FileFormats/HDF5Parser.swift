@@ -59,7 +59,9 @@ final class HDF5Parser {
     enum Limits {
         static let messagesPerObject = 65_536
         static let blocksPerObject = 4_096
-        static let nodesPerWalk = 1 << 20
+        /// B-tree nodes, entries and symbols one walk may visit (overlapping nodes could otherwise
+        /// multiply them without bound).
+        static let entriesPerWalk = 1 << 20
         static let treeDepth = 64
         static let rank = 32
     }
@@ -300,13 +302,15 @@ final class HDF5Parser {
     private func walkGroupTree(_ address: UInt64, depth: Int, names: Range<Int>, into found: inout [(String, UInt64)],
                                visits: inout Int, seen: inout Set<UInt64>) throws(Refusal) {
         visits += 1
-        guard depth < Limits.treeDepth, visits < Limits.nodesPerWalk, seen.insert(address).inserted else {
-            throw Refusal(reason: "a group B-tree loops or is too deep")
+        guard depth < Limits.treeDepth, visits < Limits.entriesPerWalk, seen.insert(address).inserted else {
+            throw Refusal(reason: "a group B-tree loops, is too deep or too large")
         }
         var c = try cursor(from: address, signature: "TREE", "group B-tree node")
         guard try c.u8() == 0 else { throw Refusal(reason: "a group B-tree node of the wrong type") }
         let level = try c.u8()
         let entries = Int(try c.u16())
+        visits += entries
+        guard visits < Limits.entriesPerWalk else { throw Refusal(reason: "a group B-tree is too large") }
         try c.skip(2 * offsetSize)
         for _ in 0 ..< entries {
             try c.skip(lengthSize)
@@ -319,6 +323,8 @@ final class HDF5Parser {
                 guard try s.u8() == 1 else { throw Refusal(reason: "symbol table node version") }
                 try s.skip(1)
                 let symbols = Int(try s.u16())
+                visits += symbols
+                guard visits < Limits.entriesPerWalk else { throw Refusal(reason: "a group holds too many links") }
                 for _ in 0 ..< symbols {
                     let nameOffset = try s.uint(lengthSize)
                     let objectAddress = try s.uint(offsetSize)
