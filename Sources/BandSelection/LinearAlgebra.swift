@@ -6,22 +6,29 @@ import Tensors
 extension Matrix {
     /// op(self)·op(other), where op transposes when asked; Float64 BLAS.
     func multiplied(by other: Matrix, transposeSelf: Bool = false, transposeOther: Bool = false) -> Matrix {
+        var out = Matrix(zerosRows: transposeSelf ? columns : rows, columns: transposeOther ? other.rows : other.columns)
+        multiply(by: other, transposeSelf: transposeSelf, transposeOther: transposeOther, into: &out)
+        return out
+    }
+
+    /// op(self)·op(other) written over `out` (of that shape), reusing its storage: a loop that
+    /// forms the same large product every iteration allocates (and page-faults) it once.
+    func multiply(by other: Matrix, transposeSelf: Bool = false, transposeOther: Bool = false, into out: inout Matrix) {
         let m = transposeSelf ? columns : rows
         let k = transposeSelf ? rows : columns
         let kOther = transposeOther ? other.columns : other.rows
         let n = transposeOther ? other.rows : other.columns
         precondition(k == kOther, "inner dimensions differ: \(k) vs \(kOther)")
-        var out = [Double](repeating: 0, count: m * n)
+        precondition(out.rows == m && out.columns == n, "product is \(m)×\(n), output \(out.rows)×\(out.columns)")
         values.withUnsafeBufferPointer { a in
             other.values.withUnsafeBufferPointer { b in
-                out.withUnsafeMutableBufferPointer { c in
+                out.values.withUnsafeMutableBufferPointer { c in
                     guard let a = a.baseAddress, let b = b.baseAddress, let c = c.baseAddress else { return }
                     BLAS.dgemm(transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k,
                                a: a, lda: columns, b: b, ldb: other.columns, c: c, ldc: n)
                 }
             }
         }
-        return Matrix(uncheckedRows: m, columns: n, values: out)
     }
 
     /// selfᵀ·self (columns × columns), both triangles filled; Float64 BLAS syrk.

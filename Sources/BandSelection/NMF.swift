@@ -206,12 +206,13 @@ extension NMF {
         case .coordinateDescent:
             let sweeps = sweepBudget(samples: n, features: m)
             var hht = ht.gram()                                  // HHᵀ: (k, k)
+            var xht = Matrix(zerosRows: n, columns: k)           // XHᵀ, then the W step's gradient; one buffer
             var firstViolation = 0.0
             for iteration in 1...maxIterations {
                 iterations = iteration
                 // W step: minimise over W with H fixed.      XHᵀ: (n, m)·(m, k) → (n, k)
-                let xht = x.multiplied(by: ht)
-                var violation = coordinateDescentUpdate(&w, gram: hht, cross: xht, sweeps: sweeps.w)
+                x.multiply(by: ht, into: &xht)
+                var violation = coordinateDescentUpdate(&w, gram: hht, overwritingCross: &xht, sweeps: sweeps.w)
                 // H step, the same problem transposed.        WᵀW: (k, k); XᵀW: (m, k)
                 let wtw = w.gram()
                 let xtw = x.multiplied(by: w, transposeSelf: true)
@@ -312,13 +313,21 @@ enum CoordinateDescentPath: Int32, CaseIterable, Sendable {
 /// in tile order, so the result does not depend on the number of threads.
 func coordinateDescentUpdate(_ factor: inout Matrix, gram: Matrix, cross: Matrix, sweeps: Int,
                              continueRatio: Double = 0.1, path: CoordinateDescentPath = .automatic) -> Double {
+    var scratch = cross
+    return coordinateDescentUpdate(&factor, gram: gram, overwritingCross: &scratch, sweeps: sweeps,
+                                   continueRatio: continueRatio, path: path)
+}
+
+/// `coordinateDescentUpdate(_:gram:cross:…)` with the gradient formed in the storage of `cross`,
+/// which holds the rows' final gradients afterwards (no copy of a rows × k matrix per update).
+func coordinateDescentUpdate(_ factor: inout Matrix, gram: Matrix, overwritingCross cross: inout Matrix, sweeps: Int,
+                             continueRatio: Double = 0.1, path: CoordinateDescentPath = .automatic) -> Double {
     let (rows, k) = (factor.rows, factor.columns)
     precondition(gram.rows == k && gram.columns == k && cross.rows == rows && cross.columns == k)
-    // gradient: (rows, k) = factor·G − cross
-    var gradient = cross.values
+    // gradient: (rows, k) = factor·G − cross, in place
     factor.values.withUnsafeBufferPointer { f in
         gram.values.withUnsafeBufferPointer { g in
-            gradient.withUnsafeMutableBufferPointer { c in
+            cross.values.withUnsafeMutableBufferPointer { c in
                 guard let f = f.baseAddress, let g = g.baseAddress, let c = c.baseAddress else { return }
                 BLAS.dgemm(m: rows, n: k, k: k, alpha: 1, a: f, lda: k, b: g, ldb: k, beta: -1, c: c, ldc: k)
             }
@@ -328,7 +337,7 @@ func coordinateDescentUpdate(_ factor: inout Matrix, gram: Matrix, cross: Matrix
     let kernelPath = path.rawValue
     return factor.values.withUnsafeMutableBufferPointer { f in
         gram.values.withUnsafeBufferPointer { g in
-            gradient.withUnsafeMutableBufferPointer { grad in
+            cross.values.withUnsafeMutableBufferPointer { grad in
                 guard let fBase = f.baseAddress, let gBase = g.baseAddress, let gradBase = grad.baseAddress else { return 0 }
                 let pointers = UncheckedBox((fBase, gBase, gradBase))
                 return parallelBlocks(count: rows, blockSize: tile) { block in

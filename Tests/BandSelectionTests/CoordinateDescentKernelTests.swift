@@ -1,7 +1,8 @@
 // CoordinateDescentKernelTests: CNMF's tile kernel on each path this CPU runs, forced in turn,
 // against the plain-loop reference: the AVX-512F and AVX2+FMA paths bit for bit, the plain C path
-// (multiply, then add) to rounding; odd widths exercise the vector tails. Also the NMF fit through
-// each path, and that the automatic choice is the best supported path.
+// (multiply, then add) to rounding; odd widths exercise the vector tails, 112/113 and 128/129 the
+// edges of the AVX-512 path's row pairs and rows in registers (23 rows: pairs and an odd one).
+// Also the NMF fit through each path, and that the automatic choice is the best supported path.
 import CNMF
 import Testing
 import Tensors
@@ -53,7 +54,7 @@ struct CoordinateDescentKernelTests {
     static let supported = CoordinateDescentPath.allCases.filter { $0 != .automatic && $0.isSupported }
 
     @Test("each supported path matches the plain-loop reference (AVX bit for bit, plain C to rounding)",
-          arguments: supported, [1, 3, 7, 8, 9, 13, 100])
+          arguments: supported, [1, 3, 7, 8, 9, 13, 100, 112, 113, 128, 129])
     func pathMatchesReference(path: CoordinateDescentPath, k: Int) {
         for sweeps in [1, 4] {
             var reference = Tile(rows: 23, k: k, seed: UInt64(100 + k))
