@@ -283,9 +283,8 @@ extension HDF5Parser {
         // only then the output, so a damaged size never allocates before the structure holds.
         var chunks: [(offsets: [Int], mask: UInt32, stored: Range<Int>)] = []
         var placed: Set<[Int]> = []
-        var visits = 0
-        var seen: Set<UInt64> = []
-        try walkChunkTree(tree, depth: 0, rank: dims.count, visits: &visits, seen: &seen) { (offsets, mask, stored) throws(Refusal) in
+        var walk = TreeWalk()
+        try walkChunkTree(tree, depth: 0, rank: dims.count, walk: &walk) { (offsets, mask, stored) throws(Refusal) in
             for (i, (o, d)) in zip(offsets, zip(dims, chunk)).enumerated() where o % d.1 != 0 || o >= d.0 {
                 throw Refusal(reason: "'\(what)': chunk offset \(offsets) does not fit dimension \(i)")
             }
@@ -324,19 +323,9 @@ extension HDF5Parser {
     }
 
     /// Visits the chunks of the v1 B-tree at `address`: their offsets, filter masks and stored bytes.
-    private func walkChunkTree(_ address: UInt64, depth: Int, rank: Int, visits: inout Int, seen: inout Set<UInt64>,
+    private func walkChunkTree(_ address: UInt64, depth: Int, rank: Int, walk: inout TreeWalk,
                                _ visit: ([Int], UInt32, Range<Int>) throws(Refusal) -> Void) throws(Refusal) {
-        visits += 1
-        guard depth < Limits.treeDepth, visits < Limits.entriesPerWalk, seen.insert(address).inserted else {
-            throw Refusal(reason: "a chunk B-tree loops, is too deep or too large")
-        }
-        var c = try cursor(from: address, signature: "TREE", "chunk B-tree node")
-        guard try c.u8() == 1 else { throw Refusal(reason: "a chunk B-tree node of the wrong type") }
-        let level = try c.u8()
-        let entries = Int(try c.u16())
-        visits += entries
-        guard visits < Limits.entriesPerWalk else { throw Refusal(reason: "a chunk B-tree is too large") }
-        try c.skip(2 * offsetSize)
+        var (level, entries, c) = try treeNode(address, type: 1, depth: depth, walk: &walk)
         for _ in 0 ..< entries {
             let size = try c.u32()
             let mask = try c.u32()
@@ -348,7 +337,7 @@ extension HDF5Parser {
             try c.skip(8) // the element-size dimension's offset
             let child = try c.uint(offsetSize)
             if level > 0 {
-                try walkChunkTree(child, depth: depth + 1, rank: rank, visits: &visits, seen: &seen, visit)
+                try walkChunkTree(child, depth: depth + 1, rank: rank, walk: &walk, visit)
             } else {
                 try visit(offsets, mask, try span(child, UInt64(size), "a chunk"))
             }

@@ -258,9 +258,8 @@ final class HDF5Parser {
             let heap = try c.uint(offsetSize)
             let names = try localHeap(heap)
             var found: [(String, UInt64)] = []
-            var visits = 0
-            var seen: Set<UInt64> = []
-            try walkGroupTree(tree, depth: 0, names: names, into: &found, visits: &visits, seen: &seen)
+            var walk = TreeWalk()
+            try walkGroupTree(tree, depth: 0, names: names, into: &found, walk: &walk)
             return found
         }
         if let info = group.first(.linkInfo) {
@@ -299,32 +298,46 @@ final class HDF5Parser {
         return try span(data, size, "local heap data")
     }
 
-    private func walkGroupTree(_ address: UInt64, depth: Int, names: Range<Int>, into found: inout [(String, UInt64)],
-                               visits: inout Int, seen: inout Set<UInt64>) throws(Refusal) {
-        visits += 1
-        guard depth < Limits.treeDepth, visits < Limits.entriesPerWalk, seen.insert(address).inserted else {
-            throw Refusal(reason: "a group B-tree loops, is too deep or too large")
+    /// A v1 B-tree walk's bookkeeping: the nodes seen and the nodes, entries and symbols visited.
+    struct TreeWalk {
+        var visits = 0
+        var seen: Set<UInt64> = []
+    }
+
+    /// The v1 B-tree node of `type` (0 group, 1 chunk) at `address`: its level, its number of
+    /// entries and a cursor at its first key, counted against `walk`'s limits.
+    func treeNode(_ address: UInt64, type: UInt8, depth: Int, walk: inout TreeWalk) throws(Refusal) -> (level: UInt8, entries: Int, cursor: Cursor) {
+        let what = type == 0 ? "group" : "chunk"
+        walk.visits += 1
+        guard depth < Limits.treeDepth, walk.visits < Limits.entriesPerWalk, walk.seen.insert(address).inserted else {
+            throw Refusal(reason: "a \(what) B-tree loops, is too deep or too large")
         }
-        var c = try cursor(from: address, signature: "TREE", "group B-tree node")
-        guard try c.u8() == 0 else { throw Refusal(reason: "a group B-tree node of the wrong type") }
+        var c = try cursor(from: address, signature: "TREE", "\(what) B-tree node")
+        guard try c.u8() == type else { throw Refusal(reason: "a \(what) B-tree node of the wrong type") }
         let level = try c.u8()
         let entries = Int(try c.u16())
-        visits += entries
-        guard visits < Limits.entriesPerWalk else { throw Refusal(reason: "a group B-tree is too large") }
-        try c.skip(2 * offsetSize)
+        walk.visits += entries
+        guard walk.visits < Limits.entriesPerWalk else { throw Refusal(reason: "a \(what) B-tree is too large") }
+        try c.skip(2 * offsetSize) // left and right siblings
+        return (level, entries, c)
+    }
+
+    private func walkGroupTree(_ address: UInt64, depth: Int, names: Range<Int>, into found: inout [(String, UInt64)],
+                               walk: inout TreeWalk) throws(Refusal) {
+        var (level, entries, c) = try treeNode(address, type: 0, depth: depth, walk: &walk)
         for _ in 0 ..< entries {
             try c.skip(lengthSize)
             let child = try c.uint(offsetSize)
             if level > 0 {
-                try walkGroupTree(child, depth: depth + 1, names: names, into: &found, visits: &visits, seen: &seen)
+                try walkGroupTree(child, depth: depth + 1, names: names, into: &found, walk: &walk)
             } else {
-                guard seen.insert(child).inserted else { throw Refusal(reason: "a group B-tree names a symbol node twice") }
+                guard walk.seen.insert(child).inserted else { throw Refusal(reason: "a group B-tree names a symbol node twice") }
                 var s = try cursor(from: child, signature: "SNOD", "symbol table node")
                 guard try s.u8() == 1 else { throw Refusal(reason: "symbol table node version") }
                 try s.skip(1)
                 let symbols = Int(try s.u16())
-                visits += symbols
-                guard visits < Limits.entriesPerWalk else { throw Refusal(reason: "a group holds too many links") }
+                walk.visits += symbols
+                guard walk.visits < Limits.entriesPerWalk else { throw Refusal(reason: "a group holds too many links") }
                 for _ in 0 ..< symbols {
                     let nameOffset = try s.uint(lengthSize)
                     let objectAddress = try s.uint(offsetSize)
