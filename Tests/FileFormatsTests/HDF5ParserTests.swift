@@ -108,6 +108,45 @@ import TestSupport
 
     // MARK: Damaged files
 
+    /// The root group's B-tree node of hsiflow_small.h5 (superblock v0, base 0), patched by `edit`
+    /// (the node's position and the file's bytes), then its links listed.
+    private func rootLinksAfterPatching(_ edit: (Int, inout [UInt8]) -> Void) throws -> Result<Int, HDF5Parser.Refusal> {
+        var bytes = try FileAccess.readAll(fixture("hsiflow_small.h5"))
+        let parser = try HDF5Parser(bytes: bytes, path: "hsiflow_small.h5")
+        let table = try #require(parser.root.first(.symbolTable))
+        let tree = Int(bytes[table.body.lowerBound ..< table.body.lowerBound + 8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        #expect(bytes[tree ..< tree + 4].elementsEqual("TREE".utf8))
+        edit(tree, &bytes)
+        let patched = try HDF5Parser(bytes: bytes, path: "patched.h5")
+        do throws(HDF5Parser.Refusal) { return .success(try patched.links(of: patched.root).count) } catch { return .failure(error) }
+    }
+
+    /// Writes `value` as 8 little-endian bytes at `at`.
+    private static func put(_ value: Int, at: Int, in bytes: inout [UInt8]) {
+        for i in 0 ..< 8 { bytes[at + i] = UInt8(truncatingIfNeeded: value >> (8 * i)) }
+    }
+
+    @Test func loopingAndRepeatingBTreesAreRefusedAtOnce() throws {
+        // Unpatched: the root's links are listed.
+        guard case .success(let count) = try rootLinksAfterPatching({ _, _ in }) else { Issue.record("the fixture was refused"); return }
+        #expect(count >= 1)
+        // A node one level up whose first child is itself: a loop, refused, not walked for ever.
+        guard case .failure(let loop) = try rootLinksAfterPatching({ tree, bytes in
+            bytes[tree + 5] = 1
+            Self.put(tree, at: tree + 8 + 16 + 8, in: &bytes)
+        }) else { Issue.record("a looping B-tree was listed"); return }
+        #expect(loop.reason.contains("loops"), "\(loop.reason)")
+        // A full leaf (2K = 32 entries, the room libhdf5 allocates) whose entries all name the
+        // first symbol node: refused, not listed 32 times over.
+        guard case .failure(let repeated) = try rootLinksAfterPatching({ tree, bytes in
+            let first = Array(bytes[tree + 32 ..< tree + 40])
+            bytes[tree + 6] = 32
+            bytes[tree + 7] = 0
+            for entry in 1 ..< 32 { bytes.replaceSubrange(tree + 32 + 16 * entry ..< tree + 40 + 16 * entry, with: first) }
+        }) else { Issue.record("a repeating B-tree was listed"); return }
+        #expect(repeated.reason.contains("twice"), "\(repeated.reason)")
+    }
+
     /// Seeded byte mutations of every HDF5 fixture, parsed and decoded in this process: each ends
     /// in an answer or a refusal — a trap would end the test process.
     @Test("mutated HDF5 files never trap the Swift reader (2,000 seeded mutations per fixture)")
