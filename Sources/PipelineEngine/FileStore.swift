@@ -22,6 +22,12 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
     private let objectsDir: URL
     private let tmpDir: URL
     private let locksDir: URL
+    /// The root, objects and record-table folders as paths, worked out once: a no-op run of
+    /// thousands of stages builds a path per record and object, and `URL` appending and `.path`
+    /// were a sixth of it.
+    private let rootPath: String
+    private let objectsPath: String
+    private let recordsPaths: [RecordTable: String]
 
     /// Links or special files found where the cache's own folders belong when it was opened, and
     /// removed as links (relative paths); `cache verify` reports them.
@@ -38,6 +44,12 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
         objectsDir = root.appendingPathComponent("objects", isDirectory: true)
         tmpDir = root.appendingPathComponent("tmp", isDirectory: true)
         locksDir = root.appendingPathComponent("locks", isDirectory: true)
+        rootPath = root.path
+        objectsPath = objectsDir.path
+        let records = root.appendingPathComponent("records", isDirectory: true)
+        recordsPaths = Dictionary(uniqueKeysWithValues: RecordTable.allCases.map {
+            ($0, records.appendingPathComponent($0.rawValue, isDirectory: true).path)
+        })
         if readOnly {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: objectsDir.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -75,13 +87,24 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
         text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
-    private func objectURL(_ sha: String) -> URL {
-        objectsDir.appendingPathComponent(String(sha.prefix(2)), isDirectory: true).appendingPathComponent(String(sha.dropFirst(2)))
+    /// objects/<2 hex>/<62 hex>, from a hex name.
+    private func objectPath(_ sha: String) -> String {
+        objectsPath + "/" + sha.prefix(2) + "/" + sha.dropFirst(2)
     }
 
-    private func recordURL(_ key: String, _ table: RecordTable) -> URL {
-        recordsDir(table).appendingPathComponent(String(key.prefix(2)), isDirectory: true)
-            .appendingPathComponent(String(key.dropFirst(2)) + ".json")
+    private func objectURL(_ sha: String) -> URL { URL(fileURLWithPath: objectPath(sha), isDirectory: false) }
+
+    /// records/<table>/<2 hex>/<62 hex>.json, from a hex key.
+    private func recordPath(_ key: String, _ table: RecordTable) -> String {
+        (recordsPaths[table] ?? recordsDir(table).path) + "/" + key.prefix(2) + "/" + key.dropFirst(2) + ".json"
+    }
+
+    private func recordURL(_ key: String, _ table: RecordTable) -> URL { URL(fileURLWithPath: recordPath(key, table), isDirectory: false) }
+
+    /// The bytes of a regular file: small ones read whole, large ones mapped when safe.
+    private static func contents(_ path: String, bytes: Int) -> Data? {
+        bytes < 1 << 20 ? FileManager.default.contents(atPath: path)
+            : try? Data(contentsOf: URL(fileURLWithPath: path, isDirectory: false), options: .mappedIfSafe)
     }
 
     public func relativePath(of ref: ObjectRef) -> String {
@@ -106,8 +129,8 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
 
     public func read(_ ref: ObjectRef) throws(EngineError) -> Data? {
         guard Self.isHexName(ref.sha256) else { throw .corruptObject(sha256: ref.sha256) }
-        let url = objectURL(ref.sha256)
-        switch ContainedPath.kind(url.path) {
+        let path = objectPath(ref.sha256)
+        switch ContainedPath.kind(path) {
         case .missing: return nil
         case .regular: break
         default:
@@ -115,8 +138,7 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
             if !readOnly { removeObject(ref.sha256) }
             throw .corruptObject(sha256: ref.sha256)
         }
-        guard ContainedPath.isContained(url.path, in: root.path),
-              let data = try? Data(contentsOf: url, options: .mappedIfSafe) else { return nil }
+        guard ContainedPath.isContained(path, in: rootPath), let data = Self.contents(path, bytes: ref.bytes) else { return nil }
         guard data.count == ref.bytes, sha256Hex(data) == ref.sha256 else {
             if !readOnly { removeObject(ref.sha256) }
             throw .corruptObject(sha256: ref.sha256)
@@ -126,9 +148,9 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
 
     public func contains(_ ref: ObjectRef) -> Bool {
         guard Self.isHexName(ref.sha256) else { return false }
-        let path = objectURL(ref.sha256).path
+        let path = objectPath(ref.sha256)
         var info = stat()
-        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, ContainedPath.isContained(path, in: root.path) else { return false }
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, ContainedPath.isContained(path, in: rootPath) else { return false }
         return Int(info.st_size) == ref.bytes
     }
 
@@ -163,20 +185,20 @@ public final class FileStore: ArtifactStore, @unchecked Sendable {
 
     public func record(_ key: String, in table: RecordTable) -> StageRecord? {
         guard Self.isHexName(key) else { return nil }
-        let url = recordURL(key, table)
-        switch ContainedPath.kind(url.path) {
+        let path = recordPath(key, table)
+        switch ContainedPath.kind(path) {
         case .missing: return nil
         case .regular: break
         default:
             // A folder, link or FIFO where a record belongs: removed (as a link, never followed),
             // so the stage is recomputed instead of every run failing on it.
-            if !readOnly { ContainedPath.remove(url.path, inside: root.path) }
+            if !readOnly { ContainedPath.remove(path, inside: rootPath) }
             return nil
         }
-        guard ContainedPath.isContained(url.path, in: root.path), let data = try? Data(contentsOf: url) else { return nil }
+        guard ContainedPath.isContained(path, in: rootPath), let data = FileManager.default.contents(atPath: path) else { return nil }
         guard let record = try? JSONDecoder().decode(StageRecord.self, from: data), record.key == key else {
             // A record that does not decode is corrupt: drop it so the stage is recomputed.
-            if !readOnly { ContainedPath.remove(url.path, inside: root.path) }
+            if !readOnly { ContainedPath.remove(path, inside: rootPath) }
             return nil
         }
         return record
