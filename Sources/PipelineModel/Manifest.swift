@@ -1,6 +1,7 @@
 // Manifest: what one run of an experiment did and produced — results/<name>/manifest.json.
 // Encoded with `schemaVersion` first and every other key sorted, so two runs with the same
-// outcome differ only in their run id, times, host and environment; decoded header-first.
+// outcome differ only in their run id, times, host and environment; decoded in one pass, then
+// its schema version checked (the header alone is read to explain one that does not decode).
 // `environment`, per-stage `threads` and `carriedFrom`, and the resolved paths of the experiment and
 // its input files are optional: manifests written before them still decode.
 public import Foundation
@@ -241,8 +242,25 @@ public struct Manifest: Sendable, Hashable, Codable {
         return Data(("{\n  \"schemaVersion\" : \(schemaVersion),\n" + text + "\n").utf8)
     }
 
-    /// Decodes a manifest after checking its schema version.
+    /// Decodes a manifest after checking its schema version. The whole manifest is decoded in one
+    /// pass (a header decode parses all of the JSON too: a tenth of a no-op run at 10,000 stages);
+    /// the header alone is read only to explain a manifest that does not decode, so the errors are
+    /// those of checking the header first.
     public static func decode(_ data: Data, source: String) throws(PipelineModelError) -> Manifest {
+        let manifest: Manifest
+        do { manifest = try JSONDecoder().decode(Manifest.self, from: data) } catch {
+            try checkHeader(data, source: source)
+            throw .unreadableManifest(path: source, reason: "\(error)")
+        }
+        guard manifest.schemaVersion == currentSchemaVersion else {
+            throw .unsupportedSchema(path: source, found: manifest.schemaVersion, supported: currentSchemaVersion)
+        }
+        return manifest
+    }
+
+    /// Throws what is wrong with a manifest's header: not a JSON object, no schema version, or
+    /// one this build does not read.
+    private static func checkHeader(_ data: Data, source: String) throws(PipelineModelError) {
         struct Header: Decodable { let schemaVersion: Int? }
         let header: Header
         do { header = try JSONDecoder().decode(Header.self, from: data) } catch {
@@ -253,9 +271,6 @@ public struct Manifest: Sendable, Hashable, Codable {
         }
         guard version == currentSchemaVersion else {
             throw .unsupportedSchema(path: source, found: version, supported: currentSchemaVersion)
-        }
-        do { return try JSONDecoder().decode(Manifest.self, from: data) } catch {
-            throw .unreadableManifest(path: source, reason: "\(error)")
         }
     }
 
