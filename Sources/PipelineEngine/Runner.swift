@@ -237,9 +237,14 @@ public struct Runner: Sendable {
         guard let kind else {
             return outcome(.failed, .unknownKind, error: "no stage kind '\(stage.kind)' is registered")
         }
-        let key = Fingerprint(stage: stage, version: version, seed: spec.seed, files: files,
-                              inputs: Dictionary(upstream.map { ($0.id.description, $0.record.outputs.mapValues(\.sha256)) },
-                                                 uniquingKeysWith: { a, _ in a })).key
+        // The plan's key stands when every upstream record has the outputs the plan keyed with
+        // (the key reads nothing else that can change meanwhile); otherwise it is computed again.
+        let planned = step.key.flatMap { key in
+            upstream.allSatisfy { Self.sameOutputHashes($0.record, plan.step($0.id)?.record) } ? key : nil
+        }
+        let key = planned ?? Fingerprint(stage: stage, version: version, seed: spec.seed, files: files,
+                                         inputs: Dictionary(upstream.map { ($0.id.description, $0.record.outputs.mapValues(\.sha256)) },
+                                                            uniquingKeysWith: { a, _ in a })).key
         // The plan already read the record when it knew the key; otherwise look it up now.
         let cachedRecord = step.forced ? nil : step.key == key && step.record != nil ? step.record : store.record(key, in: .stages)
         let reason: Reason
@@ -302,6 +307,12 @@ public struct Runner: Sendable {
             }
             return outcome(.failed, reason, key: key, inputs: inputs, seconds: seconds, threads: threads, error: message)
         }
+    }
+
+    /// Whether two records' outputs have the same names and hashes: all a downstream key reads of them.
+    static func sameOutputHashes(_ a: StageRecord, _ b: StageRecord?) -> Bool {
+        guard let b, a.outputs.count == b.outputs.count else { return false }
+        return a.outputs.allSatisfy { b.outputs[$0.key]?.sha256 == $0.value.sha256 }
     }
 
     /// What the runner does with a stage once its key is known.
