@@ -83,10 +83,15 @@ public struct Planner: Sendable {
         let previousSeed = previous?.experiment.params["seed"]?.int
         var previousStages: [String: Manifest.StageEntry] = [:]
         for e in previous?.stages ?? [] { previousStages[e.id] = e }
-        // The records of the previous run's keys, read on every core at once: in a rerun most
-        // stages keep their key. `decide` looks up any other key itself.
-        let prefetched = store.records(previous?.stages.compactMap { $0.key.isEmpty ? nil : $0.key } ?? [], in: .stages)
-        let lookup = PrefetchedRecords(store: store, records: prefetched)
+        // The records of the previous run's keys, and whether their outputs are present, read on
+        // every core at once: in a rerun most stages keep their key. `decide` looks up any other key itself.
+        let keys = Array(Set(previous?.stages.compactMap { $0.key.isEmpty ? nil : $0.key } ?? []))
+        let prefetched = concurrentMap(keys) { key in
+            store.record(key, in: .stages).map { record in
+                (key, PrefetchedRecords.Found(record: record, missingOutput: Self.firstMissingOutput(of: record, in: store)))
+            }
+        }
+        let lookup = PrefetchedRecords(store: store, records: Dictionary(prefetched.compactMap { $0 }, uniquingKeysWith: { a, _ in a }))
         for id in graph.order {
             guard let stage = graph.stage(id) else { continue }
             let step = decide(stage, spec: spec, files: files, store: lookup, previous: previousStages[id.description],
@@ -99,12 +104,26 @@ public struct Planner: Sendable {
 
     /// Record lookups answered from the prefetched records first, else by the store.
     struct PrefetchedRecords {
-        let store: any ArtifactStore
-        let records: [String: StageRecord]
-        func record(_ key: String, in table: RecordTable) -> StageRecord? {
-            table == .stages ? records[key] ?? store.record(key, in: table) : store.record(key, in: table)
+        /// A stage record and the first of its outputs (by name) missing from the store, if any.
+        struct Found {
+            let record: StageRecord
+            let missingOutput: String?
         }
-        func contains(_ ref: ObjectRef) -> Bool { store.contains(ref) }
+        let store: any ArtifactStore
+        let records: [String: Found]
+        func record(_ key: String, in table: RecordTable) -> StageRecord? {
+            table == .stages ? records[key]?.record ?? store.record(key, in: table) : store.record(key, in: table)
+        }
+        /// The stage record under `key` with its first missing output (prefetched, or looked up now).
+        func stageRecord(_ key: String) -> Found? {
+            if let found = records[key] { return found }
+            return store.record(key, in: .stages).map { Found(record: $0, missingOutput: Planner.firstMissingOutput(of: $0, in: store)) }
+        }
+    }
+
+    /// The first output of `record`, by name, that `store` does not hold.
+    static func firstMissingOutput(of record: StageRecord, in store: any ArtifactStore) -> String? {
+        record.outputs.keys.sorted().first { record.outputs[$0].map { !store.contains($0) } ?? true }
     }
 
     /// The decision for one stage, given the decisions for the stages before it.
@@ -161,10 +180,11 @@ public struct Planner: Sendable {
                 inputChange = .upstreamChanged(need)
             }
         }
-        guard let record = store.record(key, in: .stages) else {
+        guard let found = store.stageRecord(key) else {
             return run(ownChange ?? inputChange ?? .notInCache, key: key)
         }
-        if let missing = record.outputs.keys.sorted().first(where: { record.outputs[$0].map { !store.contains($0) } ?? true }) {
+        let record = found.record
+        if let missing = found.missingOutput {
             return run(.outputMissing(name: missing), key: key)
         }
         let reason: Reason = previousKey != nil && previousKey != key ? .restored(from: ownChange ?? inputChange) : .unchanged
