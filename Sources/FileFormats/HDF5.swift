@@ -34,9 +34,6 @@ struct HDF5File {
 
     // MARK: Opening and creating (in memory: libhdf5's core driver and file images)
 
-    /// The HDF5 signature; a file's superblock starts with it at byte 0, 512, 1024, 2048, …
-    private static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
-
     /// Opens the file at `path` read-only: its bytes are read whole and opened in memory.
     static func open(_ path: String) throws(FileFormatsError) -> HDF5File {
         try open(image: FileAccess.readAll(path), source: path)
@@ -46,14 +43,7 @@ struct HDF5File {
     /// them in error messages. Checks the signature and the global heaps before libhdf5 sees them.
     static func open(image: some ContiguousBytes, source: String) throws(FileFormatsError) -> HDF5File {
         hsf_silence_errors()
-        let found = image.withUnsafeBytes { raw in
-            var offset = 0
-            while offset + signature.count <= raw.count {
-                if raw[offset ..< offset + signature.count].elementsEqual(signature) { return true }
-                offset = offset == 0 ? 512 : offset * 2
-            }
-            return false
-        }
+        let found = image.withUnsafeBytes { HDF5Parser.superblockOffset($0) != nil }
         guard found else {
             throw .malformed(path: source, reason: "not an HDF5 file (no HDF5 signature); a Keras model file is an .h5 saved with model.save(\"model.h5\")")
         }

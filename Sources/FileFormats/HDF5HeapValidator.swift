@@ -54,18 +54,10 @@ enum HDF5HeapValidator {
 
     /// The superblock's "size of lengths" (2, 4 or 8), looking for the signature at 0, 512, 1024, …
     static func sizeOfLengths(_ raw: UnsafeRawBufferPointer) -> Int? {
-        let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
-        var base = 0
-        while base + 16 <= raw.count {
-            if (0..<8).allSatisfy({ raw[base + $0] == signature[$0] }) {
-                let version = raw[base + 8]
-                let field = version <= 1 ? base + 14 : base + 10
-                let size = Int(raw[field])
-                return [2, 4, 8].contains(size) ? size : nil
-            }
-            base = base == 0 ? 512 : base * 2
-        }
-        return nil
+        guard let base = HDF5Parser.superblockOffset(raw), base + 16 <= raw.count else { return nil }
+        let version = raw[base + 8]
+        let size = Int(raw[version <= 1 ? base + 14 : base + 10])
+        return [2, 4, 8].contains(size) ? size : nil
     }
 
     /// The offset of the next collection prefix at or after `from`.

@@ -66,7 +66,18 @@ final class HDF5Parser {
         static let rank = 32
     }
 
+    /// The HDF5 signature; a superblock starts with it at byte 0, 512, 1024, 2048, … (after a user block).
     static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    /// Where the superblock of an HDF5 file's bytes starts, nil when there is no signature.
+    static func superblockOffset(_ raw: UnsafeRawBufferPointer) -> Int? {
+        var at = 0
+        while at + signature.count <= raw.count {
+            if raw[at ..< at + signature.count].elementsEqual(signature) { return at }
+            at = at == 0 ? 512 : at * 2
+        }
+        return nil
+    }
 
     // MARK: - Opening
 
@@ -75,13 +86,7 @@ final class HDF5Parser {
         self.path = path
         self.bytes = bytes
         do throws(Refusal) {
-            var at = 0
-            while true {
-                guard at + 8 <= bytes.count else { throw Refusal(reason: "no HDF5 signature") }
-                if bytes[at ..< at + 8].elementsEqual(Self.signature) { break }
-                guard at < 1 << 40 else { throw Refusal(reason: "no HDF5 signature") }
-                at = at == 0 ? 512 : at * 2
-            }
+            guard let at = bytes.withUnsafeBytes(Self.superblockOffset) else { throw Refusal(reason: "no HDF5 signature") }
             base = at
             var c = Cursor(bytes, at + 8, bytes.count)
             let version = try c.u8()
@@ -183,18 +188,14 @@ final class HDF5Parser {
             if flags & 0x20 != 0 { try c.skip(16) }
             if flags & 0x10 != 0 { try c.skip(4) }
             let size = try c.uint(1 << Int(flags & 0x03))
-            let start = c.at
-            let end = try cursor(from: UInt64(start - base), "object header").checked(size, "object header chunk")
-            blocks.append((start ..< end, true))
+            blocks.append((c.at ..< (try c.checked(size, "object header chunk")), true))
         } else {
             guard try c.u8() == 1 else { throw Refusal(reason: "object header at \(address) has an unknown version") }
             version2 = false
             try c.skip(1 + 2 + 4) // reserved, message count, reference count
             let size = try c.u32()
             try c.skip(4) // alignment to 8 bytes
-            let start = c.at
-            let end = try cursor(from: UInt64(start - base), "object header").checked(UInt64(size), "object header")
-            blocks.append((start ..< end, false))
+            blocks.append((c.at ..< (try c.checked(UInt64(size), "object header")), false))
         }
         var messages: [Message] = []
         var seenBlocks: Set<Int> = []

@@ -185,8 +185,6 @@ public enum MatFile {
 
     // MARK: - Validation and libmatio
 
-    static let hdf5Signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
-
     /// Checks the file before libmatio opens it; returns its format name.
     static func validate(_ path: String) throws(FileFormatsError) -> String {
         let bytes = try FileAccess.readAll(path)
@@ -225,7 +223,7 @@ public enum MatFile {
         guard String(decoding: bytes[0..<116].prefix { $0 != 0 }, as: UTF8.self).hasPrefix("MATLAB") else {
             return "not a MATLAB v5 or v7.3 MAT-file (no 'MATLAB' header text); v4 files are not supported"
         }
-        guard bytes.count > 520, Array(bytes[512..<520]) == hdf5Signature else {
+        guard bytes.count > 520, bytes[512..<520].elementsEqual(HDF5Parser.signature) else {
             return "a v7.3 header but no HDF5 data at byte 512 (truncated or not a v7.3 file)"
         }
         return nil
