@@ -69,9 +69,11 @@ public struct ModelEvaluation: Sendable, Equatable, Codable {
     }
 
     /// Scores `model` on `samples` (every sample, `batchSize` at a time), then times it with
-    /// `Latency.measure`: at `batchSize` on the first samples, and at batch 1 cycling through the
-    /// first `singleSamples` samples (0: not timed). `repeats` scales the number of timed calls
-    /// (10 × repeats at `batchSize`, singleSamples × repeats at batch 1). With a `latencyBudget`,
+    /// `Latency.measure`: at `batchSize`, where the scoring pass's own full batches after its first
+    /// two are timed calls and only the calls still missing are made on the first samples, and at
+    /// batch 1 cycling through the first `singleSamples` samples (0: not timed). `repeats` scales
+    /// the number of timed calls (10 × repeats at `batchSize`, singleSamples × repeats at batch 1;
+    /// more when the scoring pass timed more). With a `latencyBudget`,
     /// each of the two timings stops once it has `minimumRepeats` calls and has spent the budget
     /// (Latency.measure), so a large model costs a bounded time. Wall-clock figures; nothing should
     /// assert on them.
@@ -86,6 +88,8 @@ public struct ModelEvaluation: Sendable, Equatable, Codable {
 
     /// Timed calls a budgeted measurement makes at least: at the scoring batch size, and at batch 1.
     public static let minimumBatchedRepeats = 5
+    /// Full scoring batches run before the scoring calls count as timed (plan set-up, cold caches).
+    static let scoringWarmup = 2
     public static let minimumSingleRepeats = 50
 
     /// Scores and times any inference model (a float Sequential or an Int8Network) the same way.
@@ -96,20 +100,33 @@ public struct ModelEvaluation: Sendable, Equatable, Codable {
         guard repeats > 0 else { throw .invalidArgument("timing repeats must be positive, got \(repeats)") }
         let n = samples.count
         guard n > 0 else { throw .invalidArgument("evaluation needs at least one sample") }
+        let threads = Workers.count
+        // The scoring calls are timed too: each full batch after the first `scoringWarmup` is a
+        // timed call of the batched latency, so a large set pays for no extra batched calls.
         var predicted: [Int] = []
         predicted.reserveCapacity(n)
-        var s = 0
+        var scoringTimes: [Double] = []
+        let clock = ContinuousClock()
+        var (s, fullBatches) = (0, 0)
         while s < n {
             let rows = s ..< min(s + batchSize, n)
-            predicted.append(contentsOf: model.infer(samples.inputs.slicing(rows: rows)).argmaxRows())
+            let batch = samples.inputs.slicing(rows: rows)
+            let start = clock.now
+            let output = model.infer(batch)
+            let elapsed = clock.now - start
+            if rows.count == batchSize {
+                if fullBatches >= Self.scoringWarmup { scoringTimes.append(Latency.microseconds(elapsed) / Double(batchSize)) }
+                fullBatches += 1
+            }
+            predicted.append(contentsOf: output.argmaxRows())
             s = rows.upperBound
         }
-        let threads = Workers.count
-        // 16 distinct batches at most: the inputs' values do not change the time, and a copy of 64
-        // batches of cao patches is tens of megabytes.
+        // Calls still missing (a small set) are made on at most 16 distinct batches: the inputs'
+        // values do not change the time, and a copy of 64 batches of cao patches is tens of megabytes.
         let batched = Latency.measure(&model, sample: samples.inputs.slicing(rows: 0 ..< min(n, 16 * batchSize)),
-                                      batchSize: batchSize, threads: threads, warmup: 2, repeats: 10 * repeats,
-                                      budget: latencyBudget, minimumRepeats: Self.minimumBatchedRepeats)
+                                      batchSize: batchSize, threads: threads, warmup: fullBatches > 0 ? 0 : 2,
+                                      repeats: 10 * repeats, budget: latencyBudget, minimumRepeats: Self.minimumBatchedRepeats,
+                                      alreadyTimed: scoringTimes)
         let singles = min(max(singleSamples, 0), n)
         let single = singles > 0
             ? Latency.measure(&model, sample: samples.inputs.slicing(rows: 0 ..< singles), batchSize: 1, threads: threads,

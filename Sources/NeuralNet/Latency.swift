@@ -26,9 +26,14 @@ public enum Latency {
     /// `threads` workers (the previous count is restored afterwards). With a `budget`, timing stops
     /// early once `minimumRepeats` calls are timed and the timed calls have taken `budget` in all:
     /// a slow model gets fewer calls, a fast one as many as fit, and the statistics say how many.
+    /// `alreadyTimed` holds calls of the same model at the same batch size and threads that the
+    /// caller timed itself (µs per sample, e.g. the calls of a scoring pass after its first ones):
+    /// they count as timed calls here, towards `repeats`, `minimumRepeats` and `budget`, so only
+    /// the calls still missing are made.
     public static func measure(_ model: inout some InferenceModel, sample: Tensor, batchSize: Int,
                                threads: Int = Workers.count, warmup: Int = 3, repeats: Int = 30,
-                               budget: Duration? = nil, minimumRepeats: Int = 5) -> LatencyStatistics {
+                               budget: Duration? = nil, minimumRepeats: Int = 5,
+                               alreadyTimed: [Double] = []) -> LatencyStatistics {
         let available = sample.shape.first ?? 0
         let b = max(1, min(batchSize, available))
         // No more batches cut than calls made (a large batch is megabytes to copy).
@@ -40,21 +45,33 @@ public enum Latency {
         let usedThreads = model.threads(batchSize: b)
         for i in 0..<max(0, warmup) { _ = model.infer(batches[i % distinct]) }
         let clock = ContinuousClock()
-        var perSample: [Double] = []
-        perSample.reserveCapacity(max(1, repeats))
-        var spent = Duration.zero
-        for i in 0..<max(1, repeats) {
+        var perSample = alreadyTimed
+        perSample.reserveCapacity(max(1, repeats, alreadyTimed.count))
+        var spent = Duration.microseconds(alreadyTimed.reduce(0, +) * Double(b))
+        for i in alreadyTimed.count ..< max(1, repeats, alreadyTimed.count) {
             if let budget, i >= max(1, minimumRepeats), spent >= budget { break }
             let start = clock.now
             _ = model.infer(batches[i % distinct])
             let d = clock.now - start
             spent += d
-            perSample.append((Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) * 1e6 / Double(b))
+            perSample.append(microseconds(d) / Double(b))
         }
-        perSample.sort()
-        func percentile(_ q: Double) -> Double { perSample[Int((Double(perSample.count - 1) * q).rounded())] }
         // The threads the calls ran on: fewer than `threads` where the model uses fewer (the plan's batch 1).
-        return LatencyStatistics(batchSize: b, threads: min(threads, usedThreads), repeats: perSample.count, medianMicroseconds: percentile(0.5),
-                                 p10Microseconds: percentile(0.1), p90Microseconds: percentile(0.9))
+        return LatencyStatistics(perSample: perSample, batchSize: b, threads: min(threads, usedThreads))
+    }
+
+    /// A duration in microseconds.
+    public static func microseconds(_ d: Duration) -> Double {
+        (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) * 1e6
+    }
+}
+
+extension LatencyStatistics {
+    /// The median, p10 and p90 of timed calls (µs per sample each; at least one).
+    init(perSample: [Double], batchSize: Int, threads: Int) {
+        let sorted = perSample.sorted()
+        func percentile(_ q: Double) -> Double { sorted[Int((Double(sorted.count - 1) * q).rounded())] }
+        self.init(batchSize: batchSize, threads: threads, repeats: sorted.count, medianMicroseconds: percentile(0.5),
+                  p10Microseconds: percentile(0.1), p90Microseconds: percentile(0.9))
     }
 }
