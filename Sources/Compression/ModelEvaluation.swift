@@ -121,9 +121,10 @@ public struct ModelEvaluation: Sendable, Equatable, Codable {
             predicted.append(contentsOf: output.argmaxRows())
             s = rows.upperBound
         }
-        // Calls still missing (a small set) are made on at most 16 distinct batches: the inputs'
-        // values do not change the time, and a copy of 64 batches of cao patches is tens of megabytes.
-        let batched = Latency.measure(&model, sample: samples.inputs.slicing(rows: 0 ..< min(n, 16 * batchSize)),
+        // Calls still missing (a small set) are made on at most 16 distinct batches, and no more
+        // than are missing: the inputs' values do not change the time, and a batch of cao patches is megabytes.
+        let missing = max(1, 10 * repeats - scoringTimes.count)
+        let batched = Latency.measure(&model, sample: samples.inputs.slicing(rows: 0 ..< min(n, min(16, missing) * batchSize)),
                                       batchSize: batchSize, threads: threads, warmup: fullBatches > 0 ? 0 : 2,
                                       repeats: 10 * repeats, budget: latencyBudget, minimumRepeats: Self.minimumBatchedRepeats,
                                       alreadyTimed: scoringTimes)

@@ -37,7 +37,7 @@ public enum Latency {
         let available = sample.shape.first ?? 0
         let b = max(1, min(batchSize, available))
         // No more batches cut than calls made (a large batch is megabytes to copy).
-        let distinct = max(1, min(64, available / b, max(0, warmup) + max(1, repeats)))
+        let distinct = max(1, min(64, available / b, max(0, warmup) + max(1, repeats) - alreadyTimed.count))
         let batches = (0..<distinct).map { sample.slicing(rows: $0 * b ..< ($0 + 1) * b) }
         let previous = Workers.count
         Workers.count = threads
